@@ -1,0 +1,422 @@
+//! From segments to a finished symbol: version choice, codewords, error
+//! correction, placement and masking.
+
+use crate::bits::BitWriter;
+use crate::error::{Buffer, Error};
+use crate::mask::{balance_penalty, block_penalty, line_penalty, masked_row, Mask, MaskChoice};
+use crate::matrix::{format_bits, Layout};
+use crate::reed_solomon::Generator;
+use crate::row::Row;
+use crate::{EcLevel, Segment, Symbol, Version};
+
+/// What to encode the segments as.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{EcLevel, MaskChoice, Options, Version};
+/// // What Linux draws: level L, mask 0, any version.
+/// let kernel = Options::kernel();
+/// assert_eq!(kernel.ec_level, EcLevel::L);
+/// let small = Options { max_version: Version::new(10).ok_or("v")?, ..Options::default() };
+/// assert_eq!(small.mask, MaskChoice::Auto);
+/// # Ok::<(), &str>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// The error correction level (the minimum one, with `boost_ec`).
+    pub ec_level: EcLevel,
+    /// The smallest version to use.
+    pub min_version: Version,
+    /// The largest version to use.
+    pub max_version: Version,
+    /// Raise the level while the data still fits the chosen version.
+    pub boost_ec: bool,
+    /// How to choose the mask.
+    pub mask: MaskChoice,
+}
+
+impl Options {
+    /// Linux drm_panic's settings: level L, mask 0, versions 1–40, no boost.
+    pub const fn kernel() -> Options {
+        Options {
+            ec_level: EcLevel::L,
+            min_version: Version::MIN,
+            max_version: Version::MAX,
+            boost_ec: false,
+            mask: MaskChoice::Fixed(Mask::MIN),
+        }
+    }
+}
+
+impl Default for Options {
+    /// Level M, versions 1–40, no boost, automatic mask.
+    fn default() -> Options {
+        Options {
+            ec_level: EcLevel::M,
+            min_version: Version::MIN,
+            max_version: Version::MAX,
+            boost_ec: false,
+            mask: MaskChoice::Auto,
+        }
+    }
+}
+
+/// The codewords of a symbol, ready to draw: the result of [`prepare`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    version: Version,
+    ec_level: EcLevel,
+    mask: MaskChoice,
+}
+
+impl Prepared {
+    /// The version chosen.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The level chosen (after any boost).
+    pub fn ec_level(&self) -> EcLevel {
+        self.ec_level
+    }
+}
+
+/// Encodes `segments` into `out`, using `scratch` as working memory.
+///
+/// `out` needs [`Version::symbol_len`] bytes and `scratch`
+/// [`Version::scratch_len`] bytes of the version chosen; sizing both for
+/// `opts.max_version` always suffices. On success the returned [`Symbol`]
+/// borrows `out`; the contents of `scratch` mean nothing afterwards.
+///
+/// # Errors
+/// [`Error::DataTooLong`] / [`Error::SegmentTooLong`] when the data does not
+/// fit `opts.max_version`; [`Error::BufferTooSmall`] when a buffer is short for
+/// the version chosen; [`Error::InvalidCharacter`] for a byte the segment's mode
+/// cannot hold; [`Error::InvalidVersionRange`] when min > max.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{encode, Options, Segment, Version};
+/// let url = b"https://example.org/panic_report/#?a=x86_64&v=6.15.0&z=";
+/// let payload = [0x48, 0x89, 0x6d, 0xcc];
+/// let opts = Options::kernel();
+/// let v = opts.max_version;
+/// let mut scratch = [0u8; Version::MAX.scratch_len(panicqr_qr::MaskChoice::Auto)];
+/// let mut out = [0u8; Version::MAX.symbol_len()];
+/// let sym = encode(&[Segment::Bytes(url), Segment::DecimalBytes(&payload)], &opts, &mut scratch, &mut out)?;
+/// assert_eq!(sym.version().number(), 4);
+/// # let _ = v;
+/// # Ok::<(), panicqr_qr::Error>(())
+/// ```
+pub fn encode<'o>(
+    segments: &[Segment<'_>],
+    opts: &Options,
+    scratch: &mut [u8],
+    out: &'o mut [u8],
+) -> Result<Symbol<'o>, Error> {
+    let prepared = prepare(segments, opts, scratch)?;
+    render(&prepared, scratch, out)
+}
+
+/// First half of [`encode`]: chooses the version and writes the data and
+/// error correction codewords into `scratch`. Nothing else is touched, so
+/// the segments may borrow the buffer that [`render`] will draw into (Linux's
+/// `drm_panic_qr_generate` passes the payload in its output buffer).
+///
+/// # Errors
+/// As [`encode`], except that only `scratch` is checked.
+pub fn prepare(segments: &[Segment<'_>], opts: &Options, scratch: &mut [u8]) -> Result<Prepared, Error> {
+    if opts.min_version > opts.max_version {
+        return Err(Error::InvalidVersionRange { min: opts.min_version, max: opts.max_version });
+    }
+    for (i, s) in segments.iter().enumerate() {
+        if let Some((position, byte)) = s.first_invalid() {
+            return Err(Error::InvalidCharacter { segment: i, position, byte });
+        }
+    }
+    let (version, bits) = choose_version(segments, opts)?;
+    let mut ec_level = opts.ec_level;
+    if opts.boost_ec {
+        for ec in EcLevel::ALL {
+            if ec > ec_level && bits <= version.data_codewords(ec) * 8 {
+                ec_level = ec;
+            }
+        }
+    }
+    let needed = version.scratch_len(opts.mask);
+    if scratch.len() < needed {
+        return Err(Error::BufferTooSmall { buffer: Buffer::Scratch, needed, actual: scratch.len() });
+    }
+    write_codewords(segments, version, ec_level, bits, scratch)?;
+    Ok(Prepared { version, ec_level, mask: opts.mask })
+}
+
+/// Second half of [`encode`]: draws the codewords [`prepare`] left in
+/// `scratch` into `out`.
+///
+/// # Errors
+/// [`Error::BufferTooSmall`] when `scratch` or `out` is short for the version.
+pub fn render<'o>(prepared: &Prepared, scratch: &mut [u8], out: &'o mut [u8]) -> Result<Symbol<'o>, Error> {
+    let Prepared { version, ec_level, mask } = *prepared;
+    let scratch_needed = version.scratch_len(mask);
+    let symbol_len = version.symbol_len();
+    if scratch.len() < scratch_needed {
+        return Err(Error::BufferTooSmall { buffer: Buffer::Scratch, needed: scratch_needed, actual: scratch.len() });
+    }
+    let out_len = out.len();
+    let Some(out) = out.get_mut(..symbol_len) else {
+        return Err(Error::BufferTooSmall { buffer: Buffer::Symbol, needed: symbol_len, actual: out_len });
+    };
+    let (codewords, rest) = scratch.split_at_mut(version.total_codewords().min(scratch.len()));
+    let mut transposed = match mask {
+        MaskChoice::Auto => rest.get_mut(..symbol_len),
+        MaskChoice::Fixed(_) => None,
+    };
+    let layout = Layout::new(version);
+    out.fill(0);
+    if let Some(t) = transposed.as_deref_mut() {
+        t.fill(0);
+    }
+    place(&layout, version, ec_level, codewords, out, transposed.as_deref_mut());
+    let stride = version.row_bytes();
+    for (y, row) in out.chunks_exact_mut(stride).enumerate() {
+        (Row::load(row) | layout.function_dark(y, false)).store(row);
+    }
+    let chosen = match (mask, transposed) {
+        (MaskChoice::Fixed(m), _) => m,
+        (MaskChoice::Auto, Some(t)) => {
+            for (y, row) in t.chunks_exact_mut(stride).enumerate() {
+                (Row::load(row) | layout.function_dark(y, true)).store(row);
+            }
+            choose_mask(&layout, ec_level, out, t)
+        }
+        (MaskChoice::Auto, None) => Mask::MIN,
+    };
+    let fmt = format_bits(ec_level.format_bits(), chosen.number());
+    for (y, row) in out.chunks_exact_mut(stride).enumerate() {
+        masked_row(&layout, Row::load(row), chosen, fmt, y, false).store(row);
+    }
+    Ok(Symbol::new(out, version, ec_level, chosen))
+}
+
+/// The smallest version in the allowed range that holds the segments, and the
+/// bits they take there.
+fn choose_version(segments: &[Segment<'_>], opts: &Options) -> Result<(Version, usize), Error> {
+    let total = |v: Version| -> Option<usize> {
+        segments.iter().try_fold(0usize, |acc, s| acc.checked_add(s.bit_len(v)?))
+    };
+    let mut n = opts.min_version.number();
+    while let Some(v) = Version::new(n) {
+        if v > opts.max_version {
+            break;
+        }
+        if let Some(bits) = total(v) {
+            if bits <= v.data_codewords(opts.ec_level) * 8 {
+                return Ok((v, bits));
+            }
+        }
+        n += 1;
+    }
+    let v = opts.max_version;
+    match total(v) {
+        Some(bits) => Err(Error::DataTooLong {
+            bits,
+            capacity_bits: v.data_codewords(opts.ec_level) * 8,
+            version: v,
+            ec_level: opts.ec_level,
+        }),
+        None => {
+            let (segment, s) = segments
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.bit_len(v).is_none())
+                .unwrap_or((0, &Segment::Bytes(&[])));
+            Err(Error::SegmentTooLong {
+                segment,
+                chars: s.char_count(),
+                max: (1usize << s.mode().count_bits(v)) - 1,
+            })
+        }
+    }
+}
+
+/// Writes data codewords (segments, terminator, padding; ISO/IEC 18004
+/// §7.4.9–7.4.10) then each block's error correction codewords after them.
+fn write_codewords(
+    segments: &[Segment<'_>],
+    version: Version,
+    ec_level: EcLevel,
+    bits: usize,
+    scratch: &mut [u8],
+) -> Result<(), Error> {
+    let data_len = version.data_codewords(ec_level);
+    let total = version.total_codewords();
+    let short = Error::BufferTooSmall { buffer: Buffer::Scratch, needed: total, actual: scratch.len() };
+    let codewords = scratch.get_mut(..total).ok_or(short)?;
+    let (data, ecc) = codewords.split_at_mut(data_len);
+    let mut w = BitWriter::new(data);
+    for s in segments {
+        s.write(&mut w, version);
+    }
+    let capacity = data_len * 8;
+    w.push(0, (capacity.saturating_sub(bits)).min(4) as u32);
+    let written = w.finish().ok_or(short)?;
+    for (i, b) in data.iter_mut().skip(written).enumerate() {
+        *b = if i % 2 == 0 { 0xEC } else { 0x11 };
+    }
+    let blocks = BlockLayout::new(version, ec_level);
+    let gen = Generator::new(blocks.ecc_len);
+    for (b, out) in ecc.chunks_exact_mut(blocks.ecc_len).enumerate().take(blocks.count) {
+        let range = blocks.data_range(b);
+        if let Some(d) = data.get(range) {
+            gen.remainder(d, out);
+        }
+    }
+    Ok(())
+}
+
+/// How the data codewords split into blocks (ISO/IEC 18004 §7.5.2, Table 9):
+/// `count` blocks, the first `short` of them one data codeword shorter.
+struct BlockLayout {
+    count: usize,
+    short: usize,
+    short_data: usize,
+    ecc_len: usize,
+    data_len: usize,
+}
+
+impl BlockLayout {
+    fn new(version: Version, ec: EcLevel) -> BlockLayout {
+        let count = version.blocks(ec).max(1);
+        let total = version.total_codewords();
+        let ecc_len = version.ecc_per_block(ec);
+        BlockLayout {
+            count,
+            short: count - total % count,
+            short_data: total / count - ecc_len,
+            ecc_len,
+            data_len: version.data_codewords(ec),
+        }
+    }
+
+    fn data_range(&self, b: usize) -> core::ops::Range<usize> {
+        let start = b * self.short_data + b.saturating_sub(self.short);
+        let len = self.short_data + usize::from(b >= self.short);
+        start..start + len
+    }
+
+    /// Index of the n-th codeword in interleaved order, for n in data then ECC.
+    fn interleaved(&self) -> impl Iterator<Item = usize> + '_ {
+        let data = (0..=self.short_data).flat_map(move |i| {
+            (0..self.count).filter_map(move |b| {
+                if i == self.short_data && b < self.short {
+                    None
+                } else {
+                    Some(b * self.short_data + b.saturating_sub(self.short) + i)
+                }
+            })
+        });
+        let ecc = (0..self.ecc_len)
+            .flat_map(move |i| (0..self.count).map(move |b| self.data_len + b * self.ecc_len + i));
+        data.chain(ecc)
+    }
+}
+
+/// Places the interleaved codewords in the two-module-wide zigzag from the
+/// bottom-right corner (§7.7.3), writing dark data modules into `out` (rows)
+/// and, when given, `transposed` (columns).
+fn place(
+    layout: &Layout,
+    version: Version,
+    ec_level: EcLevel,
+    codewords: &[u8],
+    out: &mut [u8],
+    mut transposed: Option<&mut [u8]>,
+) {
+    let w = layout.width;
+    let stride = version.row_bytes();
+    let blocks = BlockLayout::new(version, ec_level);
+    let mut order = blocks.interleaved();
+    let mut cur: u32 = 0;
+    let mut left: u32 = 0;
+    let mut next_bit = move || -> bool {
+        if left == 0 {
+            // Past the last codeword come the remainder bits, all zero.
+            cur = order.next().and_then(|i| codewords.get(i)).map_or(0, |&b| u32::from(b));
+            left = 8;
+        }
+        left -= 1;
+        (cur >> left) & 1 == 1
+    };
+    let mut right = w - 1;
+    let mut upward = true;
+    loop {
+        let fa = layout.function_mask(right);
+        let fb = layout.function_mask(right - 1);
+        let mut ca = Row::ZERO;
+        let mut cb = Row::ZERO;
+        for k in 0..w {
+            let y = if upward { w - 1 - k } else { k };
+            if !fa.get(y) && next_bit() {
+                ca.set(y);
+            }
+            if !fb.get(y) && next_bit() {
+                cb.set(y);
+            }
+        }
+        for (x, col) in [(right, ca), (right - 1, cb)] {
+            let (byte, bit) = (x / 8, 1u8 << (x % 8));
+            for y in col.ones() {
+                if let Some(b) = out.get_mut(y * stride + byte) {
+                    *b |= bit;
+                }
+            }
+            if let Some(t) = transposed.as_deref_mut() {
+                if let Some(dst) = t.get_mut(x * stride..(x + 1) * stride) {
+                    col.store(dst);
+                }
+            }
+        }
+        if right < 3 {
+            break;
+        }
+        right -= 2;
+        if right == 6 {
+            right = 5;
+        }
+        upward = !upward;
+    }
+}
+
+/// Scores every mask on the unmasked rows (`rows`) and columns
+/// (`columns`) and returns the lowest-penalty one.
+fn choose_mask(layout: &Layout, ec_level: EcLevel, rows: &[u8], columns: &[u8]) -> Mask {
+    let w = layout.width;
+    let stride = rows.len() / w.max(1);
+    let pairs = Row::range(0, w - 1);
+    let mut best = (u32::MAX, Mask::MIN);
+    for m in (0..8).filter_map(Mask::new) {
+        let fmt = format_bits(ec_level.format_bits(), m.number());
+        let mut penalty = 0u32;
+        let mut dark = 0usize;
+        let mut prev: Option<Row> = None;
+        for (y, row) in rows.chunks_exact(stride).enumerate() {
+            let r = masked_row(layout, Row::load(row), m, fmt, y, false);
+            penalty += line_penalty(r, layout.full);
+            dark += r.count_ones() as usize;
+            if let Some(p) = prev {
+                penalty += block_penalty(p, r, pairs);
+            }
+            prev = Some(r);
+        }
+        for (x, col) in columns.chunks_exact(stride).enumerate() {
+            let c = masked_row(layout, Row::load(col), m, fmt, x, true);
+            penalty += line_penalty(c, layout.full);
+        }
+        penalty += balance_penalty(dark, w * w);
+        if penalty < best.0 {
+            best = (penalty, m);
+        }
+    }
+    best.1
+}

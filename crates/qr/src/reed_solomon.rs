@@ -1,0 +1,135 @@
+//! Reed–Solomon error correction codewords (ISO/IEC 18004 §7.5.2).
+
+use crate::gf256::{EXP, LOG};
+
+/// The most error correction codewords one block has (versions 1–40, all levels).
+pub(crate) const MAX_DEGREE: usize = 30;
+
+/// The generator polynomial ∏(x − αⁱ), i < degree, as logarithms of its
+/// coefficients (leading 1 omitted), highest power first.
+pub(crate) struct Generator {
+    log_coeffs: [u8; MAX_DEGREE],
+    degree: usize,
+}
+
+impl Generator {
+    /// Builds the generator of `degree` (clamped to `1..=30`).
+    pub(crate) fn new(degree: usize) -> Generator {
+        let degree = degree.clamp(1, MAX_DEGREE);
+        // coeffs[i] is the coefficient of x^(degree-1-i); start with the polynomial 1.
+        let mut coeffs = [0u8; MAX_DEGREE];
+        if let Some(last) = coeffs.get_mut(degree - 1) {
+            *last = 1;
+        }
+        let mut root: u8 = 1;
+        for _ in 0..degree {
+            // Multiply by (x - root): shift left one power and add root * previous.
+            let mut i = 0;
+            while i < degree {
+                let next = coeffs.get(i + 1).copied().unwrap_or(0);
+                let cur = coeffs.get(i).copied().unwrap_or(0);
+                let v = crate::gf256::mul(cur, root) ^ if i + 1 < degree { next } else { 0 };
+                if let Some(c) = coeffs.get_mut(i) {
+                    *c = v;
+                }
+                i += 1;
+            }
+            root = crate::gf256::mul(root, 2);
+        }
+        let mut log_coeffs = [0u8; MAX_DEGREE];
+        for (l, &c) in log_coeffs.iter_mut().zip(&coeffs) {
+            // Every coefficient of a QR generator is nonzero (checked in tests).
+            *l = LOG[usize::from(c)];
+        }
+        Generator { log_coeffs, degree }
+    }
+
+    /// Writes the remainder of `data · x^degree` divided by the generator into
+    /// `out` (its first `degree` bytes).
+    pub(crate) fn remainder(&self, data: &[u8], out: &mut [u8]) {
+        // The remainder lives in four little-endian words, byte 0 = highest power,
+        // so shifting the LFSR by one codeword is a word shift.
+        let mut rem = [0u64; 4];
+        let logs = self.log_coeffs.get(..self.degree).unwrap_or(&[]);
+        for &d in data {
+            let factor = (rem[0] as u8) ^ d;
+            rem[0] = (rem[0] >> 8) | (rem[1] << 56);
+            rem[1] = (rem[1] >> 8) | (rem[2] << 56);
+            rem[2] = (rem[2] >> 8) | (rem[3] << 56);
+            rem[3] >>= 8;
+            if factor != 0 {
+                let lf = usize::from(LOG[usize::from(factor)]);
+                let mut term = [0u64; 4];
+                for (w, chunk) in term.iter_mut().zip(logs.chunks(8)) {
+                    let mut v = 0u64;
+                    for (k, &g) in chunk.iter().enumerate() {
+                        // lf and g are < 255: the index is < 510.
+                        let e = EXP.get(lf + usize::from(g)).copied().unwrap_or(0);
+                        v |= u64::from(e) << (8 * k);
+                    }
+                    *w = v;
+                }
+                rem[0] ^= term[0];
+                rem[1] ^= term[1];
+                rem[2] ^= term[2];
+                rem[3] ^= term[3];
+            }
+        }
+        let mut bytes = [0u8; 32];
+        for (chunk, w) in bytes.chunks_exact_mut(8).zip(rem) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        for (o, b) in out.iter_mut().zip(bytes.iter().take(self.degree)) {
+            *o = *b;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive_remainder(data: &[u8], degree: usize) -> [u8; 30] {
+        // Polynomial long division, one coefficient at a time.
+        let gen = Generator::new(degree);
+        let coeffs: [u8; 30] =
+            core::array::from_fn(|i| if i < degree { EXP[usize::from(gen.log_coeffs[i])] } else { 0 });
+        let mut rem = [0u8; 30];
+        for &d in data {
+            let f = d ^ rem[0];
+            rem.copy_within(1..degree, 0);
+            rem[degree - 1] = 0;
+            for i in 0..degree {
+                rem[i] ^= crate::gf256::mul(coeffs[i], f);
+            }
+        }
+        rem
+    }
+
+    #[test]
+    fn generators_have_nonzero_coefficients() {
+        for degree in 1..=MAX_DEGREE {
+            let g = Generator::new(degree);
+            for &l in &g.log_coeffs[..degree] {
+                assert_ne!(EXP[usize::from(l)], 0);
+            }
+        }
+    }
+
+    #[test]
+    fn known_generator_degree_7() {
+        // ISO/IEC 18004 Annex A: degree 7 is α0 α87 α229 α146 α149 α238 α102 α21.
+        let g = Generator::new(7);
+        assert_eq!(&g.log_coeffs[..7], &[87, 229, 146, 149, 238, 102, 21]);
+    }
+
+    #[test]
+    fn word_lfsr_matches_naive_division() {
+        let data: [u8; 40] = core::array::from_fn(|i| (i as u8).wrapping_mul(151).wrapping_add(7));
+        for degree in [7, 10, 13, 17, 22, 26, 28, 30] {
+            let mut out = [0u8; 30];
+            Generator::new(degree).remainder(&data, &mut out);
+            assert_eq!(out[..degree], naive_remainder(&data, degree)[..degree], "degree {degree}");
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Segments: runs of data in one encoding mode (ISO/IEC 18004 §7.4.3–7.4.5),
+//! including the two "bytes as decimal digits" packings of the Linux panic
+//! report format, produced on the fly without a digit buffer.
+
+use crate::bits::BitWriter;
+use crate::Version;
+
+/// A run of data to encode in one mode.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{Segment, Mode};
+/// let url = Segment::Bytes(b"https://example.org/#?a=x86_64&v=6.1&z=");
+/// let payload = Segment::DecimalBytes(&[0x48, 0x89, 0x01]);
+/// assert_eq!(url.mode(), Mode::Byte);
+/// assert_eq!(payload.mode(), Mode::Numeric);
+/// // Three bytes become 8 digits (the width of 256³ − 1).
+/// assert_eq!(payload.char_count(), 8);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// ASCII digits `0`–`9`, 10 bits per 3 digits.
+    Numeric(&'a [u8]),
+    /// Characters of `0-9A-Z $%*+-./:`, 11 bits per 2 characters.
+    Alphanumeric(&'a [u8]),
+    /// Any bytes, 8 bits each.
+    Bytes(&'a [u8]),
+    /// Bytes written as the decimal digits of the `z=` parameter (groups of 7
+    /// little-endian bytes become 17 digits), in numeric mode. The digits are
+    /// generated while encoding; no digit string is stored.
+    DecimalBytes(&'a [u8]),
+    /// Bytes written as the legacy `zl=` digits of Linux 6.12–6.14 (13 bits
+    /// become 4 digits), in numeric mode, exactly as those kernels did.
+    DecimalBytesLegacy(&'a [u8]),
+}
+
+/// The encoding mode of a segment as it appears in the symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Mode indicator 0001.
+    Numeric,
+    /// Mode indicator 0010.
+    Alphanumeric,
+    /// Mode indicator 0100.
+    Byte,
+}
+
+impl Mode {
+    const fn indicator(self) -> u32 {
+        match self {
+            Mode::Numeric => 1,
+            Mode::Alphanumeric => 2,
+            Mode::Byte => 4,
+        }
+    }
+
+    /// Bits of the character count field at `version` (ISO/IEC 18004 Table 3).
+    pub const fn count_bits(self, version: Version) -> u32 {
+        let band = match version.number() {
+            1..=9 => 0,
+            10..=26 => 1,
+            _ => 2,
+        };
+        match self {
+            Mode::Numeric => [10, 12, 14][band],
+            Mode::Alphanumeric => [9, 11, 13][band],
+            Mode::Byte => [8, 16, 16][band],
+        }
+    }
+}
+
+/// Digits of the decimal writing of a group of `k` bytes (`k = 0..=7`): the
+/// digits of 256^k − 1 (docs/format.md §2).
+pub(crate) const GROUP_DIGITS: [usize; 8] = [0, 3, 5, 8, 10, 13, 15, 17];
+
+impl Segment<'_> {
+    /// The mode this segment is written in.
+    pub const fn mode(&self) -> Mode {
+        match self {
+            Segment::Numeric(_) | Segment::DecimalBytes(_) | Segment::DecimalBytesLegacy(_) => {
+                Mode::Numeric
+            }
+            Segment::Alphanumeric(_) => Mode::Alphanumeric,
+            Segment::Bytes(_) => Mode::Byte,
+        }
+    }
+
+    /// The number of characters (digits, for the decimal packings) the
+    /// character count field holds.
+    pub const fn char_count(&self) -> usize {
+        match self {
+            Segment::Numeric(d) | Segment::Alphanumeric(d) | Segment::Bytes(d) => d.len(),
+            Segment::DecimalBytes(d) => decimal_digits(d.len()),
+            Segment::DecimalBytesLegacy(d) => legacy_digits(d.len()),
+        }
+    }
+
+    /// Bits of the encoded data after the header.
+    const fn data_bits(&self) -> usize {
+        let n = self.char_count();
+        match self.mode() {
+            Mode::Numeric => n / 3 * 10 + [0, 4, 7][n % 3],
+            Mode::Alphanumeric => n / 2 * 11 + (n % 2) * 6,
+            Mode::Byte => n * 8,
+        }
+    }
+
+    /// Total bits (header, count, data) at `version`, or `None` if the count
+    /// does not fit its field there.
+    pub fn bit_len(&self, version: Version) -> Option<usize> {
+        let cc = self.mode().count_bits(version);
+        if self.char_count() >> cc != 0 {
+            return None;
+        }
+        Some(4 + cc as usize + self.data_bits())
+    }
+
+    /// The position and value of the first byte the mode cannot encode.
+    pub(crate) fn first_invalid(&self) -> Option<(usize, u8)> {
+        let bad = |d: &[u8], ok: fn(u8) -> bool| d.iter().position(|&b| !ok(b)).and_then(|i| d.get(i).map(|&b| (i, b)));
+        match self {
+            Segment::Numeric(d) => bad(d, |b| b.is_ascii_digit()),
+            Segment::Alphanumeric(d) => bad(d, |b| alnum_value(b).is_some()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn write(&self, w: &mut BitWriter<'_>, version: Version) {
+        let mode = self.mode();
+        w.push(mode.indicator(), 4);
+        w.push(self.char_count() as u32, mode.count_bits(version));
+        match self {
+            Segment::Numeric(d) => {
+                let mut p = DigitPacker::default();
+                for &b in *d {
+                    p.push_digit(w, u32::from(b.wrapping_sub(b'0')));
+                }
+                p.finish(w);
+            }
+            Segment::Alphanumeric(d) => {
+                let mut pairs = d.chunks_exact(2);
+                for pair in &mut pairs {
+                    let v = pair.iter().fold(0u32, |acc, &c| acc * 45 + u32::from(alnum_value(c).unwrap_or(0)));
+                    w.push(v, 11);
+                }
+                if let [c] = pairs.remainder() {
+                    w.push(u32::from(alnum_value(*c).unwrap_or(0)), 6);
+                }
+            }
+            Segment::Bytes(d) => {
+                let mut words = d.chunks_exact(4);
+                for c in &mut words {
+                    let mut b = [0u8; 4];
+                    b.copy_from_slice(c);
+                    w.push(u32::from_be_bytes(b), 32);
+                }
+                for &b in words.remainder() {
+                    w.push(u32::from(b), 8);
+                }
+            }
+            Segment::DecimalBytes(d) => write_decimal(w, d),
+            Segment::DecimalBytesLegacy(d) => write_legacy(w, d),
+        }
+    }
+}
+
+/// Digits of the `z=` writing of `n` bytes: `17·⌊n/7⌋ + W[n mod 7]`.
+pub const fn decimal_digits(n: usize) -> usize {
+    n / 7 * 17 + GROUP_DIGITS[n % 7]
+}
+
+/// Digits of the legacy `zl=` writing of `n` bytes: 4 per 13 bits, and for a
+/// last group of b bits, 1 digit if b = 1 else ⌊(b+1)/3⌋.
+pub const fn legacy_digits(n: usize) -> usize {
+    let bits = n * 8;
+    let tail = match bits % 13 {
+        1 => 1,
+        k => (k + 1) / 3,
+    };
+    bits / 13 * 4 + tail
+}
+
+fn alnum_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'A'..=b'Z' => Some(c - b'A' + 10),
+        b' ' => Some(36),
+        b'$' => Some(37),
+        b'%' => Some(38),
+        b'*' => Some(39),
+        b'+' => Some(40),
+        b'-' => Some(41),
+        b'.' => Some(42),
+        b'/' => Some(43),
+        b':' => Some(44),
+        _ => None,
+    }
+}
+
+/// Groups decimal digits by three into 10-bit numbers (the numeric mode).
+#[derive(Default)]
+struct DigitPacker {
+    acc: u32,
+    n: u32,
+}
+
+impl DigitPacker {
+    #[inline]
+    fn push_digit(&mut self, w: &mut BitWriter<'_>, d: u32) {
+        self.acc = self.acc * 10 + d;
+        self.n += 1;
+        if self.n == 3 {
+            w.push(self.acc, 10);
+            self.acc = 0;
+            self.n = 0;
+        }
+    }
+
+    /// Pushes a whole 3-digit group when aligned, else digit by digit.
+    #[inline]
+    fn push_three(&mut self, w: &mut BitWriter<'_>, v: u32) {
+        if self.n == 0 {
+            w.push(v, 10);
+        } else {
+            self.push_digit(w, v / 100);
+            self.push_digit(w, v / 10 % 10);
+            self.push_digit(w, v % 10);
+        }
+    }
+
+    fn finish(self, w: &mut BitWriter<'_>) {
+        match self.n {
+            1 => w.push(self.acc, 4),
+            2 => w.push(self.acc, 7),
+            _ => {}
+        }
+    }
+}
+
+fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
+    let mut p = DigitPacker::default();
+    let mut groups = data.chunks_exact(7);
+    for g in &mut groups {
+        let mut b = [0u8; 8];
+        for (d, s) in b.iter_mut().zip(g) {
+            *d = *s;
+        }
+        // 17 digits: 2 leading, then five groups of three.
+        let v = u64::from_le_bytes(b);
+        let hi = (v / 1_000_000_000_000_000) as u32;
+        let mut lo = v % 1_000_000_000_000_000;
+        p.push_digit(w, hi / 10);
+        p.push_digit(w, hi % 10);
+        let mut parts = [0u32; 5];
+        for part in parts.iter_mut().rev() {
+            *part = (lo % 1000) as u32;
+            lo /= 1000;
+        }
+        for part in parts {
+            p.push_three(w, part);
+        }
+    }
+    let rest = groups.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        for (d, s) in b.iter_mut().zip(rest) {
+            *d = *s;
+        }
+        let v = u64::from_le_bytes(b);
+        let digits = GROUP_DIGITS.get(rest.len()).copied().unwrap_or(0);
+        let mut div = 1u64;
+        for _ in 1..digits {
+            div *= 10;
+        }
+        while div > 0 {
+            p.push_digit(w, (v / div % 10) as u32);
+            div /= 10;
+        }
+    }
+    p.finish(w);
+}
+
+/// The legacy packing, with Linux 6.12's exact arithmetic: each 13-bit group
+/// (and the shorter last one) is a decimal number of 4 (or fewer) digits,
+/// carried across 3-digit numeric groups. A last group whose value does not
+/// fit its digit count is written as those kernels wrote it (such codes were
+/// unreadable then too).
+fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
+    const POW10: [u32; 4] = [1, 10, 100, 1000];
+    const BITS: [u32; 4] = [0, 4, 7, 10];
+    let pow = |i: u32| POW10.get(i as usize).copied().unwrap_or(1);
+    let bits_of = |i: u32| BITS.get(i as usize).copied().unwrap_or(10);
+    let total = data.len() * 8;
+    let mut offset = 0;
+    let mut carry = 0u32;
+    let mut carry_len = 0u32;
+    while offset < total {
+        let size = (total - offset).min(13);
+        let value = read_bits(data, offset, size);
+        offset += size;
+        let chars = if size == 1 { 1 } else { (size as u32 + 1) / 3 };
+        if carry_len + chars > 3 {
+            let new_len = carry_len + chars - 3;
+            w.push(carry * pow(chars - new_len) + value / pow(new_len), 10);
+            carry = value % pow(new_len);
+            carry_len = new_len;
+            if carry_len == 3 {
+                w.push(carry, 10);
+                carry = 0;
+                carry_len = 0;
+            }
+        } else {
+            w.push(carry * pow(chars) + value, bits_of(carry_len + chars));
+            carry = 0;
+            carry_len = 0;
+        }
+    }
+    if carry_len > 0 {
+        w.push(carry, bits_of(carry_len));
+    }
+}
+
+/// `n <= 13` bits of `data` starting at bit `offset`, MSB first.
+fn read_bits(data: &[u8], offset: usize, n: usize) -> u32 {
+    let mut v = 0u32;
+    for i in offset..offset + n {
+        let byte = data.get(i / 8).copied().unwrap_or(0);
+        v = (v << 1) | u32::from((byte >> (7 - i % 8)) & 1);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::{format, string::String, vec::Vec};
+
+    fn digits_of(seg: Segment<'_>) -> String {
+        // Decode the numeric-mode bits back to digits.
+        let mut buf = [0u8; 4096];
+        let mut w = BitWriter::new(&mut buf);
+        let v = Version::new(40).unwrap();
+        seg.write(&mut w, v);
+        let bits = w.bit_len();
+        w.finish().unwrap();
+        let get = |from: usize, n: usize| -> u32 {
+            (from..from + n).fold(0, |a, i| (a << 1) | u32::from((buf[i / 8] >> (7 - i % 8)) & 1))
+        };
+        let count = get(4, 14) as usize;
+        let mut pos = 18;
+        let mut out = String::new();
+        let mut left = count;
+        while left > 0 {
+            let (nd, nb) = match left {
+                1 => (1, 4),
+                2 => (2, 7),
+                _ => (3, 10),
+            };
+            out.push_str(&format!("{:0width$}", get(pos, nb), width = nd));
+            pos += nb;
+            left -= nd;
+        }
+        assert_eq!(pos, bits);
+        out
+    }
+
+    #[test]
+    fn decimal_bytes_worked_example() {
+        // docs/format.md §2.
+        let data = [0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0, 0, 0];
+        assert_eq!(
+            digits_of(Segment::DecimalBytes(&data)),
+            "00281474976710656000000000000255"
+        );
+    }
+
+    #[test]
+    fn decimal_digit_counts() {
+        for n in 0..50 {
+            let data: Vec<u8> = (0..n).map(|i| (i * 97 + 13) as u8).collect();
+            let s = digits_of(Segment::DecimalBytes(&data));
+            assert_eq!(s.len(), decimal_digits(n));
+            // Reference: straightforward per-group formatting.
+            let mut expect = String::new();
+            for g in data.chunks(7) {
+                let v = g.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+                expect.push_str(&format!("{:0w$}", v, w = GROUP_DIGITS[g.len()]));
+            }
+            assert_eq!(s, expect);
+        }
+    }
+
+    #[test]
+    fn legacy_digits_for_valid_tails() {
+        // 2 bytes: 16 bits = one 13-bit group (4 digits) + 3 bits (1 digit).
+        let data = [0xAB, 0xCD];
+        let s = digits_of(Segment::DecimalBytesLegacy(&data));
+        let v13 = 0xABCDu32 >> 3;
+        assert_eq!(s, format!("{:04}{}", v13, 0xABCD & 7));
+        assert_eq!(legacy_digits(2), 5);
+    }
+
+    #[test]
+    fn invalid_characters_are_found() {
+        assert_eq!(Segment::Numeric(b"12a4").first_invalid(), Some((2, b'a')));
+        assert_eq!(Segment::Alphanumeric(b"AB c").first_invalid(), Some((3, b'c')));
+        assert_eq!(Segment::Bytes(b"anything").first_invalid(), None);
+    }
+}

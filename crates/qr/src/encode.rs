@@ -265,11 +265,11 @@ fn write_codewords(
         *b = if i % 2 == 0 { 0xEC } else { 0x11 };
     }
     let blocks = BlockLayout::new(version, ec_level);
-    let gen = Generator::new(blocks.ecc_len);
+    let tables = Generator::new(blocks.ecc_len).tables();
     for (b, out) in ecc.chunks_exact_mut(blocks.ecc_len).enumerate().take(blocks.count) {
         let range = blocks.data_range(b);
         if let Some(d) = data.get(range) {
-            gen.remainder(d, out);
+            tables.remainder(d, blocks.ecc_len, out);
         }
     }
     Ok(())
@@ -305,20 +305,78 @@ impl BlockLayout {
         start..start + len
     }
 
-    /// Index of the n-th codeword in interleaved order, for n in data then ECC.
-    fn interleaved(&self) -> impl Iterator<Item = usize> + '_ {
-        let data = (0..=self.short_data).flat_map(move |i| {
-            (0..self.count).filter_map(move |b| {
-                if i == self.short_data && b < self.short {
-                    None
-                } else {
-                    Some(b * self.short_data + b.saturating_sub(self.short) + i)
+}
+
+/// The codewords in the order they are placed (§7.6): the i-th data codeword
+/// of every block in turn (short blocks have none at the last i), then the
+/// i-th error correction codeword of every block.
+struct Interleaved<'a> {
+    codewords: &'a [u8],
+    layout: &'a BlockLayout,
+    i: usize,
+    b: usize,
+    ecc_phase: bool,
+}
+
+impl<'a> Interleaved<'a> {
+    fn new(codewords: &'a [u8], layout: &'a BlockLayout) -> Self {
+        Interleaved { codewords, layout, i: 0, b: 0, ecc_phase: false }
+    }
+
+    /// The next codeword, or 0 past the last (remainder bits are zero).
+    #[inline]
+    fn next_byte(&mut self) -> u8 {
+        let l = self.layout;
+        if !self.ecc_phase {
+            let idx = self.b * l.short_data + self.b.saturating_sub(l.short) + self.i;
+            self.b += 1;
+            if self.b == l.count {
+                self.i += 1;
+                // In the last data column only the long blocks have a codeword.
+                self.b = if self.i == l.short_data { l.short } else { 0 };
+                if self.i > l.short_data || self.b == l.count {
+                    self.i = 0;
+                    self.b = 0;
+                    self.ecc_phase = true;
                 }
-            })
-        });
-        let ecc = (0..self.ecc_len)
-            .flat_map(move |i| (0..self.count).map(move |b| self.data_len + b * self.ecc_len + i));
-        data.chain(ecc)
+            }
+            return self.codewords.get(idx).copied().unwrap_or(0);
+        }
+        if self.i >= l.ecc_len {
+            return 0;
+        }
+        let idx = l.data_len + self.b * l.ecc_len + self.i;
+        self.b += 1;
+        if self.b == l.count {
+            self.b = 0;
+            self.i += 1;
+        }
+        self.codewords.get(idx).copied().unwrap_or(0)
+    }
+}
+
+/// Hands out codeword bits MSB first, 56 at a time from a word.
+struct BitReader<'a> {
+    source: Interleaved<'a>,
+    buf: u64,
+    have: u32,
+}
+
+impl BitReader<'_> {
+    /// The next bit, as 0 or 1.
+    #[inline(always)]
+    fn bit(&mut self) -> u64 {
+        if self.have == 0 {
+            for _ in 0..7 {
+                self.buf = (self.buf << 8) | u64::from(self.source.next_byte());
+            }
+            self.buf <<= 8;
+            self.have = 56;
+        }
+        self.have -= 1;
+        let b = self.buf >> 63;
+        self.buf <<= 1;
+        b
     }
 }
 
@@ -336,35 +394,30 @@ fn place(
     let w = layout.width;
     let stride = version.row_bytes();
     let blocks = BlockLayout::new(version, ec_level);
-    let mut order = blocks.interleaved();
-    let mut cur: u32 = 0;
-    let mut left: u32 = 0;
-    let mut next_bit = move || -> bool {
-        if left == 0 {
-            // Past the last codeword come the remainder bits, all zero.
-            cur = order.next().and_then(|i| codewords.get(i)).map_or(0, |&b| u32::from(b));
-            left = 8;
-        }
-        left -= 1;
-        (cur >> left) & 1 == 1
-    };
+    let mut bits = BitReader { source: Interleaved::new(codewords, &blocks), buf: 0, have: 0 };
     let mut right = w - 1;
     let mut upward = true;
     loop {
-        let fa = layout.function_mask(right);
-        let fb = layout.function_mask(right - 1);
-        let mut ca = Row::ZERO;
-        let mut cb = Row::ZERO;
+        // Data modules of the two columns, as bit sets over y.
+        let free_a = !layout.function_mask(right) & layout.full;
+        let free_b = !layout.function_mask(right - 1) & layout.full;
+        let mut ca = [0u64; 3];
+        let mut cb = [0u64; 3];
         for k in 0..w {
             let y = if upward { w - 1 - k } else { k };
-            if !fa.get(y) && next_bit() {
-                ca.set(y);
-            }
-            if !fb.get(y) && next_bit() {
-                cb.set(y);
+            let (word, shift) = (y / 64, y % 64);
+            if let (Some(a), Some(b), Some(fa), Some(fb)) =
+                (ca.get_mut(word), cb.get_mut(word), free_a.0.get(word), free_b.0.get(word))
+            {
+                if (fa >> shift) & 1 == 1 {
+                    *a |= bits.bit() << shift;
+                }
+                if (fb >> shift) & 1 == 1 {
+                    *b |= bits.bit() << shift;
+                }
             }
         }
-        for (x, col) in [(right, ca), (right - 1, cb)] {
+        for (x, col) in [(right, Row(ca)), (right - 1, Row(cb))] {
             let (byte, bit) = (x / 8, 1u8 << (x % 8));
             for y in col.ones() {
                 if let Some(b) = out.get_mut(y * stride + byte) {

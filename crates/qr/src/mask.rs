@@ -139,19 +139,86 @@ pub(crate) fn line_penalty(dark: Row, full: Row) -> u32 {
         let starts = w5 & !w5.behind(1);
         p += w5.count_ones() + (N1 - 1) * starts.count_ones();
     }
-    // dark: 1 0 111 0 1, exact runs (light just before and after).
-    let d = dark;
-    let core = d & !d.ahead(1) & d.ahead(2) & d.ahead(3) & d.ahead(4) & !d.ahead(5) & d.ahead(6)
-        & !d.behind(1)
-        & !d.ahead(7);
-    if !core.is_zero() {
-        let after = core & !(d.ahead(8) | d.ahead(9) | d.ahead(10));
-        let before = core & !(d.behind(2) | d.behind(3) | d.behind(4));
-        p += (after.count_ones() + before.count_ones()) * N3;
-    }
+    p += finder_like(dark, full.count_ones() as usize) * N3;
     p
 }
 
+/// Rule 3: dark:light:dark:light:dark runs of n:n:3n:n:n with at least 4n
+/// light modules on one side and n on the other, at every scale n, counted
+/// once per side that qualifies. Scales 1 and 2 are matched on whole words;
+/// a line that could hold a larger scale (a light run of 3+ then a dark run
+/// of 9+) is rare and is scanned run by run.
+fn finder_like(d: Row, width: usize) -> u32 {
+    let a = |k| d.ahead(k);
+    let b = |k| d.behind(k);
+    let mut count = 0;
+    // n = 1: exact runs 1 0 111 0 1, light before and after.
+    let core1 = d & !a(1) & a(2) & a(3) & a(4) & !a(5) & a(6) & !b(1) & !a(7);
+    if !core1.is_zero() {
+        count += (core1 & !(a(8) | a(9) | a(10))).count_ones();
+        count += (core1 & !(b(2) | b(3) | b(4))).count_ones();
+    }
+    // n = 2: exact runs 11 00 111111 00 11, then 8 light on one side, 2 on the other.
+    let core2 = d & a(1) & !a(2) & !a(3) & a(4) & a(5) & a(6) & a(7) & a(8) & a(9) & !a(10) & !a(11)
+        & a(12)
+        & a(13)
+        & !a(14)
+        & !b(1);
+    if !core2.is_zero() {
+        let after8 = !(a(15) | a(16) | a(17) | a(18) | a(19) | a(20) | a(21));
+        let before8 = !(b(2) | b(3) | b(4) | b(5) | b(6) | b(7) | b(8));
+        count += (core2 & after8 & !b(2)).count_ones();
+        count += (core2 & before8 & !a(15)).count_ones();
+    }
+    // n >= 3 needs a light run of 3+ before a dark run of 9+.
+    let dark9 = d & a(1) & a(2) & a(3) & a(4) & a(5) & a(6) & a(7) & a(8);
+    if !(dark9 & !b(1) & !b(2) & !b(3)).is_zero() {
+        count += scaled_finder_like(d, width, 3);
+    }
+    count
+}
+
+/// Rule 3 by run lengths, for scales `min_n` and up. The row is framed by
+/// `width` light modules on each side (the quiet zone is light).
+fn scaled_finder_like(d: Row, width: usize, min_n: usize) -> u32 {
+    // runs[0] is the newest finished run; light and dark alternate, and the
+    // oldest entries start as the light frame.
+    let mut runs = [0usize; 7];
+    let mut count = 0;
+    let mut colour = false;
+    let mut len = width;
+    let mut check = |runs: &[usize; 7]| -> u32 {
+        let n = runs[1];
+        if n < min_n || runs[2] != n || runs[3] != 3 * n || runs[4] != n || runs[5] != n {
+            return 0;
+        }
+        u32::from(runs[0] >= 4 * n && runs[6] >= n) + u32::from(runs[6] >= 4 * n && runs[0] >= n)
+    };
+    for x in 0..=width {
+        // One light module past the end stands for the whole light frame.
+        let dark = x < width && d.get(x);
+        if dark == colour {
+            len += 1;
+            continue;
+        }
+        runs.rotate_right(1);
+        runs[0] = len;
+        if !colour {
+            count += check(&runs);
+        }
+        colour = dark;
+        len = 1;
+    }
+    // Close the final run: the light frame follows the last module.
+    if colour {
+        runs.rotate_right(1);
+        runs[0] = len;
+        len = 0;
+    }
+    runs.rotate_right(1);
+    runs[0] = len + width;
+    count + check(&runs)
+}
 /// Rule 2: 2×2 blocks of one colour, for the pair of rows `a` (above) and `b`.
 #[inline]
 /// `pairs` holds the columns that start a 2-module pair: `0..width − 1`.

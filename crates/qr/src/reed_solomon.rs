@@ -44,42 +44,59 @@ impl Generator {
         Generator { log_coeffs, degree }
     }
 
-    /// Writes the remainder of `data · x^degree` divided by the generator into
-    /// `out` (its first `degree` bytes).
-    pub(crate) fn remainder(&self, data: &[u8], out: &mut [u8]) {
-        // The remainder lives in four little-endian words, byte 0 = highest power,
-        // so shifting the LFSR by one codeword is a word shift.
-        let mut rem = [0u64; 4];
+    /// Products of the generator with every nibble value, so that dividing by
+    /// it costs two table rows per data byte (GF(2⁸) multiplication is linear:
+    /// f·g = (f & 0x0F)·g + (f & 0xF0)·g). 1 KiB, built once per symbol.
+    pub(crate) fn tables(&self) -> NibbleTables {
+        let mut t = NibbleTables { lo: [[0; 4]; 16], hi: [[0; 4]; 16] };
         let logs = self.log_coeffs.get(..self.degree).unwrap_or(&[]);
-        for &d in data {
-            let factor = (rem[0] as u8) ^ d;
-            rem[0] = (rem[0] >> 8) | (rem[1] << 56);
-            rem[1] = (rem[1] >> 8) | (rem[2] << 56);
-            rem[2] = (rem[2] >> 8) | (rem[3] << 56);
-            rem[3] >>= 8;
-            if factor != 0 {
-                let lf = usize::from(LOG[usize::from(factor)]);
-                let mut term = [0u64; 4];
-                for (w, chunk) in term.iter_mut().zip(logs.chunks(8)) {
-                    let mut v = 0u64;
+        for f in 1..16usize {
+            for (tab, factor) in [(&mut t.lo, f), (&mut t.hi, f << 4)] {
+                let lf = usize::from(LOG[factor & 0xFF]);
+                let mut words = [0u64; 4];
+                for (w, chunk) in words.iter_mut().zip(logs.chunks(8)) {
                     for (k, &g) in chunk.iter().enumerate() {
                         // lf and g are < 255: the index is < 510.
                         let e = EXP.get(lf + usize::from(g)).copied().unwrap_or(0);
-                        v |= u64::from(e) << (8 * k);
+                        *w |= u64::from(e) << (8 * k);
                     }
-                    *w = v;
                 }
-                rem[0] ^= term[0];
-                rem[1] ^= term[1];
-                rem[2] ^= term[2];
-                rem[3] ^= term[3];
+                if let Some(row) = tab.get_mut(f) {
+                    *row = words;
+                }
             }
+        }
+        t
+    }
+}
+
+/// See [`Generator::tables`]: row `n` of `lo` is n·g, of `hi` is (16n)·g, with
+/// the 30 coefficient bytes little-endian in four words.
+pub(crate) struct NibbleTables {
+    lo: [[u64; 4]; 16],
+    hi: [[u64; 4]; 16],
+}
+
+impl NibbleTables {
+    /// The LFSR division: the remainder lives in four little-endian words,
+    /// byte 0 = highest power, so shifting by one codeword is a word shift.
+    #[expect(clippy::indexing_slicing, reason = "a nibble indexes a 16-row table")]
+    pub(crate) fn remainder(&self, data: &[u8], degree: usize, out: &mut [u8]) {
+        let mut rem = [0u64; 4];
+        for &d in data {
+            let factor = (rem[0] as u8) ^ d;
+            let lo = &self.lo[usize::from(factor & 0x0F)];
+            let hi = &self.hi[usize::from(factor >> 4)];
+            rem[0] = ((rem[0] >> 8) | (rem[1] << 56)) ^ lo[0] ^ hi[0];
+            rem[1] = ((rem[1] >> 8) | (rem[2] << 56)) ^ lo[1] ^ hi[1];
+            rem[2] = ((rem[2] >> 8) | (rem[3] << 56)) ^ lo[2] ^ hi[2];
+            rem[3] = (rem[3] >> 8) ^ lo[3] ^ hi[3];
         }
         let mut bytes = [0u8; 32];
         for (chunk, w) in bytes.chunks_exact_mut(8).zip(rem) {
             chunk.copy_from_slice(&w.to_le_bytes());
         }
-        for (o, b) in out.iter_mut().zip(bytes.iter().take(self.degree)) {
+        for (o, b) in out.iter_mut().zip(bytes.iter().take(degree)) {
             *o = *b;
         }
     }
@@ -128,7 +145,7 @@ mod tests {
         let data: [u8; 40] = core::array::from_fn(|i| (i as u8).wrapping_mul(151).wrapping_add(7));
         for degree in [7, 10, 13, 17, 22, 26, 28, 30] {
             let mut out = [0u8; 30];
-            Generator::new(degree).remainder(&data, &mut out);
+            Generator::new(degree).tables().remainder(&data, degree, &mut out);
             assert_eq!(out[..degree], naive_remainder(&data, degree)[..degree], "degree {degree}");
         }
     }

@@ -22,11 +22,27 @@ struct Case {
 fn cases() -> Vec<Case> {
     let url45 = b"https://panic.example.org/#?a=x86_64&v=6.1&z=".to_vec();
     assert_eq!(url45.len(), 45, "URL length");
-    let digits = |n: usize| -> String { (0..n).map(|i| char::from(b'0' + ((i * 7 + i / 13) % 10) as u8)).collect() };
+    let digits = |n: usize| -> String {
+        (0..n)
+            .map(|i| char::from(b'0' + ((i * 7 + i / 13) % 10) as u8))
+            .collect()
+    };
     vec![
-        Case { name: "60-byte URL", url: b"https://kernel-team.pages.debian.net/panic_report/#?a=x86_64".to_vec(), digits: String::new() },
-        Case { name: "45-byte URL + 3,900 digits", url: url45.clone(), digits: digits(3900) },
-        Case { name: "V40: 45-byte URL + 6,975 digits", url: url45, digits: digits(6975) },
+        Case {
+            name: "60-byte URL",
+            url: b"https://kernel-team.pages.debian.net/panic_report/#?a=x86_64".to_vec(),
+            digits: String::new(),
+        },
+        Case {
+            name: "45-byte URL + 3,900 digits",
+            url: url45.clone(),
+            digits: digits(3900),
+        },
+        Case {
+            name: "V40: 45-byte URL + 6,975 digits",
+            url: url45,
+            digits: digits(6975),
+        },
     ]
 }
 
@@ -46,22 +62,49 @@ fn median(mut f: impl FnMut(), iters: usize) -> Duration {
 }
 
 fn main() {
-    let iters: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(300);
+    let iters: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
     println!("QR encode, median of {iters} runs, level L (lower is better)\n");
-    println!("{:<34} {:<6} {:>9} {:>9} {:>9} {:>9} {:>9}   {}", "case", "mask", "panicqr", "qrcodegen", "nayuki-nh", "qrcode", "fast_qr", "panicqr speed-up vs fastest peer");
+    println!(
+        "{:<34} {:<6} {:>9} {:>9} {:>9} {:>9} {:>9}   panicqr speed-up vs fastest peer",
+        "case", "mask", "panicqr", "qrcodegen", "nayuki-nh", "qrcode", "fast_qr",
+    );
     for case in cases() {
         for auto in [false, true] {
             let mut row = Vec::new();
-            let mask = if auto { MaskChoice::Auto } else { MaskChoice::Fixed(Mask::MIN) };
-            let opts = Options { ec_level: EcLevel::L, mask, ..Options::default() };
+            let mask = if auto {
+                MaskChoice::Auto
+            } else {
+                MaskChoice::Fixed(Mask::MIN)
+            };
+            let opts = Options {
+                ec_level: EcLevel::L,
+                mask,
+                ..Options::default()
+            };
             let mut scratch = vec![0u8; Version::MAX.scratch_len(mask)];
             let mut out = vec![0u8; Version::MAX.symbol_len()];
-            let segs_owned = [Segment::Bytes(&case.url), Segment::Numeric(case.digits.as_bytes())];
-            let segs: &[Segment<'_>] = if case.digits.is_empty() { &segs_owned[..1] } else { &segs_owned };
-            let version = encode(segs, &opts, &mut scratch, &mut out).unwrap().version();
+            let segs_owned = [
+                Segment::Bytes(&case.url),
+                Segment::Numeric(case.digits.as_bytes()),
+            ];
+            let segs: &[Segment<'_>] = if case.digits.is_empty() {
+                &segs_owned[..1]
+            } else {
+                &segs_owned
+            };
+            let version = encode(segs, &opts, &mut scratch, &mut out)
+                .unwrap()
+                .version();
             row.push(median(
                 || {
-                    black_box(encode(black_box(segs), &opts, &mut scratch, &mut out).unwrap().width());
+                    black_box(
+                        encode(black_box(segs), &opts, &mut scratch, &mut out)
+                            .unwrap()
+                            .width(),
+                    );
                 },
                 iters,
             ));
@@ -74,16 +117,35 @@ fn main() {
                 }
                 v
             };
-            let qmask = if auto { None } else { Some(qrcodegen::Mask::new(0)) };
+            let qmask = if auto {
+                None
+            } else {
+                Some(qrcodegen::Mask::new(0))
+            };
             let qv = qrcodegen::Version::new(version.number());
-            let q = qrcodegen::QrCode::encode_segments_advanced(&qsegs, qrcodegen::QrCodeEcc::Low, qv, qv, qmask, false).unwrap();
+            let q = qrcodegen::QrCode::encode_segments_advanced(
+                &qsegs,
+                qrcodegen::QrCodeEcc::Low,
+                qv,
+                qv,
+                qmask,
+                false,
+            )
+            .unwrap();
             assert_eq!(q.size() as usize, version.width());
             row.push(median(
                 || {
                     black_box(
-                        qrcodegen::QrCode::encode_segments_advanced(black_box(&qsegs), qrcodegen::QrCodeEcc::Low, qv, qv, qmask, false)
-                            .unwrap()
-                            .size(),
+                        qrcodegen::QrCode::encode_segments_advanced(
+                            black_box(&qsegs),
+                            qrcodegen::QrCodeEcc::Low,
+                            qv,
+                            qv,
+                            qmask,
+                            false,
+                        )
+                        .unwrap()
+                        .size(),
                     );
                 },
                 iters,
@@ -93,7 +155,14 @@ fn main() {
             {
                 use qrcodegen_no_heap as nh;
                 let nv = nh::Version::new(version.number());
-                let mut numbuf = vec![0u8; nh::QrSegment::calc_buffer_size(nh::QrSegmentMode::Numeric, case.digits.len()).unwrap()];
+                let mut numbuf = vec![
+                    0u8;
+                    nh::QrSegment::calc_buffer_size(
+                        nh::QrSegmentMode::Numeric,
+                        case.digits.len()
+                    )
+                    .unwrap()
+                ];
                 let mut outbuf = vec![0u8; nv.buffer_len()];
                 let mut tmpbuf = vec![0u8; nv.buffer_len()];
                 let nmask = if auto { None } else { Some(nh::Mask::new(0)) };
@@ -102,9 +171,17 @@ fn main() {
                     if !case.digits.is_empty() {
                         segs.push(nh::QrSegment::make_numeric(&case.digits, &mut numbuf));
                     }
-                    let (len, ecl, v) =
-                        nh::QrCode::encode_segments_to_codewords(&segs, &mut outbuf, nh::QrCodeEcc::Low, nv, nv, false).unwrap();
-                    let qr = nh::QrCode::encode_codewords(&mut outbuf, len, &mut tmpbuf, ecl, v, nmask);
+                    let (len, ecl, v) = nh::QrCode::encode_segments_to_codewords(
+                        &segs,
+                        &mut outbuf,
+                        nh::QrCodeEcc::Low,
+                        nv,
+                        nv,
+                        false,
+                    )
+                    .unwrap();
+                    let qr =
+                        nh::QrCode::encode_codewords(&mut outbuf, len, &mut tmpbuf, ecl, v, nmask);
                     black_box(qr.size());
                 };
                 row.push(median(&mut run, iters));
@@ -122,7 +199,8 @@ fn main() {
                     }
                     bits.push_terminator(qrcode::EcLevel::L).unwrap();
                     let data = bits.into_bytes();
-                    let (d, ec) = qrcode::ec::construct_codewords(&data, kv, qrcode::EcLevel::L).unwrap();
+                    let (d, ec) =
+                        qrcode::ec::construct_codewords(&data, kv, qrcode::EcLevel::L).unwrap();
                     let mut canvas = qrcode::canvas::Canvas::new(kv, qrcode::EcLevel::L);
                     canvas.draw_all_functional_patterns();
                     canvas.draw_data(&d, &ec);
@@ -132,7 +210,7 @@ fn main() {
                         canvas.apply_mask(qrcode::canvas::MaskPattern::Checkerboard);
                         canvas
                     };
-                    black_box(canvas.to_bools().len());
+                    black_box(canvas.into_colors().len());
                 };
                 row.push(median(run, iters));
             }
@@ -140,12 +218,22 @@ fn main() {
             // fast_qr: one mode per symbol, so all-digit data of the same version.
             {
                 let capacity_digits = {
-                    let bits = version.data_codewords(EcLevel::L) * 8 - 4 - 14.min(if version.number() < 10 { 10 } else if version.number() < 27 { 12 } else { 14 });
+                    let bits = version.data_codewords(EcLevel::L) * 8
+                        - 4
+                        - 14.min(if version.number() < 10 {
+                            10
+                        } else if version.number() < 27 {
+                            12
+                        } else {
+                            14
+                        });
                     bits / 10 * 3
                 };
                 // As many digits as the same version holds (at least one more
                 // than the previous version), so fast_qr picks that version.
-                let input: Vec<u8> = (0..capacity_digits).map(|i| b'0' + (i % 10) as u8).collect();
+                let input: Vec<u8> = (0..capacity_digits)
+                    .map(|i| b'0' + (i % 10) as u8)
+                    .collect();
                 let mut b = fast_qr::QRBuilder::new(input);
                 b.ecl(fast_qr::ECL::L).mode(fast_qr::Mode::Numeric);
                 if !auto {

@@ -13,7 +13,13 @@ pub(crate) struct BitWriter<'a> {
 
 impl<'a> BitWriter<'a> {
     pub(crate) fn new(buf: &'a mut [u8]) -> BitWriter<'a> {
-        BitWriter { buf, pos: 0, acc: 0, acc_bits: 0, overflow: false }
+        BitWriter {
+            buf,
+            pos: 0,
+            acc: 0,
+            acc_bits: 0,
+            overflow: false,
+        }
     }
 
     /// Appends the low `n` bits of `value` (`n <= 32`).

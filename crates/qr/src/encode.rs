@@ -5,7 +5,7 @@ use crate::bits::BitWriter;
 use crate::error::{Buffer, Error};
 use crate::mask::{balance_penalty, block_penalty, line_penalty, masked_row, Mask, MaskChoice};
 use crate::matrix::{format_bits, Layout};
-use crate::reed_solomon::Generator;
+use crate::reed_solomon::{Generator, NibbleTables};
 use crate::row::Row;
 use crate::{EcLevel, Segment, Symbol, Version};
 
@@ -125,13 +125,24 @@ pub fn encode<'o>(
 ///
 /// # Errors
 /// As [`encode`], except that only `scratch` is checked.
-pub fn prepare(segments: &[Segment<'_>], opts: &Options, scratch: &mut [u8]) -> Result<Prepared, Error> {
+pub fn prepare(
+    segments: &[Segment<'_>],
+    opts: &Options,
+    scratch: &mut [u8],
+) -> Result<Prepared, Error> {
     if opts.min_version > opts.max_version {
-        return Err(Error::InvalidVersionRange { min: opts.min_version, max: opts.max_version });
+        return Err(Error::InvalidVersionRange {
+            min: opts.min_version,
+            max: opts.max_version,
+        });
     }
     for (i, s) in segments.iter().enumerate() {
         if let Some((position, byte)) = s.first_invalid() {
-            return Err(Error::InvalidCharacter { segment: i, position, byte });
+            return Err(Error::InvalidCharacter {
+                segment: i,
+                position,
+                byte,
+            });
         }
     }
     let (version, bits) = choose_version(segments, opts)?;
@@ -145,10 +156,18 @@ pub fn prepare(segments: &[Segment<'_>], opts: &Options, scratch: &mut [u8]) -> 
     }
     let needed = version.scratch_len(opts.mask);
     if scratch.len() < needed {
-        return Err(Error::BufferTooSmall { buffer: Buffer::Scratch, needed, actual: scratch.len() });
+        return Err(Error::BufferTooSmall {
+            buffer: Buffer::Scratch,
+            needed,
+            actual: scratch.len(),
+        });
     }
     write_codewords(segments, version, ec_level, bits, scratch)?;
-    Ok(Prepared { version, ec_level, mask: opts.mask })
+    Ok(Prepared {
+        version,
+        ec_level,
+        mask: opts.mask,
+    })
 }
 
 /// Second half of [`encode`]: draws the codewords [`prepare`] left in
@@ -156,18 +175,40 @@ pub fn prepare(segments: &[Segment<'_>], opts: &Options, scratch: &mut [u8]) -> 
 ///
 /// # Errors
 /// [`Error::BufferTooSmall`] when `scratch` or `out` is short for the version.
-pub fn render<'o>(prepared: &Prepared, scratch: &mut [u8], out: &'o mut [u8]) -> Result<Symbol<'o>, Error> {
-    let Prepared { version, ec_level, mask } = *prepared;
+pub fn render<'o>(
+    prepared: &Prepared,
+    scratch: &mut [u8],
+    out: &'o mut [u8],
+) -> Result<Symbol<'o>, Error> {
+    let Prepared {
+        version,
+        ec_level,
+        mask,
+    } = *prepared;
     let scratch_needed = version.scratch_len(mask);
     let symbol_len = version.symbol_len();
     if scratch.len() < scratch_needed {
-        return Err(Error::BufferTooSmall { buffer: Buffer::Scratch, needed: scratch_needed, actual: scratch.len() });
+        return Err(Error::BufferTooSmall {
+            buffer: Buffer::Scratch,
+            needed: scratch_needed,
+            actual: scratch.len(),
+        });
     }
     let out_len = out.len();
     let Some(out) = out.get_mut(..symbol_len) else {
-        return Err(Error::BufferTooSmall { buffer: Buffer::Symbol, needed: symbol_len, actual: out_len });
+        return Err(Error::BufferTooSmall {
+            buffer: Buffer::Symbol,
+            needed: symbol_len,
+            actual: out_len,
+        });
     };
-    let (codewords, rest) = scratch.split_at_mut(version.total_codewords().min(scratch.len()));
+    let Some((codewords, rest)) = scratch.split_at_mut_checked(version.total_codewords()) else {
+        return Err(Error::BufferTooSmall {
+            buffer: Buffer::Scratch,
+            needed: scratch_needed,
+            actual: scratch.len(),
+        });
+    };
     let mut transposed = match mask {
         MaskChoice::Auto => rest.get_mut(..symbol_len),
         MaskChoice::Fixed(_) => None,
@@ -177,8 +218,15 @@ pub fn render<'o>(prepared: &Prepared, scratch: &mut [u8], out: &'o mut [u8]) ->
     if let Some(t) = transposed.as_deref_mut() {
         t.fill(0);
     }
-    place(&layout, version, ec_level, codewords, out, transposed.as_deref_mut());
-    let stride = version.row_bytes();
+    place(
+        &layout,
+        version,
+        ec_level,
+        codewords,
+        out,
+        transposed.as_deref_mut(),
+    );
+    let stride = version.row_bytes().max(1);
     for (y, row) in out.chunks_exact_mut(stride).enumerate() {
         (Row::load(row) | layout.function_dark(y, false)).store(row);
     }
@@ -203,7 +251,9 @@ pub fn render<'o>(prepared: &Prepared, scratch: &mut [u8], out: &'o mut [u8]) ->
 /// bits they take there.
 fn choose_version(segments: &[Segment<'_>], opts: &Options) -> Result<(Version, usize), Error> {
     let total = |v: Version| -> Option<usize> {
-        segments.iter().try_fold(0usize, |acc, s| acc.checked_add(s.bit_len(v)?))
+        segments
+            .iter()
+            .try_fold(0usize, |acc, s| acc.checked_add(s.bit_len(v)?))
     };
     let mut n = opts.min_version.number();
     while let Some(v) = Version::new(n) {
@@ -251,9 +301,13 @@ fn write_codewords(
 ) -> Result<(), Error> {
     let data_len = version.data_codewords(ec_level);
     let total = version.total_codewords();
-    let short = Error::BufferTooSmall { buffer: Buffer::Scratch, needed: total, actual: scratch.len() };
+    let short = Error::BufferTooSmall {
+        buffer: Buffer::Scratch,
+        needed: total,
+        actual: scratch.len(),
+    };
     let codewords = scratch.get_mut(..total).ok_or(short)?;
-    let (data, ecc) = codewords.split_at_mut(data_len);
+    let (data, ecc) = codewords.split_at_mut_checked(data_len).ok_or(short)?;
     let mut w = BitWriter::new(data);
     for s in segments {
         s.write(&mut w, version);
@@ -265,8 +319,13 @@ fn write_codewords(
         *b = if i % 2 == 0 { 0xEC } else { 0x11 };
     }
     let blocks = BlockLayout::new(version, ec_level);
-    let tables = Generator::new(blocks.ecc_len).tables();
-    for (b, out) in ecc.chunks_exact_mut(blocks.ecc_len).enumerate().take(blocks.count) {
+    let mut tables = NibbleTables::ZERO;
+    Generator::new(blocks.ecc_len).fill_tables(&mut tables);
+    for (b, out) in ecc
+        .chunks_exact_mut(blocks.ecc_len.max(1))
+        .enumerate()
+        .take(blocks.count)
+    {
         let range = blocks.data_range(b);
         if let Some(d) = data.get(range) {
             tables.remainder(d, blocks.ecc_len, out);
@@ -304,7 +363,6 @@ impl BlockLayout {
         let len = self.short_data + usize::from(b >= self.short);
         start..start + len
     }
-
 }
 
 /// The codewords in the order they are placed (§7.6): the i-th data codeword
@@ -320,7 +378,13 @@ struct Interleaved<'a> {
 
 impl<'a> Interleaved<'a> {
     fn new(codewords: &'a [u8], layout: &'a BlockLayout) -> Self {
-        Interleaved { codewords, layout, i: 0, b: 0, ecc_phase: false }
+        Interleaved {
+            codewords,
+            layout,
+            i: 0,
+            b: 0,
+            ecc_phase: false,
+        }
     }
 
     /// The next codeword, or 0 past the last (remainder bits are zero).
@@ -394,7 +458,11 @@ fn place(
     let w = layout.width;
     let stride = version.row_bytes();
     let blocks = BlockLayout::new(version, ec_level);
-    let mut bits = BitReader { source: Interleaved::new(codewords, &blocks), buf: 0, have: 0 };
+    let mut bits = BitReader {
+        source: Interleaved::new(codewords, &blocks),
+        buf: 0,
+        have: 0,
+    };
     let mut right = w - 1;
     let mut upward = true;
     loop {
@@ -406,9 +474,12 @@ fn place(
         for k in 0..w {
             let y = if upward { w - 1 - k } else { k };
             let (word, shift) = (y / 64, y % 64);
-            if let (Some(a), Some(b), Some(fa), Some(fb)) =
-                (ca.get_mut(word), cb.get_mut(word), free_a.0.get(word), free_b.0.get(word))
-            {
+            if let (Some(a), Some(b), Some(fa), Some(fb)) = (
+                ca.get_mut(word),
+                cb.get_mut(word),
+                free_a.0.get(word),
+                free_b.0.get(word),
+            ) {
                 if (fa >> shift) & 1 == 1 {
                     *a |= bits.bit() << shift;
                 }
@@ -445,7 +516,7 @@ fn place(
 /// (`columns`) and returns the lowest-penalty one.
 fn choose_mask(layout: &Layout, ec_level: EcLevel, rows: &[u8], columns: &[u8]) -> Mask {
     let w = layout.width;
-    let stride = rows.len() / w.max(1);
+    let stride = (rows.len() / w.max(1)).max(1);
     let pairs = Row::range(0, w - 1);
     let mut best = (u32::MAX, Mask::MIN);
     for m in (0..8).filter_map(Mask::new) {

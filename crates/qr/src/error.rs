@@ -69,22 +69,42 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::DataTooLong { bits, capacity_bits, version, ec_level } => write!(
+            Error::DataTooLong {
+                bits,
+                capacity_bits,
+                version,
+                ec_level,
+            } => write!(
                 f,
                 "data needs {bits} bits but version {} at level {:?} holds {capacity_bits}; \
                  shorten the data, lower the error correction level or allow a larger version",
                 version.number(),
                 ec_level
             ),
-            Error::SegmentTooLong { segment, chars, max } => write!(
+            Error::SegmentTooLong {
+                segment,
+                chars,
+                max,
+            } => write!(
                 f,
                 "segment {segment} has {chars} characters but its mode holds at most {max} at the \
                  largest allowed version; split it or allow a larger version"
             ),
-            Error::BufferTooSmall { buffer, needed, actual } => {
-                write!(f, "{buffer:?} buffer has {actual} bytes but {needed} are needed")
+            Error::BufferTooSmall {
+                buffer,
+                needed,
+                actual,
+            } => {
+                write!(
+                    f,
+                    "{buffer:?} buffer has {actual} bytes but {needed} are needed"
+                )
             }
-            Error::InvalidCharacter { segment, position, byte } => write!(
+            Error::InvalidCharacter {
+                segment,
+                position,
+                byte,
+            } => write!(
                 f,
                 "segment {segment} byte {position} (0x{byte:02x}) cannot be encoded in that \
                  segment's mode; use a byte segment"

@@ -6,6 +6,10 @@ pub(crate) static EXP: [u8; 512] = build_exp();
 /// `LOG[α^i] = i`; `LOG[0]` is unused (0 has no logarithm).
 pub(crate) static LOG: [u8; 256] = build_log();
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
 const fn build_exp() -> [u8; 512] {
     let mut t = [0u8; 512];
     let mut x: u16 = 1;
@@ -21,6 +25,10 @@ const fn build_exp() -> [u8; 512] {
     t
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
 const fn build_log() -> [u8; 256] {
     let exp = build_exp();
     let mut t = [0u8; 256];
@@ -34,6 +42,7 @@ const fn build_log() -> [u8; 256] {
 
 /// Product of two field elements.
 #[inline]
+#[expect(clippy::indexing_slicing, reason = "a u8 indexes a 256-entry table")]
 pub(crate) fn mul(a: u8, b: u8) -> u8 {
     if a == 0 || b == 0 {
         return 0;

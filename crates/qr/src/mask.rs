@@ -73,6 +73,10 @@ const PERIOD: usize = 12;
 /// transposed, of a column) over 192 columns.
 static PATTERNS: [[[Row; PERIOD]; 8]; 2] = build_patterns();
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
 const fn build_patterns() -> [[[Row; PERIOD]; 8]; 2] {
     let mut t = [[[Row::ZERO; PERIOD]; 8]; 2];
     let mut tr = 0;
@@ -84,7 +88,11 @@ const fn build_patterns() -> [[[Row; PERIOD]; 8]; 2] {
                 let mut words = [0u64; 3];
                 let mut x = 0;
                 while x < 192 {
-                    let on = if tr == 0 { mask_bit(m as u8, x, y) } else { mask_bit(m as u8, y, x) };
+                    let on = if tr == 0 {
+                        mask_bit(m as u8, x, y)
+                    } else {
+                        mask_bit(m as u8, y, x)
+                    };
                     if on {
                         words[x / 64] |= 1 << (x % 64);
                     }
@@ -114,7 +122,14 @@ pub(crate) fn pattern(mask: Mask, y: usize, transposed: bool) -> Row {
 /// A row of the finished symbol: data and function modules, masked where the
 /// mask applies, with the format information for `fmt` drawn in.
 #[inline]
-pub(crate) fn masked_row(layout: &Layout, raw: Row, mask: Mask, fmt: u16, y: usize, transposed: bool) -> Row {
+pub(crate) fn masked_row(
+    layout: &Layout,
+    raw: Row,
+    mask: Mask,
+    fmt: u16,
+    y: usize,
+    transposed: bool,
+) -> Row {
     let data = !layout.function_mask(y) & layout.full;
     (raw ^ (pattern(mask, y, transposed) & data)) | format_row(fmt, layout.width, y, transposed)
 }
@@ -159,7 +174,18 @@ fn finder_like(d: Row, width: usize) -> u32 {
         count += (core1 & !(b(2) | b(3) | b(4))).count_ones();
     }
     // n = 2: exact runs 11 00 111111 00 11, then 8 light on one side, 2 on the other.
-    let core2 = d & a(1) & !a(2) & !a(3) & a(4) & a(5) & a(6) & a(7) & a(8) & a(9) & !a(10) & !a(11)
+    let core2 = d
+        & a(1)
+        & !a(2)
+        & !a(3)
+        & a(4)
+        & a(5)
+        & a(6)
+        & a(7)
+        & a(8)
+        & a(9)
+        & !a(10)
+        & !a(11)
         & a(12)
         & a(13)
         & !a(14)
@@ -187,7 +213,7 @@ fn scaled_finder_like(d: Row, width: usize, min_n: usize) -> u32 {
     let mut count = 0;
     let mut colour = false;
     let mut len = width;
-    let mut check = |runs: &[usize; 7]| -> u32 {
+    let check = |runs: &[usize; 7]| -> u32 {
         let n = runs[1];
         if n < min_n || runs[2] != n || runs[3] != 3 * n || runs[4] != n || runs[5] != n {
             return 0;
@@ -234,7 +260,7 @@ pub(crate) fn balance_penalty(dark: usize, total: usize) -> u32 {
     let total = total.max(1);
     let diff = (dark * 20).abs_diff(total * 10);
     // The smallest k with |dark/total − 1/2| ≤ (k + 1)·5 %.
-    let k = (diff + total - 1) / total;
+    let k = diff.div_ceil(total);
     k.saturating_sub(1) as u32 * N4
 }
 

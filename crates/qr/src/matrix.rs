@@ -46,7 +46,10 @@ impl Layout {
             }
         }
         let first = usize::from(centres[0]);
-        let last = n.checked_sub(1).and_then(|i| centres.get(i)).map_or(0, |&c| usize::from(c));
+        let last = n
+            .checked_sub(1)
+            .and_then(|i| centres.get(i))
+            .map_or(0, |&c| usize::from(c));
         Layout {
             width,
             full: Row::range(0, width),
@@ -138,7 +141,12 @@ impl Layout {
         // Alignment patterns, §7.3.5.
         let cols = self.alignment_columns(y);
         if !cols.is_zero() {
-            if let Some(&cy) = self.centres.iter().take(self.n_centres).find(|&&c| y.abs_diff(usize::from(c)) <= 2) {
+            if let Some(&cy) = self
+                .centres
+                .iter()
+                .take(self.n_centres)
+                .find(|&&c| y.abs_diff(usize::from(c)) <= 2)
+            {
                 let dy = y.abs_diff(usize::from(cy));
                 for &cx in self.centres.iter().take(self.n_centres) {
                     let cx = usize::from(cx);
@@ -178,7 +186,6 @@ impl Layout {
         }
         r
     }
-
 }
 
 /// The 15 format bits for a level and mask: BCH(15,5), XOR 0x5412 (§7.9.1).
@@ -272,8 +279,14 @@ mod tests {
     #[test]
     fn version_bits_known_value() {
         // ISO/IEC 18004 Table D.1: version 7 = 000111110010010100.
-        assert_eq!(version_info_bits(Version::new(7).unwrap()), 0b000111110010010100);
-        assert_eq!(version_info_bits(Version::new(40).unwrap()), 0b101000110001101001);
+        assert_eq!(
+            version_info_bits(Version::new(7).unwrap()),
+            0b000111110010010100
+        );
+        assert_eq!(
+            version_info_bits(Version::new(40).unwrap()),
+            0b101000110001101001
+        );
     }
 
     #[test]
@@ -287,9 +300,18 @@ mod tests {
                 count += r.count_ones() as usize;
                 assert!((r & !l.full).is_zero());
                 for x in 0..w {
-                    assert_eq!(r.get(x), l.function_mask(x).get(y), "v{} ({x},{y})", v.number());
+                    assert_eq!(
+                        r.get(x),
+                        l.function_mask(x).get(y),
+                        "v{} ({x},{y})",
+                        v.number()
+                    );
                 }
-                assert!((l.function_dark(y, false) & !r).is_zero(), "dark outside function, v{} row {y}", v.number());
+                assert!(
+                    (l.function_dark(y, false) & !r).is_zero(),
+                    "dark outside function, v{} row {y}",
+                    v.number()
+                );
                 // Format positions are function modules.
                 assert!((format_row(0x7FFF, w, y, false) & !r).is_zero());
                 assert!((format_row(0x7FFF, w, y, true) & !r).is_zero());
@@ -304,7 +326,10 @@ mod tests {
         for fmt in [0x5412u16, 0x1234, 0x7FFF] {
             for y in 0..w {
                 for x in 0..w {
-                    assert_eq!(format_row(fmt, w, y, false).get(x), format_row(fmt, w, x, true).get(y));
+                    assert_eq!(
+                        format_row(fmt, w, y, false).get(x),
+                        format_row(fmt, w, x, true).get(y)
+                    );
                 }
             }
         }

@@ -14,6 +14,7 @@ pub(crate) struct Generator {
 
 impl Generator {
     /// Builds the generator of `degree` (clamped to `1..=30`).
+    #[expect(clippy::indexing_slicing, reason = "a u8 indexes a 256-entry table")]
     pub(crate) fn new(degree: usize) -> Generator {
         let degree = degree.clamp(1, MAX_DEGREE);
         // coeffs[i] is the coefficient of x^(degree-1-i); start with the polynomial 1.
@@ -47,8 +48,13 @@ impl Generator {
     /// Products of the generator with every nibble value, so that dividing by
     /// it costs two table rows per data byte (GF(2⁸) multiplication is linear:
     /// f·g = (f & 0x0F)·g + (f & 0xF0)·g). 1 KiB, built once per symbol.
-    pub(crate) fn tables(&self) -> NibbleTables {
-        let mut t = NibbleTables { lo: [[0; 4]; 16], hi: [[0; 4]; 16] };
+    /// Fills `t` in place (returning 1 KiB by value would keep two copies on
+    /// the stack).
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "a value masked to 8 bits indexes a 256-entry table"
+    )]
+    pub(crate) fn fill_tables(&self, t: &mut NibbleTables) {
         let logs = self.log_coeffs.get(..self.degree).unwrap_or(&[]);
         for f in 1..16usize {
             for (tab, factor) in [(&mut t.lo, f), (&mut t.hi, f << 4)] {
@@ -66,7 +72,6 @@ impl Generator {
                 }
             }
         }
-        t
     }
 }
 
@@ -78,6 +83,11 @@ pub(crate) struct NibbleTables {
 }
 
 impl NibbleTables {
+    pub(crate) const ZERO: NibbleTables = NibbleTables {
+        lo: [[0; 4]; 16],
+        hi: [[0; 4]; 16],
+    };
+
     /// The LFSR division: the remainder lives in four little-endian words,
     /// byte 0 = highest power, so shifting by one codeword is a word shift.
     #[expect(clippy::indexing_slicing, reason = "a nibble indexes a 16-row table")]
@@ -109,8 +119,13 @@ mod tests {
     fn naive_remainder(data: &[u8], degree: usize) -> [u8; 30] {
         // Polynomial long division, one coefficient at a time.
         let gen = Generator::new(degree);
-        let coeffs: [u8; 30] =
-            core::array::from_fn(|i| if i < degree { EXP[usize::from(gen.log_coeffs[i])] } else { 0 });
+        let coeffs: [u8; 30] = core::array::from_fn(|i| {
+            if i < degree {
+                EXP[usize::from(gen.log_coeffs[i])]
+            } else {
+                0
+            }
+        });
         let mut rem = [0u8; 30];
         for &d in data {
             let f = d ^ rem[0];
@@ -145,8 +160,14 @@ mod tests {
         let data: [u8; 40] = core::array::from_fn(|i| (i as u8).wrapping_mul(151).wrapping_add(7));
         for degree in [7, 10, 13, 17, 22, 26, 28, 30] {
             let mut out = [0u8; 30];
-            Generator::new(degree).tables().remainder(&data, degree, &mut out);
-            assert_eq!(out[..degree], naive_remainder(&data, degree)[..degree], "degree {degree}");
+            let mut t = NibbleTables::ZERO;
+            Generator::new(degree).fill_tables(&mut t);
+            t.remainder(&data, degree, &mut out);
+            assert_eq!(
+                out[..degree],
+                naive_remainder(&data, degree)[..degree],
+                "degree {degree}"
+            );
         }
     }
 }

@@ -18,17 +18,22 @@ impl Row {
     pub(crate) const ZERO: Row = Row([0; 3]);
 
     /// Bits `start..end` set (both clamped to 192).
+    #[expect(clippy::indexing_slicing, reason = "i < 3 indexes a 3-word array")]
     pub(crate) const fn range(start: usize, end: usize) -> Row {
         let mut words = [0u64; 3];
         let mut i = 0;
         while i < 3 {
             let lo = i * 64;
-            let a = if start > lo { start - lo } else { 0 };
-            let b = if end > lo { end - lo } else { 0 };
+            let a = start.saturating_sub(lo);
+            let b = end.saturating_sub(lo);
             let a = if a > 64 { 64 } else { a };
             let b = if b > 64 { 64 } else { b };
             if b > a {
-                let ones = if b - a == 64 { u64::MAX } else { ((1u64 << (b - a)) - 1) << a };
+                let ones = if b - a == 64 {
+                    u64::MAX
+                } else {
+                    ((1u64 << (b - a)) - 1) << a
+                };
                 words[i] = ones;
             }
             i += 1;
@@ -60,7 +65,11 @@ impl Row {
         let [a, b, c] = self.0;
         match k {
             0 => self,
-            1..=63 => Row([(a >> k) | (b << (64 - k)), (b >> k) | (c << (64 - k)), c >> k]),
+            1..=63 => Row([
+                (a >> k) | (b << (64 - k)),
+                (b >> k) | (c << (64 - k)),
+                c >> k,
+            ]),
             _ => Row::ZERO,
         }
     }
@@ -71,7 +80,11 @@ impl Row {
         let [a, b, c] = self.0;
         match k {
             0 => self,
-            1..=63 => Row([a << k, (b << k) | (a >> (64 - k)), (c << k) | (b >> (64 - k))]),
+            1..=63 => Row([
+                a << k,
+                (b << k) | (a >> (64 - k)),
+                (c << k) | (b >> (64 - k)),
+            ]),
             _ => Row::ZERO,
         }
     }

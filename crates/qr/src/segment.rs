@@ -55,6 +55,7 @@ impl Mode {
     }
 
     /// Bits of the character count field at `version` (ISO/IEC 18004 Table 3).
+    #[expect(clippy::indexing_slicing, reason = "band is 0, 1 or 2")]
     pub const fn count_bits(self, version: Version) -> u32 {
         let band = match version.number() {
             1..=9 => 0,
@@ -96,6 +97,7 @@ impl Segment<'_> {
     }
 
     /// Bits of the encoded data after the header.
+    #[expect(clippy::indexing_slicing, reason = "n % 3 indexes a 3-entry table")]
     const fn data_bits(&self) -> usize {
         let n = self.char_count();
         match self.mode() {
@@ -117,7 +119,11 @@ impl Segment<'_> {
 
     /// The position and value of the first byte the mode cannot encode.
     pub(crate) fn first_invalid(&self) -> Option<(usize, u8)> {
-        let bad = |d: &[u8], ok: fn(u8) -> bool| d.iter().position(|&b| !ok(b)).and_then(|i| d.get(i).map(|&b| (i, b)));
+        let bad = |d: &[u8], ok: fn(u8) -> bool| {
+            d.iter()
+                .position(|&b| !ok(b))
+                .and_then(|i| d.get(i).map(|&b| (i, b)))
+        };
         match self {
             Segment::Numeric(d) => bad(d, |b| b.is_ascii_digit()),
             Segment::Alphanumeric(d) => bad(d, |b| alnum_value(b).is_some()),
@@ -140,7 +146,9 @@ impl Segment<'_> {
             Segment::Alphanumeric(d) => {
                 let mut pairs = d.chunks_exact(2);
                 for pair in &mut pairs {
-                    let v = pair.iter().fold(0u32, |acc, &c| acc * 45 + u32::from(alnum_value(c).unwrap_or(0)));
+                    let v = pair.iter().fold(0u32, |acc, &c| {
+                        acc * 45 + u32::from(alnum_value(c).unwrap_or(0))
+                    });
                     w.push(v, 11);
                 }
                 if let [c] = pairs.remainder() {
@@ -165,6 +173,7 @@ impl Segment<'_> {
 }
 
 /// Digits of the `z=` writing of `n` bytes: `17·⌊n/7⌋ + W[n mod 7]`.
+#[expect(clippy::indexing_slicing, reason = "n % 7 indexes an 8-entry table")]
 pub const fn decimal_digits(n: usize) -> usize {
     n / 7 * 17 + GROUP_DIGITS[n % 7]
 }
@@ -344,7 +353,9 @@ mod tests {
         let bits = w.bit_len();
         w.finish().unwrap();
         let get = |from: usize, n: usize| -> u32 {
-            (from..from + n).fold(0, |a, i| (a << 1) | u32::from((buf[i / 8] >> (7 - i % 8)) & 1))
+            (from..from + n).fold(0, |a, i| {
+                (a << 1) | u32::from((buf[i / 8] >> (7 - i % 8)) & 1)
+            })
         };
         let count = get(4, 14) as usize;
         let mut pos = 18;
@@ -403,7 +414,10 @@ mod tests {
     #[test]
     fn invalid_characters_are_found() {
         assert_eq!(Segment::Numeric(b"12a4").first_invalid(), Some((2, b'a')));
-        assert_eq!(Segment::Alphanumeric(b"AB c").first_invalid(), Some((3, b'c')));
+        assert_eq!(
+            Segment::Alphanumeric(b"AB c").first_invalid(),
+            Some((3, b'c'))
+        );
         assert_eq!(Segment::Bytes(b"anything").first_invalid(), None);
     }
 }

@@ -26,8 +26,18 @@ pub struct Symbol<'a> {
 }
 
 impl<'a> Symbol<'a> {
-    pub(crate) fn new(modules: &'a mut [u8], version: Version, ec_level: EcLevel, mask: Mask) -> Self {
-        Symbol { modules, version, ec_level, mask }
+    pub(crate) fn new(
+        modules: &'a mut [u8],
+        version: Version,
+        ec_level: EcLevel,
+        mask: Mask,
+    ) -> Self {
+        Symbol {
+            modules,
+            version,
+            ec_level,
+            mask,
+        }
     }
 
     /// The version of the symbol.
@@ -63,7 +73,10 @@ impl<'a> Symbol<'a> {
         let stride = self.version.row_bytes();
         let start = y.checked_mul(stride)?;
         let bytes = self.modules.get(start..start.checked_add(stride)?)?;
-        Some(ModuleRow { bytes, width: self.width() })
+        Some(ModuleRow {
+            bytes,
+            width: self.width(),
+        })
     }
 
     /// The rows, top to bottom.
@@ -84,7 +97,7 @@ impl<'a> Symbol<'a> {
         let stride = self.version.row_bytes();
         let len = self.version.symbol_len();
         let modules = self.modules;
-        for row in modules.chunks_exact_mut(stride).take(width) {
+        for row in modules.chunks_exact_mut(stride.max(1)).take(width) {
             for (i, b) in row.iter_mut().enumerate() {
                 let valid = width.saturating_sub(i * 8).min(8);
                 let keep = (0xFFu16 << (8 - valid)) as u8;
@@ -105,7 +118,11 @@ pub struct ModuleRow<'a> {
 impl<'a> ModuleRow<'a> {
     /// Whether module `x` of this row is dark; `false` outside the symbol.
     pub fn is_dark(&self, x: usize) -> bool {
-        x < self.width && self.bytes.get(x / 8).is_some_and(|b| (b >> (x % 8)) & 1 == 1)
+        x < self.width
+            && self
+                .bytes
+                .get(x / 8)
+                .is_some_and(|b| (b >> (x % 8)) & 1 == 1)
     }
 
     /// The modules left to right, `true` = dark.

@@ -80,13 +80,22 @@ impl Version {
     }
 
     /// Error correction codewords per block at `ec`.
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
     pub const fn ecc_per_block(self, ec: EcLevel) -> usize {
-        ECC_PER_BLOCK[ec as usize][self.0 as usize - 1] as usize
+        ECC_PER_BLOCK[ec as usize][self.index()] as usize
     }
 
     /// Number of Reed–Solomon blocks at `ec`.
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
     pub const fn blocks(self, ec: EcLevel) -> usize {
-        BLOCKS[ec as usize][self.0 as usize - 1] as usize
+        BLOCKS[ec as usize][self.index()] as usize
+    }
+
+    /// `number − 1` as a table index. The modulo is a no-op under the
+    /// invariant; it lets the optimiser see the index is in range, so no
+    /// panic path is generated.
+    const fn index(self) -> usize {
+        (self.0 as usize).wrapping_sub(1) % 40
     }
 
     /// Modules left for data and error correction once the function patterns
@@ -106,6 +115,10 @@ impl Version {
 
     /// Centre coordinates of the alignment patterns (same list for x and y),
     /// ISO/IEC 18004 Annex E. Returns the list and how many entries are used.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "indices are taken modulo the array length"
+    )]
     pub(crate) const fn alignment_centres(self) -> ([u8; 7], usize) {
         let v = self.0 as usize;
         let mut out = [0u8; 7];
@@ -115,11 +128,16 @@ impl Version {
         let count = v / 7 + 2;
         // The centres are evenly spaced by an even step from the last one
         // (width − 7) back towards 6; version 32 is the one irregular step.
-        let step = if v == 32 { 26 } else { (v * 4 + count * 2 + 1) / (count * 2 - 2) * 2 };
+        let step = if v == 32 {
+            26
+        } else {
+            (v * 4 + count * 2 + 1) / (count * 2 - 2) * 2
+        };
         out[0] = 6;
         let mut i = 1;
         while i < count {
-            out[count - i] = (self.width() - 7 - (i - 1) * step) as u8;
+            // count ≤ 7; the modulo only shows the optimiser the index is in range.
+            out[(count - i) % 7] = (self.width() - 7 - (i - 1) * step) as u8;
             i += 1;
         }
         (out, count)
@@ -176,20 +194,20 @@ const ECC_PER_BLOCK: [[u8; 40]; 4] = [
 
 const BLOCKS: [[u8; 40]; 4] = [
     [
-        1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13, 14,
-        15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25,
+        1, 1, 1, 1, 1, 2, 2, 2, 2, 4, 4, 4, 4, 4, 6, 6, 6, 6, 7, 8, 8, 9, 9, 10, 12, 12, 12, 13,
+        14, 15, 16, 17, 18, 19, 19, 20, 21, 22, 24, 25,
     ],
     [
-        1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23, 25,
-        26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49,
+        1, 1, 1, 2, 2, 4, 4, 4, 5, 5, 5, 8, 9, 9, 10, 10, 11, 13, 14, 16, 17, 17, 18, 20, 21, 23,
+        25, 26, 28, 29, 31, 33, 35, 37, 38, 40, 43, 45, 47, 49,
     ],
     [
-        1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29, 34,
-        34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68,
+        1, 1, 2, 2, 4, 4, 6, 6, 8, 8, 8, 10, 12, 16, 12, 17, 16, 18, 21, 20, 23, 23, 25, 27, 29,
+        34, 34, 35, 38, 40, 43, 45, 48, 51, 53, 56, 59, 62, 65, 68,
     ],
     [
-        1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35, 37,
-        40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81,
+        1, 1, 2, 4, 4, 4, 5, 6, 8, 8, 11, 11, 16, 16, 18, 16, 19, 21, 25, 25, 25, 34, 30, 32, 35,
+        37, 40, 42, 45, 48, 51, 54, 57, 60, 63, 66, 70, 74, 77, 81,
     ],
 ];
 

@@ -14,16 +14,28 @@ struct Vector {
 }
 
 fn parse_hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn vectors() -> Vec<Vector> {
     let mut out = Vec::new();
-    let mut paths: Vec<_> = std::fs::read_dir(testdata().join("vectors")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(testdata().join("vectors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     for p in paths {
         let text = std::fs::read_to_string(&p).unwrap();
-        let mut v = Vector { name: p.display().to_string(), url: None, data: vec![], version: 0, rows: vec![] };
+        let mut v = Vector {
+            name: p.display().to_string(),
+            url: None,
+            data: vec![],
+            version: 0,
+            rows: vec![],
+        };
         for line in text.lines() {
             if let Some(u) = line.strip_prefix("# url: ") {
                 if !u.starts_with("(NULL") {
@@ -55,8 +67,10 @@ fn reproduces_linux_encoder_outputs() {
         let mut out = vec![0u8; Version::MAX.symbol_len()];
         let sym = encode(&segs, &opts, &mut scratch, &mut out).unwrap();
         assert_eq!(sym.version().number(), v.version, "{}", v.name);
-        let rows: Vec<String> =
-            sym.rows().map(|r| r.iter().map(|d| if d { '1' } else { '0' }).collect()).collect();
+        let rows: Vec<String> = sym
+            .rows()
+            .map(|r| r.iter().map(|d| if d { '1' } else { '0' }).collect())
+            .collect();
         assert_eq!(rows, v.rows, "{}", v.name);
     }
 }

@@ -44,7 +44,11 @@ fn random_case(rng: &mut Rng) -> (Vec<Kind>, Options) {
     for _ in 0..nseg {
         let bits = budget_bits / nseg;
         let kind = match rng.below(4) {
-            0 => Kind::Numeric((0..bits * 3 / 10).map(|_| b'0' + rng.below(10) as u8).collect()),
+            0 => Kind::Numeric(
+                (0..bits * 3 / 10)
+                    .map(|_| b'0' + rng.below(10) as u8)
+                    .collect(),
+            ),
             1 => Kind::Alnum((0..bits * 2 / 11).map(|_| ALNUM[rng.below(45)]).collect()),
             2 => Kind::Bytes(rng.bytes(bits / 8)),
             _ => Kind::Decimal(rng.bytes(bits * 7 / 57)),
@@ -53,8 +57,16 @@ fn random_case(rng: &mut Rng) -> (Vec<Kind>, Options) {
     }
     let min = 1 + rng.below(40) as u8;
     let max = min + rng.below(41 - min as usize) as u8;
-    let (min, max) = if rng.below(3) == 0 { (min, max) } else { (1, 40) };
-    let mask = if rng.below(2) == 0 { MaskChoice::Auto } else { MaskChoice::Fixed(Mask::new(rng.below(8) as u8).unwrap()) };
+    let (min, max) = if rng.below(3) == 0 {
+        (min, max)
+    } else {
+        (1, 40)
+    };
+    let mask = if rng.below(2) == 0 {
+        MaskChoice::Auto
+    } else {
+        MaskChoice::Fixed(Mask::new(rng.below(8) as u8).unwrap())
+    };
     let opts = Options {
         ec_level: ec,
         min_version: Version::new(min).unwrap(),
@@ -103,7 +115,11 @@ fn check(seed: u64) -> bool {
     let result = encode(&ours, &opts, &mut scratch, &mut out);
     match (result, reference) {
         (Ok(sym), Ok(qr)) => {
-            assert_eq!(sym.width() as i32, qr.size(), "seed {seed}: version differs");
+            assert_eq!(
+                sym.width() as i32,
+                qr.size(),
+                "seed {seed}: version differs"
+            );
             for y in 0..sym.width() {
                 for x in 0..sym.width() {
                     assert_eq!(
@@ -118,7 +134,11 @@ fn check(seed: u64) -> bool {
             true
         }
         (Err(Error::DataTooLong { .. } | Error::SegmentTooLong { .. }), Err(_)) => false,
-        (a, b) => panic!("seed {seed}: ours {:?}, qrcodegen {:?}", a.map(|s| s.version()), b.map(|q| q.size())),
+        (a, b) => panic!(
+            "seed {seed}: ours {:?}, qrcodegen {:?}",
+            a.map(|s| s.version()),
+            b.map(|q| q.size())
+        ),
     }
 }
 
@@ -142,7 +162,7 @@ fn every_version_and_level_matches_with_auto_mask() {
         for ec in EcLevel::ALL {
             let version = Version::new(v).unwrap();
             let n = version.data_codewords(ec) - 3;
-            let data = rng.bytes(n.min(255).max(1));
+            let data = rng.bytes(n.clamp(1, 255));
             let opts = Options {
                 ec_level: ec,
                 min_version: version,
@@ -165,7 +185,11 @@ fn every_version_and_level_matches_with_auto_mask() {
             assert_eq!(sym.mask().number(), qr.mask().value(), "v{v} {ec:?}");
             for y in 0..sym.width() {
                 for x in 0..sym.width() {
-                    assert_eq!(sym.is_dark(x, y), qr.get_module(x as i32, y as i32), "v{v} {ec:?} ({x},{y})");
+                    assert_eq!(
+                        sym.is_dark(x, y),
+                        qr.get_module(x as i32, y as i32),
+                        "v{v} {ec:?} ({x},{y})"
+                    );
                 }
             }
         }

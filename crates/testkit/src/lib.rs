@@ -20,7 +20,12 @@ pub fn corpus() -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
         .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -63,7 +68,9 @@ pub struct Grid {
 impl Grid {
     /// Builds a grid from a module predicate.
     pub fn from_fn(width: usize, f: impl Fn(usize, usize) -> bool) -> Grid {
-        let dark = (0..width * width).map(|i| f(i % width, i / width)).collect();
+        let dark = (0..width * width)
+            .map(|i| f(i % width, i / width))
+            .collect();
         Grid { width, dark }
     }
 
@@ -77,7 +84,10 @@ impl Grid {
         let side = (self.width as u32 + 2 * quiet) * scale;
         image::GrayImage::from_fn(side, side, |px, py| {
             let (mx, my) = (px / scale, py / scale);
-            let inside = mx >= quiet && my >= quiet && mx < quiet + self.width as u32 && my < quiet + self.width as u32;
+            let inside = mx >= quiet
+                && my >= quiet
+                && mx < quiet + self.width as u32
+                && my < quiet + self.width as u32;
             let dark = inside && self.get((mx - quiet) as usize, (my - quiet) as usize);
             image::Luma([if dark { 0 } else { 255 }])
         })
@@ -100,26 +110,31 @@ pub fn decode_rqrr(img: &image::GrayImage) -> Vec<Vec<u8>> {
 
 /// Whether `zbarimg` (Debian's zbar-tools) is on the PATH.
 pub fn have_zbarimg() -> bool {
-    Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("zbarimg")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Decodes a PNG file with `zbarimg`, returning the raw payload bytes of the
 /// first symbol, or `None` if it found none.
 pub fn decode_zbarimg(png: &Path) -> Option<Vec<u8>> {
     let out = Command::new("zbarimg")
-        .args(["--quiet", "--raw", "-Sbinary", "-Sdisable", "-Sqrcode.enable"])
+        .args([
+            "--quiet",
+            "--raw",
+            "-Sbinary",
+            "-Sdisable",
+            "-Sqrcode.enable",
+        ])
         .arg(png)
         .output()
         .ok()?;
     if !out.status.success() {
         return None;
     }
-    let mut data = out.stdout;
-    // With -Sbinary zbarimg prints the payload bytes followed by one newline.
-    if data.last() == Some(&b'\n') {
-        data.pop();
-    }
-    Some(data)
+    // With -Sbinary zbarimg prints the payload bytes exactly, no newline added.
+    Some(out.stdout)
 }
 
 /// Fails the test with the install hint when `zbarimg` is missing, so a

@@ -1,0 +1,120 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Crash reports as QR codes: encode a kernel log into the QR code a crashed
+/// machine shows (Linux drm_panic compatible), and read such codes back.
+///
+/// Exit codes: 0 = complete, 2 = bad input, 3 = partial result, 1 = other error.
+#[derive(Parser, Debug)]
+#[command(name = "panicqr", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Encode text as a QR code (terminal, PNG, SVG or a 0/1 matrix).
+    Qr(QrArgs),
+}
+
+/// Error correction level.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ecc {
+    /// ~7 % recovery (what Linux uses).
+    L,
+    /// ~15 %.
+    M,
+    /// ~25 %.
+    Q,
+    /// ~30 %.
+    H,
+}
+
+impl From<Ecc> for panicqr_qr::EcLevel {
+    fn from(e: Ecc) -> Self {
+        match e {
+            Ecc::L => panicqr_qr::EcLevel::L,
+            Ecc::M => panicqr_qr::EcLevel::M,
+            Ecc::Q => panicqr_qr::EcLevel::Q,
+            Ecc::H => panicqr_qr::EcLevel::H,
+        }
+    }
+}
+
+/// How to write a QR code.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QrFormat {
+    /// Unicode half blocks for a terminal, with the quiet zone.
+    Term,
+    /// A greyscale PNG, with a 4-module quiet zone.
+    Png,
+    /// An SVG, with a 4-module quiet zone.
+    Svg,
+    /// One line of 0/1 per module row (1 = dark), no quiet zone.
+    Matrix,
+}
+
+/// Options shared by every command that draws a QR code.
+#[derive(Args, Debug, Clone)]
+pub struct SymbolOpts {
+    /// Mask pattern: `auto` (lowest penalty) or a number 0–7.
+    #[arg(long, default_value = "auto", value_parser = parse_mask)]
+    pub mask: MaskArg,
+    /// Smallest QR version to use (1–40).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=40))]
+    pub min_version: u8,
+    /// Largest QR version to use (1–40).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(1..=40))]
+    pub max_version: u8,
+    /// Raise the error correction level while the data still fits the same version.
+    #[arg(long)]
+    pub boost_ecc: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QrFormat::Term)]
+    pub format: QrFormat,
+    /// Write to FILE instead of standard output (`-` = standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Pixels per module for PNG and SVG.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub scale: u32,
+}
+
+/// `auto` or a fixed mask number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaskArg {
+    /// Choose by penalty.
+    Auto,
+    /// This pattern.
+    Fixed(u8),
+}
+
+fn parse_mask(s: &str) -> Result<MaskArg, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(MaskArg::Auto);
+    }
+    match s.parse::<u8>() {
+        Ok(n) if n < 8 => Ok(MaskArg::Fixed(n)),
+        _ => Err(format!("'{s}' is not a mask: use auto or 0 to 7")),
+    }
+}
+
+/// `panicqr qr`.
+#[derive(Args, Debug)]
+pub struct QrArgs {
+    /// The text to encode; `-` or nothing reads standard input.
+    #[arg(value_name = "TEXT|-")]
+    pub text: Option<String>,
+    /// Error correction level.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Ecc::M)]
+    pub ecc: Ecc,
+    /// How to draw it.
+    #[command(flatten)]
+    pub symbol: SymbolOpts,
+}

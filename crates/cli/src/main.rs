@@ -1,0 +1,76 @@
+//! `panicqr`: crash reports as QR codes. A thin shell over the library
+//! crates: parse the arguments, run the command, map the result to an exit
+//! code (0 = complete, 2 = bad input, 3 = partial result, 1 = other failure).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+mod args;
+mod cmd;
+mod io;
+mod render;
+
+use args::{Cli, Command};
+
+/// How a command ended, when not with complete success.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input is malformed or does not fit: exit code 2.
+    BadInput(anyhow::Error),
+    /// Anything else (I/O, the system): exit code 1.
+    Other(anyhow::Error),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::BadInput(_) => 2,
+            Failure::Other(_) => 1,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Other(e.into())
+    }
+}
+
+/// What a command produced: complete (exit 0) or partial (exit 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything asked for was produced.
+    Complete,
+    /// Only part of the result could be produced (and it was written).
+    Partial,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Qr(a) => cmd::qr::run(&a),
+    };
+    match result {
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(3),
+        Err(f) => {
+            let (Failure::BadInput(e) | Failure::Other(e)) = &f;
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            let msg = format!("{e:#}").replace('\n', " ");
+            let _ = writeln!(std::io::stderr(), "panicqr: error: {msg}");
+            ExitCode::from(f.code())
+        }
+    }
+}

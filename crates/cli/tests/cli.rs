@@ -28,7 +28,10 @@ fn matrix_output_decodes_with_rqrr() {
     let out = panicqr(&["qr", "--format", "matrix", text], b"");
     assert!(out.status.success());
     let grid = grid_from_matrix(std::str::from_utf8(&out.stdout).unwrap());
-    assert_eq!(decode_rqrr(&grid.to_image(4, 4)), vec![text.as_bytes().to_vec()]);
+    assert_eq!(
+        decode_rqrr(&grid.to_image(4, 4)),
+        vec![text.as_bytes().to_vec()]
+    );
 }
 
 #[test]
@@ -38,8 +41,24 @@ fn png_output_decodes_with_zbarimg_and_stdin_dash_works() {
     std::fs::create_dir_all(&dir).unwrap();
     let png = dir.join("qr.png");
     let text = b"BUG: KASAN: use-after-free in ext4_find_extent+0x9b/0x950\n";
-    let out = panicqr(&["qr", "--ecc", "q", "--format", "png", "-o", png.to_str().unwrap(), "-"], text);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = panicqr(
+        &[
+            "qr",
+            "--ecc",
+            "q",
+            "--format",
+            "png",
+            "-o",
+            png.to_str().unwrap(),
+            "-",
+        ],
+        text,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(decode_zbarimg(&png).as_deref(), Some(&text[..]));
     let svg = panicqr(&["qr", "--format", "svg", "hello"], b"");
     assert!(String::from_utf8(svg.stdout).unwrap().starts_with("<?xml"));
@@ -48,7 +67,19 @@ fn png_output_decodes_with_zbarimg_and_stdin_dash_works() {
 
 #[test]
 fn fixed_mask_and_versions_are_honoured() {
-    let out = panicqr(&["qr", "--format", "matrix", "--mask", "5", "--min-version", "7", "x"], b"");
+    let out = panicqr(
+        &[
+            "qr",
+            "--format",
+            "matrix",
+            "--mask",
+            "5",
+            "--min-version",
+            "7",
+            "x",
+        ],
+        b"",
+    );
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 45);
     assert!(String::from_utf8_lossy(&out.stderr).contains("mask 5"));

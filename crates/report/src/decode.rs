@@ -1,0 +1,224 @@
+//! Reading a report back: a full URL, a fragment (`#?a=…`), a query or bare
+//! digits, `z=` or `zl=`; damaged or cut data is reported precisely and the
+//! longest prefix of the log that inflates is recovered.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use miniz_oxide::inflate::TINFLStatus;
+
+use crate::digits::{decode_z, decode_zl, DigitError};
+
+/// Which digit packing the report used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Packing {
+    /// `z=`: 7 bytes → 17 digits (Linux 6.15+).
+    Z,
+    /// `zl=`: 13 bits → 4 digits (Linux 6.12–6.14).
+    Legacy,
+}
+
+/// Something wrong with the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The digits are damaged or cut.
+    Digits(DigitError),
+    /// The zlib stream ends before its end marker and checksum.
+    StreamCut,
+    /// The zlib stream is invalid from some point on.
+    StreamCorrupt,
+    /// The data inflated completely but its Adler-32 checksum is wrong.
+    ChecksumMismatch,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Digits(e) => write!(f, "digits: {e}"),
+            Problem::StreamCut => f.write_str("zlib stream cut short (truncated data)"),
+            Problem::StreamCorrupt => f.write_str("zlib stream corrupt"),
+            Problem::ChecksumMismatch => f.write_str("zlib checksum mismatch (data damaged)"),
+        }
+    }
+}
+
+/// A decoded report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// `a=`: the machine (e.g. `x86_64`).
+    pub arch: Option<String>,
+    /// `v=`: the kernel release.
+    pub release: Option<String>,
+    /// `d=`: the distribution, when given.
+    pub distribution: Option<String>,
+    /// Which packing carried the data.
+    pub packing: Packing,
+    /// Bytes of compressed data recovered from the digits.
+    pub compressed_len: usize,
+    /// The log (complete, or the longest prefix that inflated).
+    pub log: Vec<u8>,
+    /// What went wrong; empty when the log is complete.
+    pub problems: Vec<Problem>,
+}
+
+impl Decoded {
+    /// Whether the whole log was recovered.
+    pub fn is_complete(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Why nothing could be decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Neither `z=` nor `zl=` nor bare digits were found.
+    NoData,
+    /// There is data but not one byte of log could be recovered.
+    Unreadable(Vec<Problem>),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::NoData => {
+                f.write_str("no report data: expected a URL with z= or zl=, or bare digits")
+            }
+            DecodeError::Unreadable(p) => {
+                f.write_str("nothing recoverable")?;
+                for x in p {
+                    write!(f, "; {x}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Decodes a report from pasted text.
+///
+/// # Errors
+/// [`DecodeError::NoData`] when there is no report data;
+/// [`DecodeError::Unreadable`] when no byte of log could be recovered.
+///
+/// # Examples
+/// ```
+/// let d = panicqr_report::decode::decode("https://x/#?a=arm64&v=6.12+x&z=00281474976710656000000000000255");
+/// // Those 13 bytes are not a zlib stream: nothing inflates.
+/// assert!(d.is_err());
+/// ```
+pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
+    let text = text.trim();
+    let mut arch = None;
+    let mut release = None;
+    let mut distribution = None;
+    let mut data: Option<(Packing, Vec<u8>)> = None;
+    let is_bare = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_whitespace());
+    if is_bare {
+        data = Some((Packing::Z, clean_digits(text)));
+    } else {
+        // Parameters follow the last '?' (a fragment `#?a=…` or a query);
+        // a bare `a=…&z=…` has none.
+        let params = text.rsplit_once('?').map_or(text, |(_, p)| p);
+        for pair in params.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k.trim() {
+                "a" => arch = Some(percent_decode(v)),
+                "v" => release = Some(percent_decode(v)),
+                "d" => distribution = Some(percent_decode(v)),
+                "z" => data = Some((Packing::Z, clean_digits(v))),
+                "zl" => data = Some((Packing::Legacy, clean_digits(v))),
+                _ => {}
+            }
+        }
+    }
+    let Some((packing, digits)) = data else {
+        return Err(DecodeError::NoData);
+    };
+    if digits.is_empty() {
+        return Err(DecodeError::NoData);
+    }
+    let mut problems = Vec::new();
+    let mut bytes = vec![0u8; digits.len() / 2 + 8];
+    let (n, err) = match packing {
+        Packing::Z => decode_z(&digits, &mut bytes),
+        Packing::Legacy => decode_zl(&digits, &mut bytes),
+    };
+    bytes.truncate(n);
+    if let Some(e) = err {
+        problems.push(Problem::Digits(e));
+    }
+    let (log, inflate_problem) = inflate_partial(&bytes);
+    if let Some(p) = inflate_problem {
+        // A cut digit string necessarily cuts the stream: say it once.
+        if p != Problem::StreamCut || problems.is_empty() {
+            problems.push(p);
+        }
+    }
+    if log.is_empty() && !problems.is_empty() {
+        return Err(DecodeError::Unreadable(problems));
+    }
+    Ok(Decoded {
+        arch,
+        release,
+        distribution,
+        packing,
+        compressed_len: bytes.len(),
+        log,
+        problems,
+    })
+}
+
+/// Inflates a zlib stream, returning everything produced before any error.
+pub fn inflate_partial(data: &[u8]) -> (Vec<u8>, Option<Problem>) {
+    match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, 16 << 20) {
+        Ok(v) => (v, None),
+        Err(e) => {
+            let p = match e.status {
+                TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                    Problem::StreamCut
+                }
+                TINFLStatus::Adler32Mismatch => Problem::ChecksumMismatch,
+                _ => Problem::StreamCorrupt,
+            };
+            (e.output, Some(p))
+        }
+    }
+}
+
+/// Digits from a pasted value: whitespace, line breaks and `+` (a form's
+/// space) are dropped, `%XX` escapes decoded; anything else is kept, so a bad
+/// character is reported at its position.
+fn clean_digits(v: &str) -> Vec<u8> {
+    percent_decode(v)
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace() && *b != b'+')
+        .collect()
+}
+
+/// `%XX` escapes decoded; `+` kept as `+` (the kernel sends it literally).
+fn percent_decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b.get(i).copied().unwrap_or(0);
+        if c == b'%' {
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| core::str::from_utf8(h).ok());
+            if let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(x);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}

@@ -1,0 +1,193 @@
+//! Bytes as decimal digits: the `z=` packing (7 little-endian bytes → 17
+//! digits) and the legacy `zl=` packing (13 bits → 4 digits). Encoding for the
+//! QR code happens inside the encoder (`Segment::DecimalBytes`); this module
+//! decodes, and encodes to text for tools.
+
+pub use panicqr_qr::{decimal_digits, legacy_digits};
+
+/// Digits of a last group of k = 0..=6 bytes (the digits of 256^k − 1).
+pub const TAIL_DIGITS: [usize; 7] = [0, 3, 5, 8, 10, 13, 15];
+
+/// What is wrong with a digit string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DigitError {
+    /// A character that is not a digit, at this digit position (0-based, after
+    /// removing whitespace and line breaks).
+    NotADigit {
+        /// Position among the digits.
+        position: usize,
+    },
+    /// The last group has a length no packing produces (the data was cut).
+    BadTailLength {
+        /// Digits in the last group.
+        tail: usize,
+    },
+    /// A group's value is too large for its byte count (the data is damaged).
+    GroupOutOfRange {
+        /// Index of the group.
+        group: usize,
+    },
+}
+
+impl core::fmt::Display for DigitError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            DigitError::NotADigit { position } => {
+                write!(f, "non-digit at digit position {position}")
+            }
+            DigitError::BadTailLength { tail } => write!(
+                f,
+                "last group has {tail} digits, which no packing produces (data cut short)"
+            ),
+            DigitError::GroupOutOfRange { group } => {
+                write!(
+                    f,
+                    "digit group {group} is out of range for its length (data damaged)"
+                )
+            }
+        }
+    }
+}
+
+/// Decodes `z=` digits into `out` (at most `digits.len()/17*7 + 6` bytes are
+/// written). Returns the bytes decoded; on error, the bytes before the bad
+/// group are in `out` and the count is in the error's companion value.
+pub fn decode_z(digits: &[u8], out: &mut [u8]) -> (usize, Option<DigitError>) {
+    let mut written = 0;
+    let mut pos = 0;
+    let mut group = 0;
+    let full = digits.len() / 17;
+    let tail = digits.len() % 17;
+    let tail_bytes = TAIL_DIGITS.iter().position(|&d| d == tail);
+    loop {
+        let (len, bytes) = if group < full {
+            (17, 7)
+        } else if group == full && tail > 0 {
+            match tail_bytes {
+                Some(b) => (tail, b),
+                None => return (written, Some(DigitError::BadTailLength { tail })),
+            }
+        } else {
+            return (written, None);
+        };
+        let chunk = digits.get(pos..pos + len).unwrap_or(&[]);
+        let mut v: u64 = 0;
+        for (i, &c) in chunk.iter().enumerate() {
+            if !c.is_ascii_digit() {
+                return (written, Some(DigitError::NotADigit { position: pos + i }));
+            }
+            v = v * 10 + u64::from(c - b'0');
+        }
+        if bytes < 8 && v >> (8 * bytes) != 0 {
+            return (written, Some(DigitError::GroupOutOfRange { group }));
+        }
+        for (k, b) in v.to_le_bytes().iter().take(bytes).enumerate() {
+            if let Some(o) = out.get_mut(written + k) {
+                *o = *b;
+            }
+        }
+        written += bytes;
+        pos += len;
+        group += 1;
+    }
+}
+
+/// Writes the `z=` digits of `data` into `out`; returns the count.
+pub fn encode_z(data: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
+    for g in data.chunks(7) {
+        let mut b = [0u8; 8];
+        for (d, s) in b.iter_mut().zip(g) {
+            *d = *s;
+        }
+        let mut v = u64::from_le_bytes(b);
+        let width = if g.len() == 7 {
+            17
+        } else {
+            TAIL_DIGITS.get(g.len()).copied().unwrap_or(0)
+        };
+        for i in (0..width).rev() {
+            if let Some(o) = out.get_mut(n + i) {
+                *o = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+        }
+        n += width;
+    }
+    n
+}
+
+/// Decodes legacy `zl=` digits (Linux 6.12–6.14): groups of 4 digits are 13
+/// bits each, big-endian, and a last group of 1–3 digits holds the remaining
+/// 1–12 bits right-aligned. Returns the bytes decoded and any error.
+pub fn decode_zl(digits: &[u8], out: &mut [u8]) -> (usize, Option<DigitError>) {
+    if let Some(p) = digits.iter().position(|c| !c.is_ascii_digit()) {
+        let (n, _) = decode_zl(digits.get(..p - p % 4).unwrap_or(&[]), out);
+        return (n, Some(DigitError::NotADigit { position: p }));
+    }
+    // Which byte count produces exactly this many digits?
+    let l = digits.len();
+    let Some(nbytes) = (l * 13 / 32..=l * 13 / 32 + 2).find(|&n| legacy_digits(n) == l) else {
+        let whole = l / 4 * 4;
+        let (n, _) = decode_zl(digits.get(..whole).unwrap_or(&[]), out);
+        return (n, Some(DigitError::BadTailLength { tail: l % 4 }));
+    };
+    let total_bits = nbytes * 8;
+    let mut acc: u64 = 0;
+    let mut acc_bits = 0u32;
+    let mut written = 0;
+    let mut bits_left = total_bits;
+    for (g, chunk) in digits.chunks(4).enumerate() {
+        let v = chunk
+            .iter()
+            .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+        let size = bits_left.min(13) as u32;
+        if u64::from(v) >> size != 0 {
+            return (written, Some(DigitError::GroupOutOfRange { group: g }));
+        }
+        acc = (acc << size) | u64::from(v);
+        acc_bits += size;
+        bits_left -= size as usize;
+        while acc_bits >= 8 {
+            acc_bits -= 8;
+            if let Some(o) = out.get_mut(written) {
+                *o = (acc >> acc_bits) as u8;
+            }
+            written += 1;
+        }
+    }
+    (written, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worked_example() {
+        let data = [0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0, 0, 0];
+        let mut d = [0u8; 64];
+        let n = encode_z(&data, &mut d);
+        assert_eq!(&d[..n], b"00281474976710656000000000000255");
+        let mut back = [0u8; 16];
+        assert_eq!(decode_z(&d[..n], &mut back), (13, None));
+        assert_eq!(&back[..13], &data);
+    }
+
+    #[test]
+    fn errors_are_precise() {
+        let mut out = [0u8; 64];
+        assert_eq!(
+            decode_z(b"0028147497671065600", &mut out),
+            (7, Some(DigitError::BadTailLength { tail: 2 }))
+        );
+        assert_eq!(
+            decode_z(b"0028147497671x656", &mut out),
+            (0, Some(DigitError::NotADigit { position: 13 }))
+        );
+        assert_eq!(
+            decode_z(b"00281474976710656999", &mut out),
+            (7, Some(DigitError::GroupOutOfRange { group: 1 }))
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! Building the report URL, `<base>?a=<arch>&v=<release>&z=`, without allocation.
+
+/// Why the URL prefix could not be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefixTooLong {
+    /// Bytes the prefix needs.
+    pub needed: usize,
+}
+
+/// Writes `<base>?a=<arch>&v=<release>&z=` into `out` and returns its length.
+/// `arch` and `release` are percent-encoded outside `[A-Za-z0-9._~-]`, so a `+`
+/// in a release (`6.19.11+kali-amd64`) survives every decoder page.
+///
+/// # Errors
+/// `out` is too short; the error says how long it must be.
+///
+/// # Examples
+/// ```
+/// let mut buf = [0u8; 128];
+/// let n = panicqr_report::url::write_prefix(b"https://e.org/#", b"x86_64", b"6.1+x", &mut buf).unwrap();
+/// assert_eq!(&buf[..n], b"https://e.org/#?a=x86_64&v=6.1%2Bx&z=");
+/// ```
+pub fn write_prefix(
+    base: &[u8],
+    arch: &[u8],
+    release: &[u8],
+    out: &mut [u8],
+) -> Result<usize, PrefixTooLong> {
+    let needed = prefix_len(base, arch, release);
+    if out.len() < needed {
+        return Err(PrefixTooLong { needed });
+    }
+    let mut w = Writer { out, pos: 0 };
+    w.raw(base);
+    w.raw(b"?a=");
+    w.escaped(arch);
+    w.raw(b"&v=");
+    w.escaped(release);
+    w.raw(b"&z=");
+    Ok(w.pos)
+}
+
+/// The length [`write_prefix`] needs.
+pub fn prefix_len(base: &[u8], arch: &[u8], release: &[u8]) -> usize {
+    base.len() + 9 + escaped_len(arch) + escaped_len(release)
+}
+
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-')
+}
+
+fn escaped_len(s: &[u8]) -> usize {
+    s.iter().map(|&b| if unreserved(b) { 1 } else { 3 }).sum()
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+}
+
+impl Writer<'_> {
+    fn raw(&mut self, s: &[u8]) {
+        for &b in s {
+            self.byte(b);
+        }
+    }
+    fn escaped(&mut self, s: &[u8]) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for &b in s {
+            if unreserved(b) {
+                self.byte(b);
+            } else {
+                self.byte(b'%');
+                self.byte(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'));
+                self.byte(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0'));
+            }
+        }
+    }
+    fn byte(&mut self, b: u8) {
+        if let Some(o) = self.out.get_mut(self.pos) {
+            *o = b;
+        }
+        self.pos += 1;
+    }
+}

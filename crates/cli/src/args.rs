@@ -21,6 +21,71 @@ pub struct Cli {
 pub enum Command {
     /// Encode text as a QR code (terminal, PNG, SVG or a 0/1 matrix).
     Qr(QrArgs),
+    /// Encode a kernel log as a panic report QR code (Linux drm_panic format).
+    Encode(EncodeArgs),
+    /// Decode a panic report URL (or its digits) back to the log.
+    Decode(DecodeArgs),
+}
+
+/// The base URL used when none is given: the Debian/Kali decoder page.
+pub const DEFAULT_BASE_URL: &str = "https://kernel-team.pages.debian.net/panic_report/#";
+
+/// How `encode` writes the report.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The URL text (what the QR code holds), one line.
+    Url,
+    /// Unicode half blocks for a terminal.
+    Term,
+    /// A greyscale PNG.
+    Png,
+    /// An SVG.
+    Svg,
+    /// One line of 0/1 per module row.
+    Matrix,
+}
+
+/// `panicqr encode`.
+#[derive(Args, Debug)]
+pub struct EncodeArgs {
+    /// The log file; `-` or nothing reads standard input.
+    #[arg(value_name = "LOG|-")]
+    pub log: Option<PathBuf>,
+    /// Decoder page the URL points to (distributions end it with `#`).
+    #[arg(long, default_value = DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Machine name for `a=` (default: this machine's).
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Kernel release for `v=` (default: this machine's).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Largest QR version to use (1–40).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(1..=40))]
+    pub max_version: u8,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Url)]
+    pub format: ReportFormat,
+    /// Write to FILE instead of standard output (`-` = standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Pixels per module for PNG and SVG.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub scale: u32,
+    /// The kernel's raw mode: the newest log text uncompressed, no URL.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `panicqr decode`.
+#[derive(Args, Debug)]
+pub struct DecodeArgs {
+    /// The URL, fragment, query or digits; `-` or nothing reads standard input.
+    #[arg(value_name = "URL|-")]
+    pub input: Option<String>,
+    /// Print one JSON object with every field instead of the log.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Error correction level.

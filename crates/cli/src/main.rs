@@ -57,6 +57,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Qr(a) => cmd::qr::run(&a),
+        Command::Encode(a) => cmd::encode::run(&a),
+        Command::Decode(a) => cmd::decode::run(&a),
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -108,3 +108,155 @@ fn bad_options_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+fn corpus_file(name: &str) -> std::path::PathBuf {
+    panicqr_testkit::testdata().join("corpus").join(name)
+}
+
+#[test]
+fn encode_png_scans_with_zbarimg_and_decodes_to_the_newest_lines() {
+    require_zbarimg();
+    let dir = std::env::temp_dir().join(format!("panicqr-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("report.png");
+    let log_path = corpus_file("syzkaller-0120.log");
+    let log = std::fs::read(&log_path).unwrap();
+    let out = panicqr(
+        &[
+            "encode",
+            "--arch",
+            "x86_64",
+            "--release",
+            "6.19.11+kali-amd64",
+            "--format",
+            "png",
+            "--scale",
+            "3",
+            "-o",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing -o value must be rejected"
+    );
+    let out = panicqr(
+        &[
+            "encode",
+            "--arch",
+            "x86_64",
+            "--release",
+            "6.19.11+kali-amd64",
+            "--format",
+            "png",
+            "--scale",
+            "3",
+            "-o",
+            png.to_str().unwrap(),
+            log_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scanned = decode_zbarimg(&png).expect("zbarimg found no QR code");
+    let url = String::from_utf8(scanned).unwrap();
+    assert!(url.starts_with(
+        "https://kernel-team.pages.debian.net/panic_report/#?a=x86_64&v=6.19.11%2Bkali-amd64&z="
+    ));
+    let dec = panicqr(&["decode", &url], b"");
+    assert_eq!(dec.status.code(), Some(0));
+    assert!(!dec.stdout.is_empty() && log.ends_with(&dec.stdout));
+    assert!(dec.stdout.len() == log.len() || log[log.len() - dec.stdout.len() - 1] == b'\n');
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn decodes_a_real_kernel_report_url() {
+    // testdata/vectors: the QR text the Linux encoder produced.
+    let v = std::fs::read_to_string(
+        panicqr_testkit::testdata().join("vectors/kernel-v1-url-small.txt"),
+    )
+    .unwrap();
+    let url = v
+        .lines()
+        .find_map(|l| l.strip_prefix("# qr_payload_text: "))
+        .unwrap();
+    let out = panicqr(&["decode", "--json", url], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        json.contains("\"complete\":true")
+            && json.contains("\"arch\":\"x86_64\"")
+            && json.contains("\"release\":\"6.15.0\""),
+        "{json}"
+    );
+}
+
+#[test]
+fn decode_exit_codes_partial_and_bad_input() {
+    let log_path = corpus_file("syzkaller-0004.log");
+    let url = panicqr(
+        &[
+            "encode",
+            "--arch",
+            "arm64",
+            "--release",
+            "6.12",
+            log_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(url.status.success());
+    let url = String::from_utf8(url.stdout).unwrap();
+    // Pasted with line breaks and spaces: still complete.
+    let mangled: String = url
+        .trim()
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let extra = if i > 100 && i % 60 == 0 {
+                Some('\n')
+            } else {
+                None
+            };
+            std::iter::once(c).chain(extra)
+        })
+        .collect();
+    let full = panicqr(&["decode", "-"], mangled.as_bytes());
+    assert_eq!(
+        full.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    // Cut: a prefix of the log, exit 3, the problem named on stderr.
+    let cut = &url[..url.len() * 2 / 3];
+    let part = panicqr(&["decode", cut], b"");
+    assert_eq!(part.status.code(), Some(3));
+    assert!(full.stdout.starts_with(&part.stdout) && !part.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&part.stderr).contains("partial"));
+    // Nothing there: exit 2 with one line.
+    for bad in [
+        "hello",
+        "https://x/#?a=x86_64&v=1&z=",
+        "https://x/#?z=12345678901234567",
+    ] {
+        let out = panicqr(&["decode", bad], b"");
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{bad}"
+        );
+    }
+}

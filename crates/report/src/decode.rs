@@ -7,8 +7,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
-use miniz_oxide::inflate::TINFLStatus;
-
 use crate::digits::{decode_z, decode_zl, DigitError};
 
 /// Which digit packing the report used.
@@ -173,19 +171,38 @@ pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
     })
 }
 
-/// Inflates a zlib stream, returning everything produced before any error.
+/// Inflates a zlib stream, returning everything produced before any error
+/// (streaming, so only bytes the inflater has finished are kept).
 pub fn inflate_partial(data: &[u8]) -> (Vec<u8>, Option<Problem>) {
-    match miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, 16 << 20) {
-        Ok(v) => (v, None),
-        Err(e) => {
-            let p = match e.status {
-                TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
-                    Problem::StreamCut
-                }
-                TINFLStatus::Adler32Mismatch => Problem::ChecksumMismatch,
-                _ => Problem::StreamCorrupt,
-            };
-            (e.output, Some(p))
+    use miniz_oxide::inflate::stream::{inflate, InflateState};
+    use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+    // CMF/FLG: deflate method and a header checksum (RFC 1950 §2.2).
+    match data {
+        [cmf, flg, ..] if cmf & 0x0F == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0 => {
+        }
+        _ => return (Vec::new(), Some(Problem::StreamCorrupt)),
+    }
+    let mut state = InflateState::new_boxed(DataFormat::Zlib);
+    let mut out = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut input = data;
+    loop {
+        let r = inflate(&mut state, input, &mut chunk, MZFlush::None);
+        out.extend_from_slice(chunk.get(..r.bytes_written).unwrap_or(&[]));
+        input = input.get(r.bytes_consumed..).unwrap_or(&[]);
+        match r.status {
+            Ok(MZStatus::StreamEnd) => return (out, None),
+            Ok(_) if r.bytes_written > 0 || r.bytes_consumed > 0 => {}
+            Ok(_) | Err(MZError::Buf) => return (out, Some(Problem::StreamCut)),
+            Err(MZError::Data)
+                if state.last_status() == miniz_oxide::inflate::TINFLStatus::Adler32Mismatch =>
+            {
+                return (out, Some(Problem::ChecksumMismatch))
+            }
+            Err(_) => return (out, Some(Problem::StreamCorrupt)),
+        }
+        if out.len() > 64 << 20 {
+            return (out, Some(Problem::StreamCorrupt));
         }
     }
 }

@@ -3,8 +3,17 @@
 //! symbols (which gives the exact compressed size without writing anything),
 //! once to write — so no token buffer is needed.
 
-/// Bytes of workspace [`compress`] and [`compressed_len`] need.
-pub const WORKSPACE_LEN: usize = HASH_SIZE * 2 + WINDOW * 2;
+/// Bytes of workspace [`compress`] and [`compressed_len`] need: hash heads,
+/// the chain window, and the shortest-path arrays of one parse segment
+/// (32,744 bytes).
+pub const WORKSPACE_LEN: usize = HASH_SIZE * 2 + WINDOW * 2 + (SEGMENT + 1) * 8;
+
+/// Positions the optimal parse plans at once; its arrays are sized by this.
+const SEGMENT: usize = 1020;
+/// Candidates examined per position in the optimal parse.
+const OPT_CHAIN: usize = 512;
+/// Cost refinement passes of the optimal parse.
+const OPT_PASSES: usize = 3;
 
 /// The largest input accepted: positions are 16-bit in the chains.
 pub const MAX_INPUT: usize = 65_534;
@@ -15,8 +24,8 @@ const HASH_SIZE: usize = 1 << HASH_BITS;
 const WINDOW: usize = 8192;
 const MIN_MATCH: usize = 3;
 const MAX_MATCH: usize = 258;
-/// Candidates examined per position; inputs are small, so search hard.
-const MAX_CHAIN: usize = 2048;
+/// Candidates examined per position in the first (lazy) pass.
+const MAX_CHAIN: usize = 256;
 /// zlib header for deflate with an 8 KiB window (CINFO = 5), level "max":
 /// 0x58 0xDA... FCHECK makes the 16-bit value a multiple of 31.
 const ZLIB_HEADER: [u8; 2] = zlib_header();
@@ -82,7 +91,12 @@ pub fn compress(input: &[u8], workspace: &mut [u8], out: &mut [u8]) -> Result<us
             actual: out.len(),
         });
     }
-    let Plan { codes, dynamic, .. } = plan;
+    let Plan {
+        codes,
+        dynamic,
+        prices,
+        ..
+    } = plan;
     let mut w = BitWriter {
         out,
         pos: 0,
@@ -99,7 +113,7 @@ pub fn compress(input: &[u8], workspace: &mut [u8], out: &mut [u8]) -> Result<us
     } else {
         w.put(1, 2);
     }
-    parse(input, workspace, |t| codes.write_token(&mut w, t));
+    parse_optimal(input, workspace, &prices, |t| codes.write_token(&mut w, t));
     codes.write_symbol(&mut w, 256);
     w.align();
     for b in adler32(input).to_be_bytes() {
@@ -143,6 +157,8 @@ struct Plan {
     codes: Codes,
     dynamic: bool,
     bits: usize,
+    /// The prices the final parse used; the writing pass parses with them again.
+    prices: Prices,
 }
 
 impl Plan {
@@ -158,28 +174,48 @@ impl Plan {
         }
         let mut lit = [0u32; 286];
         let mut dist = [0u32; 30];
-        parse(input, ws, |t| match t {
-            Token::Literal(b) => bump(&mut lit, usize::from(b)),
+        let count = |lit: &mut [u32; 286], dist: &mut [u32; 30], t: Token| match t {
+            Token::Literal(b) => bump(lit, usize::from(b)),
             Token::Match { len, dist: d } => {
-                bump(&mut lit, 257 + len_code(len).0);
-                bump(&mut dist, dist_code(d).0);
+                bump(lit, 257 + len_code(len).0);
+                bump(dist, dist_code(d).0);
             }
-        });
+        };
+        // Pass 1: a lazy parse gives first statistics; then shortest-path
+        // parses priced by the previous pass's code lengths refine them.
+        parse(input, ws, |t| count(&mut lit, &mut dist, t));
         bump(&mut lit, 256);
-        let dynamic = Codes::dynamic(&lit, &dist);
-        let fixed = Codes::fixed();
-        let body = |c: &Codes| c.body_bits(&lit, &dist);
-        let dyn_bits = dynamic.header_bits() + body(&dynamic);
-        let fixed_bits = body(&fixed);
-        let (codes, is_dyn, bits) = if dyn_bits < fixed_bits {
-            (dynamic, true, dyn_bits)
-        } else {
-            (fixed, false, fixed_bits)
+        let mut prices = Prices::from_codes(&Codes::dynamic(&lit, &dist));
+        // Re-pricing is not monotone: keep the pass whose stream is smallest.
+        let mut best: Option<(usize, Codes, bool, Prices)> = None;
+        for _ in 0..OPT_PASSES {
+            lit = [0; 286];
+            dist = [0; 30];
+            parse_optimal(input, ws, &prices, |t| count(&mut lit, &mut dist, t));
+            bump(&mut lit, 256);
+            let dynamic = Codes::dynamic(&lit, &dist);
+            let fixed = Codes::fixed();
+            let dyn_bits = dynamic.header_bits() + dynamic.body_bits(&lit, &dist);
+            let fixed_bits = fixed.body_bits(&lit, &dist);
+            let next = Prices::from_codes(&dynamic);
+            let (bits, codes, is_dyn) = if dyn_bits < fixed_bits {
+                (dyn_bits, dynamic, true)
+            } else {
+                (fixed_bits, fixed, false)
+            };
+            if best.as_ref().is_none_or(|b| bits < b.0) {
+                best = Some((bits, codes, is_dyn, prices.clone()));
+            }
+            prices = next;
+        }
+        let Some((bits, codes, is_dyn, prices)) = best else {
+            return Err(DeflateError::InputTooLong { len: input.len() });
         };
         Ok(Plan {
             codes,
             dynamic: is_dyn,
             bits,
+            prices,
         })
     }
 
@@ -219,8 +255,10 @@ fn hash(input: &[u8], i: usize) -> usize {
 /// LZ77 with hash chains and lazy matching; calls `emit` for every token.
 /// Deterministic: the two passes see the same tokens.
 fn parse(input: &[u8], ws: &mut [u8], mut emit: impl FnMut(Token)) {
-    ws.fill(0);
-    let (head, prev) = ws.split_at_mut(HASH_SIZE * 2);
+    let (head, rest) = ws.split_at_mut(HASH_SIZE * 2);
+    let prev = rest.get_mut(..WINDOW * 2).unwrap_or(&mut []);
+    head.fill(0);
+    prev.fill(0);
     let n = input.len();
     // Positions are stored + 1, so 0 means "none".
     let insert = |head: &mut [u8], prev: &mut [u8], i: usize| {
@@ -299,6 +337,172 @@ fn parse(input: &[u8], ws: &mut [u8], mut emit: impl FnMut(Token)) {
             emit(Token::Literal(input.get(i).copied().unwrap_or(0)));
             i += 1;
         }
+    }
+}
+
+/// Bit prices of every symbol under some code, for the shortest-path parse.
+#[derive(Clone)]
+struct Prices {
+    lit: [u8; 286],
+    dist: [u8; 30],
+}
+
+impl Prices {
+    /// Code lengths plus extra bits; a symbol the code lacks gets a high
+    /// price so the parse can still use it if it pays.
+    fn from_codes(c: &Codes) -> Prices {
+        let mut p = Prices {
+            lit: [0; 286],
+            dist: [0; 30],
+        };
+        for (i, (o, &l)) in p.lit.iter_mut().zip(&c.lit_len).enumerate() {
+            let extra = i
+                .checked_sub(257)
+                .and_then(|k| LEN_EXTRA.get(k))
+                .copied()
+                .unwrap_or(0);
+            *o = if l == 0 { 14 } else { l } + extra;
+        }
+        for ((o, &l), &e) in p.dist.iter_mut().zip(&c.dist_len).zip(&DIST_EXTRA) {
+            *o = if l == 0 { 14 } else { l } + e;
+        }
+        p
+    }
+
+    fn literal(&self, b: u8) -> u32 {
+        u32::from(self.lit.get(usize::from(b)).copied().unwrap_or(15))
+    }
+
+    fn matched(&self, len: usize, dist: usize) -> u32 {
+        let l = self
+            .lit
+            .get(257 + len_code(len as u16).0)
+            .copied()
+            .unwrap_or(20);
+        let d = self
+            .dist
+            .get(dist_code(dist as u16).0)
+            .copied()
+            .unwrap_or(20);
+        u32::from(l) + u32::from(d)
+    }
+}
+
+/// The cheapest parse under `prices`: for each segment of [`SEGMENT`]
+/// positions, a shortest path over "literal" and "match of length l at the
+/// nearest distance that reaches l" edges, then its tokens in order.
+fn parse_optimal(input: &[u8], ws: &mut [u8], prices: &Prices, mut emit: impl FnMut(Token)) {
+    let (head, rest) = ws.split_at_mut(HASH_SIZE * 2);
+    let (prev, rest) = rest.split_at_mut((WINDOW * 2).min(rest.len()));
+    let (cost, from) = rest.split_at_mut(((SEGMENT + 1) * 4).min(rest.len()));
+    head.fill(0);
+    prev.fill(0);
+    let n = input.len();
+    let get32 = |a: &[u8], i: usize| {
+        a.get(4 * i..4 * i + 4)
+            .map_or(u32::MAX, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let set32 = |a: &mut [u8], i: usize, v: u32| {
+        if let Some(b) = a.get_mut(4 * i..4 * i + 4) {
+            b.copy_from_slice(&v.to_le_bytes());
+        }
+    };
+    // from[k] = len (9 bits) | dist << 9: the edge that reaches k cheapest.
+    // Each round plans SEGMENT positions ahead but commits only the path's
+    // first three quarters, so no match is cut at a commit point.
+    let mut s = 0;
+    let mut inserted = 0;
+    while s < n {
+        let e = (s + SEGMENT).min(n);
+        let span = e - s;
+        for k in 0..=span {
+            set32(cost, k, if k == 0 { 0 } else { u32::MAX });
+        }
+        for i in s..e {
+            let k = i - s;
+            let here = get32(cost, k);
+            let lit = here.saturating_add(prices.literal(input.get(i).copied().unwrap_or(0)));
+            if lit < get32(cost, k + 1) {
+                set32(cost, k + 1, lit);
+                set32(from, k + 1, 1);
+            }
+            let max = (e - i).min(MAX_MATCH);
+            if max >= MIN_MATCH && i + MIN_MATCH <= n {
+                let cur = input.get(i..i + max).unwrap_or(&[]);
+                let mut best = MIN_MATCH - 1;
+                let mut cand = get16(head, hash(input, i));
+                let mut last = usize::MAX;
+                for _ in 0..OPT_CHAIN {
+                    if cand == 0 {
+                        break;
+                    }
+                    let p = cand - 1;
+                    // Chains only go backwards; a stale slot could point
+                    // forward, which ends the walk.
+                    if p >= last {
+                        break;
+                    }
+                    last = p;
+                    cand = get16(prev, p % WINDOW);
+                    // Positions planned ahead in the previous round are
+                    // already in the chains: pass over them.
+                    if p >= i {
+                        continue;
+                    }
+                    if i - p > WINDOW - 1 {
+                        break;
+                    }
+                    let old = input.get(p..p + max).unwrap_or(&[]);
+                    if old.get(best) == cur.get(best) {
+                        let l = old.iter().zip(cur).take_while(|(a, b)| a == b).count();
+                        if l > best {
+                            let dist = i - p;
+                            for len in best + 1..=l {
+                                let c = here.saturating_add(prices.matched(len, dist));
+                                if c < get32(cost, k + len) {
+                                    set32(cost, k + len, c);
+                                    set32(from, k + len, (len as u32) | ((dist as u32) << 9));
+                                }
+                            }
+                            best = l;
+                            if l == max {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            if i >= inserted && i + MIN_MATCH <= n {
+                let h = hash(input, i);
+                set16(prev, i % WINDOW, get16(head, h));
+                set16(head, h, i + 1);
+                inserted = i + 1;
+            }
+        }
+        // Walk back from the end, leaving forward links in `cost`.
+        let mut k = span;
+        while k > 0 {
+            let edge = get32(from, k);
+            let len = ((edge & 0x1FF) as usize).clamp(1, k);
+            set32(cost, k - len, edge);
+            k -= len;
+        }
+        let commit = if e == n { span } else { span * 3 / 4 };
+        let mut k = 0;
+        while k < commit {
+            let edge = get32(cost, k);
+            let len = ((edge & 0x1FF) as usize).clamp(1, span - k);
+            if len == 1 {
+                emit(Token::Literal(input.get(s + k).copied().unwrap_or(0)));
+            } else {
+                emit(Token::Match {
+                    len: len as u16,
+                    dist: (edge >> 9) as u16,
+                });
+            }
+            k += len;
+        }
+        s += k.max(1);
     }
 }
 

@@ -8,7 +8,7 @@ use panicqr_qr::{EcLevel, Mode, Segment, Version};
 use crate::deflate::{self, compress, compressed_len, DeflateError};
 
 /// At most this many size evaluations; the search usually ends in 3–6.
-const MAX_PROBES: u32 = 12;
+const MAX_PROBES: u32 = 16;
 
 /// What [`fit`] kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,280 @@
+//! How much log fits in one version-40 report: panicqr's fitter against a
+//! re-implementation of Linux drm_panic's scheme, side by side on the same
+//! workload, with real zlib (built from libz-sys' bundled source) for the
+//! Linux side.
+//!
+//! Workload: for each corpus file i (name order), files i−2, i−1 and i
+//! concatenated (the crash last), cut to the last 16 KiB at a line start;
+//! base URL `https://kernel-team.pages.debian.net/panic_report/#`, arch
+//! `x86_64`, release `6.19.11+kali-amd64`, version 40.
+//!
+//! Linux's scheme: estimate = drm_panic_qr_max_data_size(40, url_len); take
+//! the newest whole lines up to min(3 × estimate, 8,868) bytes; compress with
+//! zlib level 6, windowBits 12, memLevel 4; while the result is larger than
+//! the estimate, drop the oldest line and compress again.
+//!
+//! Run: `cargo run --release -p panicqr-bench --bin report-bench`.
+
+use std::process::Command;
+use std::time::Instant;
+
+use panicqr_qr::Version;
+use panicqr_report::{deflate, fit, url};
+
+const BASE: &str = "https://kernel-team.pages.debian.net/panic_report/#";
+const ARCH: &str = "x86_64";
+const RELEASE: &str = "6.19.11+kali-amd64";
+
+fn workload() -> Vec<Vec<u8>> {
+    let files = panicqr_testkit::corpus();
+    (0..files.len())
+        .map(|i| {
+            let mut log = Vec::new();
+            for (_, file) in &files[i.saturating_sub(2)..=i] {
+                log.extend_from_slice(file);
+                if !log.ends_with(b"\n") {
+                    log.push(b'\n');
+                }
+            }
+            let cut = log.len().saturating_sub(16 * 1024);
+            let start = if cut == 0 {
+                0
+            } else {
+                log[cut..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(log.len(), |k| cut + k + 1)
+            };
+            log.split_off(start)
+        })
+        .collect()
+}
+
+/// Linux's `drm_panic_qr_max_data_size(version, url_len)` for a URL: the data
+/// codewords minus the URL and 5 bytes of headers, times 39/40.
+fn linux_estimate(url_len: usize) -> usize {
+    let max_data = Version::MAX.data_codewords(panicqr_qr::EcLevel::L);
+    if url_len + 5 >= max_data {
+        0
+    } else {
+        (max_data - url_len - 5) * 39 / 40
+    }
+}
+
+/// zlib at Linux's settings; returns the stream length.
+fn zlib_linux(input: &[u8], out: &mut Vec<u8>) -> usize {
+    use libz_sys::*;
+    out.resize(input.len() + input.len() / 8 + 128, 0);
+    let mut s = z_stream {
+        next_in: std::ptr::null_mut(),
+        avail_in: 0,
+        total_in: 0,
+        next_out: std::ptr::null_mut(),
+        avail_out: 0,
+        total_out: 0,
+        msg: std::ptr::null_mut(),
+        state: std::ptr::null_mut(),
+        zalloc,
+        zfree,
+        opaque: std::ptr::null_mut(),
+        data_type: 0,
+        adler: 0,
+        reserved: 0,
+    };
+    // SAFETY: `s` is zero-initialised as zlib requires; the version string and
+    // struct size come from the same libz-sys build.
+    let rc = unsafe {
+        deflateInit2_(
+            &mut s,
+            6,
+            Z_DEFLATED,
+            12,
+            4,
+            Z_DEFAULT_STRATEGY,
+            zlibVersion(),
+            size_of::<z_stream>() as i32,
+        )
+    };
+    assert_eq!(rc, Z_OK);
+    s.next_in = input.as_ptr().cast_mut();
+    s.avail_in = input.len() as u32;
+    s.next_out = out.as_mut_ptr();
+    s.avail_out = out.len() as u32;
+    // SAFETY: next_in/avail_in and next_out/avail_out describe live buffers
+    // (`input`, `out`) that outlive these calls; zlib only reads/writes within them.
+    let rc = unsafe { deflate(&mut s, Z_FINISH) };
+    assert_eq!(rc, Z_STREAM_END);
+    let n = s.total_out as usize;
+    // SAFETY: `s` was initialised by deflateInit2_ above.
+    unsafe { deflateEnd(&mut s) };
+    n
+}
+
+/// zlib's allocator hook, on Rust's allocator; a 16-byte header keeps the size.
+extern "C" fn zalloc(
+    _: libz_sys::voidpf,
+    items: libz_sys::uInt,
+    size: libz_sys::uInt,
+) -> libz_sys::voidpf {
+    let n = items as usize * size as usize + 16;
+    let Ok(layout) = std::alloc::Layout::from_size_align(n, 16) else {
+        return std::ptr::null_mut();
+    };
+    // SAFETY: the layout has a nonzero size.
+    let p = unsafe { std::alloc::alloc(layout) };
+    if p.is_null() {
+        return p.cast();
+    }
+    // SAFETY: `p` points to at least 16 bytes, aligned to 16.
+    unsafe {
+        p.cast::<usize>().write(n);
+        p.add(16).cast()
+    }
+}
+
+extern "C" fn zfree(_: libz_sys::voidpf, p: libz_sys::voidpf) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: zlib only frees pointers `zalloc` returned, which sit 16 bytes
+    // after a header holding the allocation size.
+    unsafe {
+        let base = p.cast::<u8>().sub(16);
+        let n = base.cast::<usize>().read();
+        std::alloc::dealloc(base, std::alloc::Layout::from_size_align_unchecked(n, 16));
+    }
+}
+
+struct Stats {
+    carried: Vec<usize>,
+    compressions: Vec<u32>,
+    micros: Vec<f64>,
+}
+
+impl Stats {
+    fn new() -> Self {
+        Stats {
+            carried: vec![],
+            compressions: vec![],
+            micros: vec![],
+        }
+    }
+    fn mean(v: &[usize]) -> f64 {
+        v.iter().sum::<usize>() as f64 / v.len() as f64
+    }
+    fn median(v: &[usize]) -> usize {
+        let mut s = v.to_vec();
+        s.sort();
+        s[s.len() / 2]
+    }
+}
+
+fn main() {
+    let logs = workload();
+    let linux_url = format!("{BASE}?a={ARCH}&v={RELEASE}&z=");
+    let estimate = linux_estimate(linux_url.len());
+    let linux_cap_input = (3 * estimate).min(8868);
+    let mut ours_prefix = vec![0u8; 256];
+    let plen = url::write_prefix(
+        BASE.as_bytes(),
+        ARCH.as_bytes(),
+        RELEASE.as_bytes(),
+        &mut ours_prefix,
+    )
+    .unwrap();
+    let cap = fit::capacity(plen, Version::MAX).unwrap();
+
+    let mut linux = Stats::new();
+    let mut ours = Stats::new();
+    let mut zbuf = Vec::new();
+    let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
+    let mut out = vec![0u8; cap];
+    let dir = std::env::temp_dir().join(format!("panicqr-rb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, log) in logs.iter().enumerate() {
+        // Linux.
+        let t = Instant::now();
+        let cut = log.len().saturating_sub(linux_cap_input);
+        let mut start = if cut == 0 {
+            0
+        } else {
+            log[cut..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(log.len(), |k| cut + k + 1)
+        };
+        let mut n = 0;
+        loop {
+            n += 1;
+            let size = zlib_linux(&log[start..], &mut zbuf);
+            if size <= estimate || start >= log.len() {
+                break;
+            }
+            start = log[start..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(log.len(), |k| start + k + 1);
+        }
+        linux.micros.push(t.elapsed().as_secs_f64() * 1e6);
+        linux.carried.push(log.len() - start);
+        linux.compressions.push(n);
+
+        // panicqr.
+        let t = Instant::now();
+        let f = fit::fit(log, cap, &mut ws, &mut out).unwrap();
+        ours.micros.push(t.elapsed().as_secs_f64() * 1e6);
+        ours.carried.push(f.kept);
+        ours.compressions.push(f.compressions);
+        std::fs::write(dir.join(format!("{i}.z")), &out[..f.compressed]).unwrap();
+        std::fs::write(dir.join(format!("{i}.raw")), &log[f.start..]).unwrap();
+    }
+    // Every panicqr stream must inflate with Python's zlib (what pages built on
+    // standard inflaters do) to the kept lines.
+    let check = Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import zlib\nfor i in range({}):\n  assert zlib.decompress(open('{d}/%d.z'%i,'rb').read())==open('{d}/%d.raw'%i,'rb').read(), i\nprint('ok')",
+            logs.len(),
+            d = dir.display()
+        ))
+        .output()
+        .unwrap();
+    let inflated = String::from_utf8_lossy(&check.stdout).trim() == "ok";
+    std::fs::remove_dir_all(&dir).ok();
+
+    println!("Log carried in one version-40 report, {} workload logs (corpus files i-2..i, last 16 KiB)\n", logs.len());
+    println!("capacity: Linux estimate {estimate} compressed bytes (URL {} bytes); panicqr exact {cap} (URL {plen} bytes, `+` escaped)\n", linux_url.len());
+    println!(
+        "{:<10} {:>12} {:>12} {:>16} {:>16} {:>14}",
+        "", "mean bytes", "median", "compressions/rep", "time/report", "workspace"
+    );
+    let mean_f = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let mean_u = |v: &[u32]| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+    // zlib's own sizing: (1 << (windowBits + 2)) + (1 << (memLevel + 9)), plus its state.
+    let zlib_ws = (1 << (12 + 2)) + (1 << (4 + 9));
+    println!(
+        "{:<10} {:>12.0} {:>12} {:>16.2} {:>13.0} µs {:>11} B",
+        "Linux",
+        Stats::mean(&linux.carried),
+        Stats::median(&linux.carried),
+        mean_u(&linux.compressions),
+        mean_f(&linux.micros),
+        zlib_ws
+    );
+    println!(
+        "{:<10} {:>12.0} {:>12} {:>16.2} {:>13.0} µs {:>11} B",
+        "panicqr",
+        Stats::mean(&ours.carried),
+        Stats::median(&ours.carried),
+        mean_u(&ours.compressions),
+        mean_f(&ours.micros),
+        deflate::WORKSPACE_LEN
+    );
+    println!(
+        "\nratio of mean bytes carried: {:.3}x   (max compressions: Linux {}, panicqr {}); panicqr streams inflate with Python zlib: {}",
+        Stats::mean(&ours.carried) / Stats::mean(&linux.carried),
+        linux.compressions.iter().max().unwrap(),
+        ours.compressions.iter().max().unwrap(),
+        if inflated { "all" } else { "NO" }
+    );
+}

@@ -7,7 +7,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::digits::{decode_z, decode_zl, DigitError};
+use crate::digits::{decode_z, decode_zl, decode_zl_groups, DigitError};
 
 /// Which digit packing the report used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,11 +146,31 @@ pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
         Packing::Z => decode_z(&digits, &mut bytes),
         Packing::Legacy => decode_zl(&digits, &mut bytes),
     };
-    bytes.truncate(n);
+    let (mut log, mut inflate_problem) = inflate_partial(bytes.get(..n).unwrap_or(&[]));
+    let mut used = n;
+    if inflate_problem.is_some() && err.is_none() {
+        // The stream is incomplete, so the digits were cut; a cut can leave a
+        // last group of a valid length that is really the start of a longer
+        // one. Trust whole groups only.
+        let whole = match packing {
+            Packing::Z => digits
+                .get(..digits.len() / 17 * 17)
+                .map(|d| decode_z(d, &mut bytes).0),
+            Packing::Legacy => digits
+                .get(..digits.len() / 4 * 4)
+                .map(|d| decode_zl_groups(d, &mut bytes).0),
+        };
+        if let Some(w) = whole.filter(|&w| w < n) {
+            let (l, p) = inflate_partial(bytes.get(..w).unwrap_or(&[]));
+            log = l;
+            inflate_problem = p;
+            used = w;
+        }
+    }
+    bytes.truncate(used);
     if let Some(e) = err {
         problems.push(Problem::Digits(e));
     }
-    let (log, inflate_problem) = inflate_partial(&bytes);
     if let Some(p) = inflate_problem {
         // A cut digit string necessarily cuts the stream: say it once.
         if p != Problem::StreamCut || problems.is_empty() {

@@ -122,41 +122,78 @@ pub fn encode_z(data: &[u8], out: &mut [u8]) -> usize {
 /// 1–12 bits right-aligned. Returns the bytes decoded and any error.
 pub fn decode_zl(digits: &[u8], out: &mut [u8]) -> (usize, Option<DigitError>) {
     if let Some(p) = digits.iter().position(|c| !c.is_ascii_digit()) {
-        let (n, _) = decode_zl(digits.get(..p - p % 4).unwrap_or(&[]), out);
+        let (n, _) = decode_zl_groups(digits.get(..p - p % 4).unwrap_or(&[]), out);
         return (n, Some(DigitError::NotADigit { position: p }));
     }
     // Which byte count produces exactly this many digits?
     let l = digits.len();
     let Some(nbytes) = (l * 13 / 32..=l * 13 / 32 + 2).find(|&n| legacy_digits(n) == l) else {
-        let whole = l / 4 * 4;
-        let (n, _) = decode_zl(digits.get(..whole).unwrap_or(&[]), out);
-        return (n, Some(DigitError::BadTailLength { tail: l % 4 }));
+        let (n, err) = decode_zl_groups(digits.get(..l / 4 * 4).unwrap_or(&[]), out);
+        return (
+            n,
+            Some(err.unwrap_or(DigitError::BadTailLength { tail: l % 4 })),
+        );
     };
-    let total_bits = nbytes * 8;
-    let mut acc: u64 = 0;
-    let mut acc_bits = 0u32;
-    let mut written = 0;
-    let mut bits_left = total_bits;
+    let mut bits = BitSink::default();
+    let mut bits_left = nbytes * 8;
     for (g, chunk) in digits.chunks(4).enumerate() {
         let v = chunk
             .iter()
             .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
         let size = bits_left.min(13) as u32;
         if u64::from(v) >> size != 0 {
-            return (written, Some(DigitError::GroupOutOfRange { group: g }));
+            return (bits.written, Some(DigitError::GroupOutOfRange { group: g }));
         }
-        acc = (acc << size) | u64::from(v);
-        acc_bits += size;
+        bits.push(v, size, out);
         bits_left -= size as usize;
-        while acc_bits >= 8 {
-            acc_bits -= 8;
-            if let Some(o) = out.get_mut(written) {
-                *o = (acc >> acc_bits) as u8;
+    }
+    (bits.written, None)
+}
+
+/// Decodes whole 4-digit groups (13 bits each) of a cut `zl=` string, keeping
+/// the whole bytes; for recovering a prefix.
+pub fn decode_zl_groups(digits: &[u8], out: &mut [u8]) -> (usize, Option<DigitError>) {
+    let mut bits = BitSink::default();
+    for (g, chunk) in digits.chunks_exact(4).enumerate() {
+        if let Some(i) = chunk.iter().position(|c| !c.is_ascii_digit()) {
+            return (
+                bits.written,
+                Some(DigitError::NotADigit {
+                    position: g * 4 + i,
+                }),
+            );
+        }
+        let v = chunk
+            .iter()
+            .fold(0u32, |a, &c| a * 10 + u32::from(c - b'0'));
+        if v >= 1 << 13 {
+            return (bits.written, Some(DigitError::GroupOutOfRange { group: g }));
+        }
+        bits.push(v, 13, out);
+    }
+    (bits.written, None)
+}
+
+/// Big-endian bits in, whole bytes out.
+#[derive(Default)]
+struct BitSink {
+    acc: u64,
+    n: u32,
+    written: usize,
+}
+
+impl BitSink {
+    fn push(&mut self, v: u32, size: u32, out: &mut [u8]) {
+        self.acc = (self.acc << size) | u64::from(v);
+        self.n += size;
+        while self.n >= 8 {
+            self.n -= 8;
+            if let Some(o) = out.get_mut(self.written) {
+                *o = (self.acc >> self.n) as u8;
             }
-            written += 1;
+            self.written += 1;
         }
     }
-    (written, None)
 }
 
 #[cfg(test)]

@@ -549,8 +549,10 @@ struct Codes {
 
 impl Codes {
     fn fixed() -> Codes {
-        let mut lit_len = [0u8; 286];
-        for (i, l) in lit_len.iter_mut().enumerate() {
+        // RFC 1951 §3.2.6 defines 288 literal/length codes; 286 and 287 never
+        // occur but take part in the canonical numbering, so build all 288.
+        let mut all = [0u8; 288];
+        for (i, l) in all.iter_mut().enumerate() {
             *l = match i {
                 0..=143 => 8,
                 144..=255 => 9,
@@ -558,7 +560,19 @@ impl Codes {
                 _ => 8,
             };
         }
-        Codes::from_lengths(lit_len, [5; 30])
+        let mut all_codes = [0u16; 288];
+        canonical(&all, &mut all_codes);
+        let mut c = Codes::from_lengths([0; 286], [5; 30]);
+        for ((l, code), (&al, &ac)) in c
+            .lit_len
+            .iter_mut()
+            .zip(c.lit_code.iter_mut())
+            .zip(all.iter().zip(&all_codes))
+        {
+            *l = al;
+            *code = ac;
+        }
+        c
     }
 
     fn dynamic(lit: &[u32; 286], dist: &[u32; 30]) -> Codes {
@@ -911,6 +925,31 @@ impl BitWriter<'_> {
     fn align(&mut self) {
         if self.n > 0 {
             self.put(0, 8 - self.n);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_3_fixed_huffman_high_literals_round_trip() {
+        // Found by the deflate_roundtrip fuzz target: tiny inputs take the
+        // fixed code, whose 9-bit literals were numbered 4 too low.
+        let mut ws = [0u8; WORKSPACE_LEN];
+        for input in [
+            &[228u8, 52, 108][..],
+            &[228],
+            &[144],
+            &[200, 1],
+            &[255],
+            &[143, 144, 255, 0],
+        ] {
+            let mut out = [0u8; 64];
+            let n = compress(input, &mut ws, &mut out).unwrap();
+            let back = miniz_oxide::inflate::decompress_to_vec_zlib(&out[..n]).unwrap();
+            assert_eq!(back, input);
         }
     }
 }

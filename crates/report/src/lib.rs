@@ -14,6 +14,7 @@
     clippy::panic,
     clippy::unreachable
 )]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

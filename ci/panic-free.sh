@@ -31,3 +31,41 @@ if nm -C "$work/check" | grep -E 'core::panicking|panic_bounds_check|slice_index
     exit 1
 fi
 echo "panic-free: ok (encoder linked with an unresolvable panic handler; no panic symbols)"
+
+# The whole C library: every entry point, linked with the panic-never handler.
+cargo build --quiet --release --manifest-path crates/ffi/capi/Cargo.toml --target-dir target/capi-panic-never --features panic-never
+capi="target/capi-panic-never/release/libpanicqr.a"
+cat > "$work/capi.c" <<'C'
+#include <stdio.h>
+#include "panicqr.h"
+static uint8_t data[PANICQR_DRM_DATA_SIZE], tmp[PANICQR_DRM_TMP_SIZE];
+static uint8_t scratch[PANICQR_QR_SCRATCH_LEN_MAX], out[PANICQR_QR_SYMBOL_LEN_MAX];
+static uint8_t ws[PANICQR_REPORT_WORKSPACE_LEN_MAX];
+int main(int argc, char **argv) {
+    (void)argv;
+    const char *url = argc > 5 ? "x" : "https://e.org/#?a=x&v=1&z=";
+    unsigned w = panicqr_drm_generate(url, data, (size_t)argc, sizeof data, tmp, sizeof tmp);
+    size_t m = panicqr_drm_max_data_size((uint8_t)argc, (size_t)argc);
+    panicqr_segment seg = {(uint32_t)argc % 5, data, (size_t)argc};
+    panicqr_qr_options qo = {0, 1, 40, 0, -1, 0};
+    panicqr_symbol_info si;
+    int s1 = panicqr_qr_encode(&seg, 1, &qo, scratch, sizeof scratch, out, sizeof out, &si);
+    panicqr_report_options ro = {(const uint8_t *)url, 5, (const uint8_t *)"x", 1, (const uint8_t *)"1", 1, 40, 1};
+    panicqr_report_info ri;
+    int s2 = panicqr_report_build(data, 100, &ro, ws, sizeof ws, out, sizeof out, &ri);
+    printf("%u %zu %d %d %s %zu %zu\n", w, m, s1, s2, panicqr_status_message(s2), panicqr_qr_symbol_len(3),
+           panicqr_qr_scratch_len(3, 1) + panicqr_report_workspace_len(4));
+    return 0;
+}
+C
+if ! cc -O2 -I crates/ffi/include -o "$work/capi" "$work/capi.c" "$capi" -Wl,--gc-sections 2> "$work/link.log"; then
+    cat "$work/link.log" >&2
+    echo "panic-free: FAILED: a panic path is reachable from the C ABI (see the undefined symbol above)" >&2
+    exit 1
+fi
+"$work/capi" > /dev/null
+if nm -C "$work/capi" | grep -E 'core::panicking|panic_bounds_check|slice_index|slice_(start|end)_index_len_fail|panic_fmt' ; then
+    echo "panic-free: FAILED: panic symbols present in the C ABI" >&2
+    exit 1
+fi
+echo "panic-free: ok (every C entry point linked with an unresolvable panic handler; no panic symbols)"

@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # The whole test suite — the README's test command. Installs what it needs on
 # a fresh Debian machine with Rust (zbar-tools for the independent QR decoder,
-# cargo-fuzz for the fuzz targets), then: the link-time panic proof, every
-# crate's tests, and each fuzz target for FUZZ_SECONDS (default 10).
+# valgrind for the C tests, cargo-fuzz, the pinned cbindgen), then: the C
+# header check, the link-time panic proofs, each fuzz target for FUZZ_SECONDS
+# (default 10), and every crate's tests (the C tests run under ASan/UBSan and
+# valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v zbarimg >/dev/null 2>&1; then
+missing=""
+command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
+command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq && apt-get install -y -qq zbar-tools >/dev/null
+        apt-get update -qq && apt-get install -y -qq $missing >/dev/null
     else
-        echo "ci/test.sh: zbarimg missing: run 'sudo apt-get install -y zbar-tools' first" >&2
+        echo "ci/test.sh: missing tools: run 'sudo apt-get install -y$missing' first" >&2
         exit 1
     fi
 fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install --quiet --locked cargo-fuzz
 fi
+bash ci/header.sh
 bash ci/panic-free.sh
 bash ci/fuzz.sh
 cargo test --release --workspace --all-features

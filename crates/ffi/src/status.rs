@@ -29,7 +29,9 @@ impl Status {
         match self {
             Status::Ok => b"success\0",
             Status::NullPointer => b"a required pointer is NULL\0",
-            Status::BufferTooSmall => b"a buffer is too small; size it with the panicqr_*_len functions\0",
+            Status::BufferTooSmall => {
+                b"a buffer is too small; size it with the panicqr_*_len functions\0"
+            }
             Status::DataTooLong => b"the data does not fit the largest allowed QR version\0",
             Status::InvalidArgument => b"an argument is out of range\0",
             Status::InvalidCharacter => b"a byte cannot be encoded in its segment's mode\0",
@@ -41,7 +43,9 @@ impl Status {
 impl From<panicqr_qr::Error> for Status {
     fn from(e: panicqr_qr::Error) -> Status {
         match e {
-            panicqr_qr::Error::DataTooLong { .. } | panicqr_qr::Error::SegmentTooLong { .. } => Status::DataTooLong,
+            panicqr_qr::Error::DataTooLong { .. } | panicqr_qr::Error::SegmentTooLong { .. } => {
+                Status::DataTooLong
+            }
             panicqr_qr::Error::BufferTooSmall { .. } => Status::BufferTooSmall,
             panicqr_qr::Error::InvalidCharacter { .. } => Status::InvalidCharacter,
             _ => Status::InvalidArgument,
@@ -49,13 +53,27 @@ impl From<panicqr_qr::Error> for Status {
     }
 }
 
-/// A static, NUL-terminated message for `status`.
+/// A static, NUL-terminated message for a status code (any integer: an
+/// unknown code gets "unknown status").
 ///
 /// ```c
 /// panicqr_status s = panicqr_qr_encode(...);
 /// if (s != PANICQR_STATUS_OK) fprintf(stderr, "%s\n", panicqr_status_message(s));
 /// ```
 #[no_mangle]
-pub extern "C" fn panicqr_status_message(status: Status) -> *const c_char {
-    status.message().as_ptr().cast()
+pub extern "C" fn panicqr_status_message(status: i32) -> *const c_char {
+    let all = [
+        Status::Ok,
+        Status::NullPointer,
+        Status::BufferTooSmall,
+        Status::DataTooLong,
+        Status::InvalidArgument,
+        Status::InvalidCharacter,
+        Status::Overlap,
+    ];
+    let msg: &'static [u8] = match all.iter().find(|s| **s as i32 == status) {
+        Some(s) => s.message(),
+        None => b"unknown status\0",
+    };
+    msg.as_ptr().cast()
 }

@@ -483,7 +483,7 @@ fn parse_optimal(input: &[u8], ws: &mut [u8], prices: &Prices, mut emit: impl Fn
         let mut k = span;
         while k > 0 {
             let edge = get32(from, k);
-            let len = ((edge & 0x1FF) as usize).clamp(1, k);
+            let len = ((edge & 0x1FF) as usize).max(1).min(k);
             set32(cost, k - len, edge);
             k -= len;
         }
@@ -491,7 +491,7 @@ fn parse_optimal(input: &[u8], ws: &mut [u8], prices: &Prices, mut emit: impl Fn
         let mut k = 0;
         while k < commit {
             let edge = get32(cost, k);
-            let len = ((edge & 0x1FF) as usize).clamp(1, span - k);
+            let len = ((edge & 0x1FF) as usize).max(1).min(span - k);
             if len == 1 {
                 emit(Token::Literal(input.get(s + k).copied().unwrap_or(0)));
             } else {
@@ -795,7 +795,7 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
         }
     }
     let leaves = leaves.get_mut(..n).unwrap_or(&mut []);
-    leaves.sort_unstable();
+    sort_pairs(leaves);
     lens.fill(0);
     match leaves {
         [] => return,
@@ -853,25 +853,29 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
     }
     // Count leaves per length, clamp to max_bits and repair the Kraft sum by
     // moving leaves down from shorter lengths (as zlib's gen_bitlen does).
-    let max = usize::from(max_bits);
-    let mut bl_count = [0u32; 64];
+    let max = usize::from(max_bits).clamp(1, 15);
+    let mut bl_count = [0u32; 16];
     for &d in depth.iter().take(n) {
         bump32(&mut bl_count, usize::from(d).min(max));
     }
-    let kraft = |c: &[u32; 64]| -> u64 { (1..=max).map(|b| u64::from(c[b]) << (max - b)).sum() };
+    let at = |c: &[u32; 16], b: usize| c.get(b).copied().unwrap_or(0);
+    let kraft =
+        |c: &[u32; 16]| -> u64 { (1..=max).map(|b| u64::from(at(c, b)) << (max - b)).sum() };
     while kraft(&bl_count) > 1u64 << max {
         // Take a leaf at the longest length below max, split it into two one level down.
-        let Some(b) = (1..max).rev().find(|&b| bl_count[b] > 0) else {
+        let Some(b) = (1..max).rev().find(|&b| at(&bl_count, b) > 0) else {
             break;
         };
-        bl_count[b] -= 1;
-        bl_count[b + 1] += 2;
-        bl_count[max] -= 1;
+        for (i, delta) in [(b, -1i64), (b + 1, 2), (max, -1)] {
+            if let Some(c) = bl_count.get_mut(i) {
+                *c = (i64::from(*c) + delta) as u32;
+            }
+        }
     }
     // Longest codes go to the rarest symbols (leaves are sorted ascending).
     let mut idx = 0;
     for b in (1..=max).rev() {
-        for _ in 0..bl_count[b] {
+        for _ in 0..at(&bl_count, b) {
             if let Some(&(_, s)) = leaves.get(idx) {
                 if let Some(l) = lens.get_mut(usize::from(s)) {
                     *l = b as u8;
@@ -879,6 +883,32 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
             }
             idx += 1;
         }
+    }
+}
+
+/// Shell sort of (frequency, symbol) pairs, ascending. `sort_unstable` would
+/// do, but it keeps a panic path (for inconsistent orderings) in the object.
+fn sort_pairs(v: &mut [(u32, u16)]) {
+    let mut gap = v.len() / 2;
+    while gap > 0 {
+        for i in gap..v.len() {
+            let Some(&x) = v.get(i) else { break };
+            let mut j = i;
+            while j >= gap {
+                let Some(&y) = v.get(j - gap) else { break };
+                if y <= x {
+                    break;
+                }
+                if let Some(slot) = v.get_mut(j) {
+                    *slot = y;
+                }
+                j -= gap;
+            }
+            if let Some(slot) = v.get_mut(j) {
+                *slot = x;
+            }
+        }
+        gap /= 2;
     }
 }
 

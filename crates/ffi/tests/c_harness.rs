@@ -1,0 +1,162 @@
+//! Builds libpanicqr (crates/ffi/capi, panic = "abort") and the C tests in
+//! tests/c with `-std=c11 -Wall -Wextra -Werror -pedantic`, then runs each
+//! built with AddressSanitizer + UndefinedBehaviorSanitizer and, built plain,
+//! under valgrind. The smoke test's symbol is then read by decoders we did not
+//! write and decoded back to the log.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, testdata, Grid};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Builds the static library once per test process.
+fn library() -> &'static Path {
+    static LIB: OnceLock<PathBuf> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let target = root().join("target/capi");
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet", "--release", "--manifest-path"])
+            .arg(root().join("crates/ffi/capi/Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .status()
+            .expect("cargo");
+        assert!(status.success(), "building libpanicqr failed");
+        target.join("release/libpanicqr.a")
+    })
+}
+
+fn out_dir() -> PathBuf {
+    let d = root().join("target/c-tests");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn compile(name: &str, sanitize: bool) -> PathBuf {
+    let src = root().join(format!("crates/ffi/tests/c/{name}.c"));
+    let exe = out_dir().join(format!("{name}{}", if sanitize { "-asan" } else { "" }));
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
+    cc.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-g",
+        "-O1",
+    ])
+    .arg("-I")
+    .arg(root().join("crates/ffi/include"));
+    if sanitize {
+        cc.args([
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+        ]);
+    }
+    let out = cc
+        .arg(&src)
+        .arg(library())
+        .args(["-lpthread", "-ldl", "-lm"])
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "compiling {name}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+fn run(exe: &Path, args: &[&str], valgrind: bool) -> String {
+    let mut cmd = if valgrind {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "--quiet",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite",
+        ])
+        .arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    };
+    let out = cmd.args(args).output().unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (valgrind: apt-get install valgrind)",
+            exe.display()
+        )
+    });
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "{} {args:?} (valgrind: {valgrind}) failed:\n{text}",
+        exe.display()
+    );
+    text
+}
+
+fn both(name: &str, args: &[&str]) -> String {
+    let text = run(&compile(name, true), args, false);
+    run(&compile(name, false), args, true);
+    text
+}
+
+#[test]
+fn bounds_canaries_nulls_and_overlaps() {
+    assert!(both("bounds", &[]).contains("bounds: ok"));
+}
+
+#[test]
+fn kernel_vectors_from_c() {
+    let dir = testdata().join("vectors");
+    assert!(both("kernel_compat", &[dir.to_str().unwrap()]).contains("kernel_compat: ok"));
+}
+
+#[test]
+fn report_from_c_decodes_with_independent_decoders() {
+    require_zbarimg();
+    let log_path = testdata().join("corpus/syzkaller-0120.log");
+    let pbm = out_dir().join("smoke.pbm");
+    let text = both(
+        "smoke",
+        &[log_path.to_str().unwrap(), pbm.to_str().unwrap()],
+    );
+    assert!(text.contains("smoke: ok"), "{text}");
+    // Independent decoders read the symbol the C program wrote.
+    let pbm_text = std::fs::read_to_string(&pbm).unwrap();
+    let mut it = pbm_text.split_ascii_whitespace().skip(1);
+    let side: usize = it.next().unwrap().parse().unwrap();
+    let _h = it.next();
+    let bits: Vec<bool> = it.map(|t| t == "1").collect();
+    let grid = Grid::from_fn(side, |x, y| bits[y * side + x]);
+    let url = decode_rqrr(&grid.to_image(3, 0))
+        .pop()
+        .expect("rqrr found no QR code");
+    let png = out_dir().join("smoke.png");
+    grid.to_image(3, 0).save(&png).unwrap();
+    assert_eq!(
+        decode_zbarimg(&png).as_deref(),
+        Some(&url[..]),
+        "zbarimg disagrees with rqrr"
+    );
+    let d = panicqr_report::decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
+    assert!(d.is_complete());
+    let log = std::fs::read(&log_path).unwrap();
+    assert!(log.ends_with(&d.log) && !d.log.is_empty());
+}

@@ -160,3 +160,41 @@ fn report_from_c_decodes_with_independent_decoders() {
     let log = std::fs::read(&log_path).unwrap();
     assert!(log.ends_with(&d.log) && !d.log.is_empty());
 }
+
+#[test]
+fn example_program_builds_and_its_image_scans() {
+    require_zbarimg();
+    let exe = out_dir().join("panic_report");
+    let out = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args([
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-pedantic",
+            "-O2",
+            "-I",
+        ])
+        .arg(root().join("crates/ffi/include"))
+        .arg(root().join("examples/panic_report.c"))
+        .arg(library())
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log_path = testdata().join("corpus/syzkaller-0120.log");
+    let pbm = out_dir().join("example.pbm");
+    run(
+        &exe,
+        &[log_path.to_str().unwrap(), pbm.to_str().unwrap()],
+        false,
+    );
+    let url = decode_zbarimg(&pbm).expect("zbarimg read no QR code from the example's PBM");
+    let d = panicqr_report::decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
+    assert!(d.is_complete() && std::fs::read(&log_path).unwrap().ends_with(&d.log));
+}

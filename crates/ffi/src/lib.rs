@@ -26,7 +26,7 @@
 use core::ffi::c_char;
 
 use panicqr_qr::{prepare, render, EcLevel, Mask, MaskChoice, Options, Segment, Version};
-use panicqr_report::{deflate, fit, url};
+use panicqr_report::build::{self, BuildError};
 
 mod raw;
 mod status;
@@ -47,6 +47,7 @@ pub const PANICQR_QR_SYMBOL_LEN_MAX: usize = 4071;
 pub const PANICQR_QR_SCRATCH_LEN_MAX: usize = 7777;
 /// The longest URL prefix (`<base>?a=…&v=…&z=`) [`panicqr_report_build`] takes.
 pub const PANICQR_URL_PREFIX_MAX: usize = 512;
+const _: () = assert!(PANICQR_URL_PREFIX_MAX == build::PREFIX_MAX);
 /// Workspace bytes that suffice for [`panicqr_report_build`] at any version.
 pub const PANICQR_REPORT_WORKSPACE_LEN_MAX: usize = 43989;
 
@@ -428,10 +429,7 @@ unsafe fn qr_encode(
 }
 
 const fn report_workspace_len(v: Version) -> usize {
-    PANICQR_URL_PREFIX_MAX
-        + v.data_codewords(EcLevel::L)
-        + deflate::WORKSPACE_LEN
-        + v.scratch_len(MaskChoice::Auto)
+    build::workspace_len(v)
 }
 
 /// Workspace bytes [`panicqr_report_build`] needs for `max_version` (0 for an
@@ -543,37 +541,13 @@ unsafe fn report_build(
     let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
     // SAFETY: as above.
     let out = unsafe { raw::slice_mut(out, out_len) }?;
-    let (prefix_buf, rest) = ws
-        .split_at_mut_checked(PANICQR_URL_PREFIX_MAX)
-        .ok_or(Status::BufferTooSmall)?;
-    let (z, rest) = rest
-        .split_at_mut_checked(max_version.data_codewords(EcLevel::L))
-        .ok_or(Status::BufferTooSmall)?;
-    let (dws, scratch) = rest
-        .split_at_mut_checked(deflate::WORKSPACE_LEN)
-        .ok_or(Status::BufferTooSmall)?;
-    let plen =
-        url::write_prefix(base, arch, release, prefix_buf).map_err(|_| Status::InvalidArgument)?;
-    let prefix = prefix_buf.get(..plen).ok_or(Status::InvalidArgument)?;
-    let cap = fit::capacity(plen, max_version).ok_or(Status::DataTooLong)?;
-    let z = z.get_mut(..cap).ok_or(Status::BufferTooSmall)?;
-    let f = fit::fit(log, cap, dws, z).map_err(|e| match e {
-        fit::FitError::PrefixTooLong => Status::DataTooLong,
+    let built = build::build(log, base, arch, release, max_version, MaskChoice::Auto, ws, out).map_err(|e| match e {
+        BuildError::PrefixTooLong => Status::DataTooLong,
+        BuildError::Qr(q) => Status::from(q),
         _ => Status::BufferTooSmall,
     })?;
-    let payload = z.get(..f.compressed).ok_or(Status::BufferTooSmall)?;
-    let opts = Options {
-        max_version,
-        mask: MaskChoice::Auto,
-        ..Options::kernel()
-    };
-    let prepared = prepare(
-        &[Segment::Bytes(prefix), Segment::DecimalBytes(payload)],
-        &opts,
-        scratch,
-    )?;
-    let v = prepared.version();
-    let sym = render(&prepared, scratch, out)?;
+    let (sym, f) = (built.symbol, built.fitted);
+    let v = sym.version();
     let symbol = PanicqrSymbolInfo {
         version: v.number(),
         mask: sym.mask().number(),

@@ -21,6 +21,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod build;
 pub mod deflate;
 pub mod digits;
 pub mod fit;

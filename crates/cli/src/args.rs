@@ -25,6 +25,97 @@ pub enum Command {
     Encode(EncodeArgs),
     /// Decode a panic report URL (or its digits) back to the log.
     Decode(DecodeArgs),
+    /// Render the panic screen a crashed machine would show, as PNG or raw framebuffer bytes.
+    Screen(ScreenArgs),
+}
+
+/// Which panic screen.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScreenKind {
+    /// Title, reason and the report QR code.
+    Qr,
+    /// The log text, newest line at the bottom.
+    Kmsg,
+    /// A calm message for users: title, advice, reason.
+    User,
+}
+
+/// `panicqr screen`.
+#[derive(Args, Debug)]
+pub struct ScreenArgs {
+    /// The log file; `-` or nothing reads standard input.
+    #[arg(value_name = "LOG|-")]
+    pub log: Option<PathBuf>,
+    /// Screen size in pixels.
+    #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+    pub size: (usize, usize),
+    /// Framebuffer pixel format (for `.raw` output; PNG shows what it looks like).
+    #[arg(long, default_value = "xrgb8888", value_parser = parse_format)]
+    pub pixel_format: panicqr_screen::PixelFormat,
+    /// Which screen to draw.
+    #[arg(long, value_enum, default_value_t = ScreenKind::Qr)]
+    pub screen: ScreenKind,
+    /// Text colour, RRGGBB.
+    #[arg(long, default_value = "ffffff", value_parser = parse_color)]
+    pub fg: panicqr_screen::Rgb,
+    /// Background colour, RRGGBB.
+    #[arg(long, default_value = "000000", value_parser = parse_color)]
+    pub bg: panicqr_screen::Rgb,
+    /// Decoder page the QR code's URL points to.
+    #[arg(long, default_value = DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Machine name for `a=` (default: this machine's).
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Kernel release for `v=` (default: this machine's).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Headline.
+    #[arg(long, default_value = "KERNEL PANIC!")]
+    pub title: String,
+    /// What happened (default: the panic line found in the log).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Output file: `.png`, or `.raw` for the framebuffer bytes (`-` = PNG on standard output).
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    pub output: PathBuf,
+}
+
+fn parse_size(s: &str) -> Result<(usize, usize), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("'{s}' is not WIDTHxHEIGHT"))?;
+    let p = |v: &str| {
+        v.parse::<usize>()
+            .ok()
+            .filter(|&n| (1..=16384).contains(&n))
+    };
+    match (p(w), p(h)) {
+        (Some(w), Some(h)) => Ok((w, h)),
+        _ => Err(format!("'{s}': width and height must be 1 to 16384")),
+    }
+}
+
+fn parse_format(s: &str) -> Result<panicqr_screen::PixelFormat, String> {
+    panicqr_screen::PixelFormat::ALL
+        .iter()
+        .copied()
+        .find(|f| f.name().eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<&str> = panicqr_screen::PixelFormat::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            format!("unknown pixel format '{s}'; one of: {}", names.join(", "))
+        })
+}
+
+fn parse_color(s: &str) -> Result<panicqr_screen::Rgb, String> {
+    let hex = s.trim_start_matches('#');
+    match u32::from_str_radix(hex, 16) {
+        Ok(v) if hex.len() == 6 => Ok(panicqr_screen::Rgb::hex(v)),
+        _ => Err(format!("'{s}' is not a colour: use RRGGBB")),
+    }
 }
 
 /// The base URL used when none is given: the Debian/Kali decoder page.

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Command::Qr(a) => cmd::qr::run(&a),
         Command::Encode(a) => cmd::encode::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
+        Command::Screen(a) => cmd::screen::run(&a),
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -107,3 +107,14 @@ pub fn svg(m: &dyn Modules, scale: u32) -> String {
          <path d=\"{path}\" fill=\"#000000\"/>\n</svg>\n"
     )
 }
+
+/// An 8-bit RGB PNG of `width × height` pixels (`rgb` holds 3 bytes a pixel).
+pub fn png_rgb(width: u32, height: u32, rgb: &[u8], out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut enc = png::Encoder::new(out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(())
+}

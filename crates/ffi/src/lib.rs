@@ -541,7 +541,17 @@ unsafe fn report_build(
     let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
     // SAFETY: as above.
     let out = unsafe { raw::slice_mut(out, out_len) }?;
-    let built = build::build(log, base, arch, release, max_version, MaskChoice::Auto, ws, out).map_err(|e| match e {
+    let built = build::build(
+        log,
+        base,
+        arch,
+        release,
+        max_version,
+        MaskChoice::Auto,
+        ws,
+        out,
+    )
+    .map_err(|e| match e {
         BuildError::PrefixTooLong => Status::DataTooLong,
         BuildError::Qr(q) => Status::from(q),
         _ => Status::BufferTooSmall,

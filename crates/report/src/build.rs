@@ -56,7 +56,10 @@ pub struct Built<'o> {
 ///
 /// # Errors
 /// See [`BuildError`].
-#[expect(clippy::too_many_arguments, reason = "every input is distinct; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "every input is distinct; a struct would only rename them"
+)]
 pub fn build<'o>(
     log: &[u8],
     base_url: &[u8],
@@ -69,16 +72,30 @@ pub fn build<'o>(
 ) -> Result<Built<'o>, BuildError> {
     let needed = workspace_len(max_version);
     if workspace.len() < needed {
-        return Err(BuildError::WorkspaceTooSmall { needed, actual: workspace.len() });
+        return Err(BuildError::WorkspaceTooSmall {
+            needed,
+            actual: workspace.len(),
+        });
     }
     if out.len() < max_version.symbol_len() {
-        return Err(BuildError::SymbolTooSmall { needed: max_version.symbol_len(), actual: out.len() });
+        return Err(BuildError::SymbolTooSmall {
+            needed: max_version.symbol_len(),
+            actual: out.len(),
+        });
     }
-    let short = BuildError::WorkspaceTooSmall { needed, actual: workspace.len() };
+    let short = BuildError::WorkspaceTooSmall {
+        needed,
+        actual: workspace.len(),
+    };
     let (prefix_buf, rest) = workspace.split_at_mut_checked(PREFIX_MAX).ok_or(short)?;
-    let (z, rest) = rest.split_at_mut_checked(max_version.data_codewords(EcLevel::L)).ok_or(short)?;
-    let (dws, scratch) = rest.split_at_mut_checked(deflate::WORKSPACE_LEN).ok_or(short)?;
-    let plen = url::write_prefix(base_url, arch, release, prefix_buf).map_err(|_| BuildError::PrefixTooLong)?;
+    let (z, rest) = rest
+        .split_at_mut_checked(max_version.data_codewords(EcLevel::L))
+        .ok_or(short)?;
+    let (dws, scratch) = rest
+        .split_at_mut_checked(deflate::WORKSPACE_LEN)
+        .ok_or(short)?;
+    let plen = url::write_prefix(base_url, arch, release, prefix_buf)
+        .map_err(|_| BuildError::PrefixTooLong)?;
     let prefix = prefix_buf.get(..plen).ok_or(BuildError::PrefixTooLong)?;
     let cap = fit::capacity(plen, max_version).ok_or(BuildError::PrefixTooLong)?;
     let z = z.get_mut(..cap).ok_or(short)?;
@@ -87,9 +104,17 @@ pub fn build<'o>(
         _ => short,
     })?;
     let payload = z.get(..fitted.compressed).ok_or(short)?;
-    let opts = Options { max_version, mask, ..Options::kernel() };
-    let prepared =
-        prepare(&[Segment::Bytes(prefix), Segment::DecimalBytes(payload)], &opts, scratch).map_err(BuildError::Qr)?;
+    let opts = Options {
+        max_version,
+        mask,
+        ..Options::kernel()
+    };
+    let prepared = prepare(
+        &[Segment::Bytes(prefix), Segment::DecimalBytes(payload)],
+        &opts,
+        scratch,
+    )
+    .map_err(BuildError::Qr)?;
     let symbol = render(&prepared, scratch, out).map_err(BuildError::Qr)?;
     Ok(Built { symbol, fitted })
 }

@@ -134,7 +134,7 @@ fn symbol_opts(args: &EncodeArgs) -> SymbolOpts {
 }
 
 /// `uname -r` of the running machine.
-fn running_release() -> String {
+pub fn running_release() -> String {
     std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .map_or_else(|_| "unknown".into(), |s| s.trim().to_string())
 }

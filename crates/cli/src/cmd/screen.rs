@@ -1,0 +1,114 @@
+//! `panicqr screen`: the screen a crashed machine shows.
+
+use std::path::Path;
+
+use anyhow::anyhow;
+use panicqr_screen::{
+    draw_kmsg_screen, draw_qr_screen, draw_user_screen, row_bytes, Framebuffer, Message, Report,
+    Style, WORKSPACE_LEN,
+};
+
+use crate::args::{ScreenArgs, ScreenKind};
+use crate::cmd::encode::running_release;
+use crate::{io, Failure, Outcome};
+
+pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
+    let log = io::read_input(args.log.as_deref())?;
+    let (w, h) = args.size;
+    let format = args.pixel_format;
+    let stride =
+        row_bytes(w, format).ok_or_else(|| Failure::BadInput(anyhow!("screen too wide")))?;
+    let mut mem = vec![0u8; stride * h];
+    let mut fb = Framebuffer::new(&mut mem, w, h, stride, format)
+        .map_err(|e| Failure::BadInput(anyhow!("{e:?}")))?;
+    let style = Style {
+        fg: args.fg,
+        bg: args.bg,
+    };
+    let reason = args.reason.clone().unwrap_or_else(|| panic_line(&log));
+    let msg = Message {
+        title: args.title.as_bytes(),
+        reason: reason.as_bytes(),
+    };
+    let arch = args
+        .arch
+        .clone()
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let release = args.release.clone().unwrap_or_else(running_release);
+    match args.screen {
+        ScreenKind::Qr => {
+            let mut ws = vec![0u8; WORKSPACE_LEN];
+            let report = Report {
+                log: &log,
+                base_url: args.base_url.as_bytes(),
+                arch: arch.as_bytes(),
+                release: release.as_bytes(),
+            };
+            let drawn = draw_qr_screen(&mut fb, &msg, &report, style, &mut ws);
+            match drawn.qr {
+                Some(q) => eprintln!(
+                    "panicqr: {w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
+                    format.name(),
+                    q.version.number(),
+                    q.module_px,
+                    q.log_bytes,
+                    log.len()
+                ),
+                None => eprintln!("panicqr: {w}x{h}: no QR code fits this screen; text only"),
+            }
+        }
+        ScreenKind::Kmsg => draw_kmsg_screen(&mut fb, &log, style),
+        ScreenKind::User => draw_user_screen(&mut fb, &msg, style),
+    }
+    let raw = args
+        .output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("raw"));
+    let bytes = if raw {
+        drop(fb);
+        mem
+    } else {
+        let mut rgb = Vec::with_capacity(w * h * 3);
+        for y in 0..h {
+            for x in 0..w {
+                let c = fb.pixel(x, y);
+                rgb.extend_from_slice(&[c.r, c.g, c.b]);
+            }
+        }
+        let mut png = Vec::new();
+        crate::render::png_rgb(w as u32, h as u32, &rgb, &mut png)?;
+        png
+    };
+    io::write_output(Some(Path::new(&args.output)), &bytes)?;
+    Ok(Outcome::Complete)
+}
+
+/// The line that says what happened: the last "Kernel panic" line, else the
+/// first BUG/Oops/WARNING/fault line, without its timestamp.
+fn panic_line(log: &[u8]) -> String {
+    let text = String::from_utf8_lossy(log);
+    let strip = |l: &str| -> String {
+        let mut l = l.trim();
+        while let Some(rest) = l
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']').map(|(_, t)| t.trim_start()))
+        {
+            l = rest;
+        }
+        l.to_string()
+    };
+    if let Some(l) = text.lines().rev().find(|l| l.contains("Kernel panic")) {
+        return strip(l);
+    }
+    let markers = [
+        "BUG:",
+        "Oops",
+        "WARNING:",
+        "general protection fault",
+        "Unable to handle",
+    ];
+    text.lines()
+        .find(|l| markers.iter().any(|m| l.contains(m)))
+        .map(strip)
+        .unwrap_or_else(|| "Kernel panic".to_string())
+}

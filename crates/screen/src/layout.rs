@@ -1,0 +1,414 @@
+//! The three screens, and how big a QR code a screen can show.
+
+use panicqr_qr::{MaskChoice, Symbol, Version};
+use panicqr_report::build::{self, Built};
+
+use crate::font::{draw_text, wrap, CELL_H, CELL_W};
+use crate::format::Rgb;
+use crate::framebuffer::Canvas;
+
+/// Foreground (text) and background colours. Linux draws white on black.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// Text colour.
+    pub fg: Rgb,
+    /// Background colour.
+    pub bg: Rgb,
+}
+
+impl Default for Style {
+    fn default() -> Style {
+        Style {
+            fg: Rgb::WHITE,
+            bg: Rgb::BLACK,
+        }
+    }
+}
+
+impl Style {
+    /// Colours for the QR code: (light, dark). Light modules and the quiet
+    /// zone take the lighter of the two colours and dark modules the darker,
+    /// whichever is configured as foreground (an inverted code fails many
+    /// scanners); colours too close in brightness give white and black.
+    pub fn qr_colors(self) -> (Rgb, Rgb) {
+        let (a, b) = (self.fg, self.bg);
+        let (light, dark) = if a.luma() >= b.luma() { (a, b) } else { (b, a) };
+        if light.luma() < 128 || dark.luma() >= 128 || light.luma() - dark.luma() < 96 {
+            (Rgb::WHITE, Rgb::BLACK)
+        } else {
+            (light, dark)
+        }
+    }
+}
+
+/// The words on the screen.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Message<'a> {
+    /// The headline, e.g. `KERNEL PANIC!`.
+    pub title: &'a [u8],
+    /// What happened, e.g. `Kernel panic - not syncing: Fatal exception`.
+    pub reason: &'a [u8],
+}
+
+/// What goes into the report URL.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Report<'a> {
+    /// The log, oldest first.
+    pub log: &'a [u8],
+    /// The decoder page.
+    pub base_url: &'a [u8],
+    /// `uname -m`.
+    pub arch: &'a [u8],
+    /// `uname -r`.
+    pub release: &'a [u8],
+}
+
+/// Workspace bytes [`draw_qr_screen`] needs (any screen size).
+pub const WORKSPACE_LEN: usize = build::workspace_len(Version::MAX) + Version::MAX.symbol_len();
+
+/// The QR code a screen region can show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QrLimit {
+    /// The largest version to let the report fitter use.
+    pub max_version: Version,
+    /// The module size that version is drawn at (at least).
+    pub module_px: usize,
+}
+
+/// The largest QR version a square of `side` pixels shows with its 4-module
+/// quiet zone at a readable module size: 3 px or more when that still allows
+/// version 25 or more (about 4 KiB of log), else 2 px; 1 px only when not
+/// even version 1 fits at 2 px. `None` if no QR code fits at all.
+pub fn qr_limit(side: usize) -> Option<QrLimit> {
+    let version_at = |px: usize| -> Option<Version> {
+        let modules = side / px;
+        let v = modules.checked_sub(17 + 8)? / 4;
+        Version::new(v.min(40) as u8)
+    };
+    for (px, at_least) in [(3, 25), (2, 1), (1, 1)] {
+        if let Some(v) = version_at(px).filter(|v| v.number() >= at_least) {
+            return Some(QrLimit {
+                max_version: v,
+                module_px: px,
+            });
+        }
+    }
+    None
+}
+
+/// What [`draw_qr_screen`] drew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QrScreen {
+    /// The QR code, if one fits: version, module size in pixels, top-left
+    /// corner of the quiet zone, bytes of log carried.
+    pub qr: Option<QrPlaced>,
+}
+
+/// A QR code placed on the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QrPlaced {
+    /// Its version.
+    pub version: Version,
+    /// Pixels per module.
+    pub module_px: usize,
+    /// Left edge of the quiet zone.
+    pub x: usize,
+    /// Top edge of the quiet zone.
+    pub y: usize,
+    /// Bytes of log in it (the newest whole lines).
+    pub log_bytes: usize,
+}
+
+/// Text scale and margin for a screen: 1 font pixel per screen pixel up to
+/// 719 pixels on the short side, then one more per 360.
+fn metrics(w: usize, h: usize) -> (usize, usize) {
+    let short = w.min(h);
+    ((short / 360).max(1), (short / 40).max(2))
+}
+
+/// Where the text and the QR square go.
+struct Areas {
+    text_x: usize,
+    text_y: usize,
+    text_cols: usize,
+    text_rows: usize,
+    qr_x: usize,
+    qr_y: usize,
+    qr_side: usize,
+}
+
+fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
+    let (cw, ch) = (CELL_W * s, CELL_H * s);
+    // Side by side: 24 columns of text on the left, the QR square on the right.
+    let side_a = (h.saturating_sub(2 * m)).min(w.saturating_sub(3 * m + 24 * cw));
+    // Stacked: title, reason (up to 3 lines) and hint above, the QR below.
+    let cols_b = (w.saturating_sub(2 * m) / cw).max(1);
+    let rows_b = 3 + wrap(reason, cols_b).count().min(3);
+    let side_b = (w.saturating_sub(2 * m)).min(h.saturating_sub(3 * m + rows_b * ch));
+    if side_a >= side_b {
+        let text_w = w.saturating_sub(3 * m + side_a);
+        Areas {
+            text_x: m,
+            text_y: m,
+            text_cols: (text_w / cw).max(1),
+            text_rows: (h.saturating_sub(2 * m) / ch).max(1),
+            qr_x: w.saturating_sub(m + side_a),
+            qr_y: (h.saturating_sub(side_a)) / 2,
+            qr_side: side_a,
+        }
+    } else {
+        Areas {
+            text_x: m,
+            text_y: m,
+            text_cols: cols_b,
+            text_rows: rows_b,
+            qr_x: (w.saturating_sub(side_b)) / 2,
+            qr_y: h.saturating_sub(m + side_b),
+            qr_side: side_b,
+        }
+    }
+}
+
+/// Draws a block of wrapped text, returns the rows used.
+#[expect(clippy::too_many_arguments, reason = "position, text, scale, box and colour are all distinct")]
+fn draw_block<C: Canvas + ?Sized>(
+    c: &mut C,
+    x: usize,
+    y: usize,
+    text: &[u8],
+    s: usize,
+    cols: usize,
+    max_rows: usize,
+    color: Rgb,
+) -> usize {
+    let mut rows = 0;
+    for line in wrap(text, cols).take(max_rows) {
+        draw_text(c, x, y + rows * CELL_H * s, line, s, cols, color);
+        rows += 1;
+    }
+    rows
+}
+
+/// The "qr_code" screen: title, reason and a hint on one side, the report QR
+/// code — as much log as the screen can show — on the other. The QR code's
+/// size comes from the screen ([`qr_limit`]); if no QR code fits, or the
+/// report cannot be built, the text is still drawn.
+///
+/// `workspace` needs [`WORKSPACE_LEN`] bytes.
+pub fn draw_qr_screen<C: Canvas + ?Sized>(
+    c: &mut C,
+    msg: &Message<'_>,
+    report: &Report<'_>,
+    style: Style,
+    workspace: &mut [u8],
+) -> QrScreen {
+    let (w, h) = c.size();
+    let (s, m) = metrics(w, h);
+    c.fill_rect(0, 0, w, h, style.bg);
+    let a = areas(w, h, s, m, msg.reason);
+    let mut row = 0;
+    row += draw_block(
+        c,
+        a.text_x,
+        a.text_y,
+        msg.title,
+        s,
+        a.text_cols,
+        1,
+        style.fg,
+    ) + 1;
+    let reason_rows = a.text_rows.saturating_sub(row + 1).min(8);
+    row += draw_block(
+        c,
+        a.text_x,
+        a.text_y + row * CELL_H * s,
+        msg.reason,
+        s,
+        a.text_cols,
+        reason_rows,
+        style.fg,
+    );
+    if a.text_rows > row + 2 {
+        row += 1;
+    }
+    let hint: &[u8] = b"Scan the QR code to read and report this crash.";
+    if row < a.text_rows {
+        draw_block(
+            c,
+            a.text_x,
+            a.text_y + row * CELL_H * s,
+            hint,
+            s,
+            a.text_cols,
+            a.text_rows - row,
+            style.fg,
+        );
+    }
+    let Some(limit) = qr_limit(a.qr_side) else {
+        return QrScreen { qr: None };
+    };
+    let (ws, out) = workspace.split_at_mut(build::workspace_len(Version::MAX).min(workspace.len()));
+    let built = build::build(
+        report.log,
+        report.base_url,
+        report.arch,
+        report.release,
+        limit.max_version,
+        MaskChoice::Auto,
+        ws,
+        out,
+    );
+    let Ok(Built { symbol, fitted }) = built else {
+        return QrScreen { qr: None };
+    };
+    let side_modules = symbol.width() + 8;
+    let px = (a.qr_side / side_modules).max(1);
+    let total = side_modules * px;
+    let x = a.qr_x + (a.qr_side - total.min(a.qr_side)) / 2;
+    let y = a.qr_y + (a.qr_side - total.min(a.qr_side)) / 2;
+    draw_symbol(c, &symbol, x, y, px, style);
+    QrScreen {
+        qr: Some(QrPlaced {
+            version: symbol.version(),
+            module_px: px,
+            x,
+            y,
+            log_bytes: fitted.kept,
+        }),
+    }
+}
+
+/// Draws `symbol` with its quiet zone, top-left at (x, y), `px` pixels per module.
+pub fn draw_symbol<C: Canvas + ?Sized>(
+    c: &mut C,
+    symbol: &Symbol<'_>,
+    x: usize,
+    y: usize,
+    px: usize,
+    style: Style,
+) {
+    let (light, dark) = style.qr_colors();
+    let side = (symbol.width() + 8) * px;
+    c.fill_rect(x, y, side, side, light);
+    for (my, row) in symbol.rows().enumerate() {
+        let mut mx = 0;
+        let w = symbol.width();
+        while mx < w {
+            if !row.is_dark(mx) {
+                mx += 1;
+                continue;
+            }
+            let start = mx;
+            while mx < w && row.is_dark(mx) {
+                mx += 1;
+            }
+            c.fill_rect(
+                x + (4 + start) * px,
+                y + (4 + my) * px,
+                (mx - start) * px,
+                px,
+                dark,
+            );
+        }
+    }
+}
+
+/// The "kmsg" screen: the log, wrapped to the screen, newest line at the bottom.
+pub fn draw_kmsg_screen<C: Canvas + ?Sized>(c: &mut C, log: &[u8], style: Style) {
+    let (w, h) = c.size();
+    let (s, m) = metrics(w, h);
+    c.fill_rect(0, 0, w, h, style.bg);
+    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
+    let rows = h.saturating_sub(2 * m) / (CELL_H * s);
+    let mut bottom = rows; // rows still free above this one
+    let log = log.strip_suffix(b"\n").unwrap_or(log);
+    for line in log.rsplit(|&b| b == b'\n') {
+        if bottom == 0 {
+            break;
+        }
+        let n = wrap(line, cols).count().max(1);
+        let first = bottom.saturating_sub(n);
+        let skip = n - (bottom - first);
+        for (i, part) in wrap(line, cols).skip(skip).enumerate() {
+            draw_text(c, m, m + (first + i) * CELL_H * s, part, s, cols, style.fg);
+        }
+        bottom = first;
+    }
+}
+
+/// The "user" screen: a calm headline, advice, and the reason.
+pub fn draw_user_screen<C: Canvas + ?Sized>(c: &mut C, msg: &Message<'_>, style: Style) {
+    let (w, h) = c.size();
+    let (s, m) = metrics(w, h);
+    c.fill_rect(0, 0, w, h, style.bg);
+    let big = s * 2;
+    let cols_big = (w.saturating_sub(2 * m) / (CELL_W * big)).max(1);
+    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
+    let mut y = h / 4;
+    for line in wrap(msg.title, cols_big).take(2) {
+        draw_text(c, m, y, line, big, cols_big, style.fg);
+        y += CELL_H * big;
+    }
+    y += CELL_H * s;
+    let advice: &[u8] = b"Your computer stopped because of a problem it could not recover from. \
+Restart it. If this happens again, report it with the details below.";
+    for text in [advice, msg.reason] {
+        for line in wrap(text, cols).take(6) {
+            draw_text(c, m, y, line, s, cols, style.fg);
+            y += CELL_H * s;
+        }
+        y += CELL_H * s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_follow_the_screen() {
+        // 240 px: version 8 at 3 px is small, so 2 px gives version 15.
+        assert_eq!(
+            qr_limit(172),
+            Some(QrLimit {
+                max_version: Version::new(15).unwrap(),
+                module_px: 2
+            })
+        );
+        assert_eq!(
+            qr_limit(456),
+            Some(QrLimit {
+                max_version: Version::new(31).unwrap(),
+                module_px: 3
+            })
+        );
+        assert_eq!(
+            qr_limit(1026),
+            Some(QrLimit {
+                max_version: Version::MAX,
+                module_px: 3
+            })
+        );
+        assert_eq!(qr_limit(40).map(|l| l.module_px), Some(1));
+        assert_eq!(qr_limit(20), None);
+    }
+
+    #[test]
+    fn qr_colours_are_never_inverted() {
+        let s = Style {
+            fg: Rgb::BLACK,
+            bg: Rgb::WHITE,
+        };
+        assert_eq!(s.qr_colors(), (Rgb::WHITE, Rgb::BLACK));
+        let s = Style {
+            fg: Rgb::hex(0x00FF00),
+            bg: Rgb::hex(0x202020),
+        };
+        assert_eq!(s.qr_colors(), (Rgb::hex(0x00FF00), Rgb::hex(0x202020)));
+        let s = Style {
+            fg: Rgb::hex(0x808080),
+            bg: Rgb::hex(0x707070),
+        };
+        assert_eq!(s.qr_colors(), (Rgb::WHITE, Rgb::BLACK));
+    }
+}

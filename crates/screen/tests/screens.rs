@@ -1,0 +1,225 @@
+//! Screens as a crashed machine shows them: every size and every pixel
+//! format is read by `zbarimg` and decodes to the newest lines of the log;
+//! small drawings as ASCII patterns; whole screens against committed PNGs.
+
+use std::path::PathBuf;
+
+use panicqr_qr::{encode, MaskChoice, Options, Segment, Version};
+use panicqr_screen::font::draw_text;
+use panicqr_screen::{
+    draw_kmsg_screen, draw_qr_screen, draw_symbol, draw_user_screen, row_bytes, Framebuffer,
+    Message, PixelFormat, Report, Rgb, Style, WORKSPACE_LEN,
+};
+use panicqr_testkit::{corpus, decode_zbarimg, require_zbarimg};
+
+const SIZES: [(usize, usize); 6] = [
+    (320, 240),
+    (640, 480),
+    (800, 600),
+    (1366, 768),
+    (1920, 1080),
+    (3840, 2160),
+];
+
+fn message() -> Message<'static> {
+    Message {
+        title: b"KERNEL PANIC!",
+        reason: b"Kernel panic - not syncing: Fatal exception in interrupt",
+    }
+}
+
+fn report(log: &[u8]) -> Report<'_> {
+    Report {
+        log,
+        base_url: b"https://kernel-team.pages.debian.net/panic_report/#",
+        arch: b"x86_64",
+        release: b"6.19.11+kali-amd64",
+    }
+}
+
+/// Renders a screen into a framebuffer of `format` (with a padded stride)
+/// and returns it as an RGB image.
+fn render(
+    w: usize,
+    h: usize,
+    format: PixelFormat,
+    draw: impl FnOnce(&mut Framebuffer<'_>),
+) -> image::RgbImage {
+    let stride = row_bytes(w, format).unwrap() + 16;
+    let mut mem = vec![0u8; stride * h];
+    let mut fb = Framebuffer::new(&mut mem, w, h, stride, format).unwrap();
+    draw(&mut fb);
+    image::RgbImage::from_fn(w as u32, h as u32, |x, y| {
+        let c = fb.pixel(x as usize, y as usize);
+        image::Rgb([c.r, c.g, c.b])
+    })
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("panicqr-screen-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+#[test]
+fn every_size_and_format_scans_and_decodes_to_the_newest_lines() {
+    require_zbarimg();
+    let logs = corpus();
+    let log = &logs[120].1;
+    let cases: Vec<(usize, usize, PixelFormat)> = SIZES
+        .iter()
+        .flat_map(|&(w, h)| PixelFormat::ALL.iter().map(move |&f| (w, h, f)))
+        .collect();
+    let check = |&(w, h, f): &(usize, usize, PixelFormat)| {
+        let mut ws = vec![0u8; WORKSPACE_LEN];
+        let mut placed = None;
+        let img = render(w, h, f, |fb| {
+            placed = draw_qr_screen(fb, &message(), &report(log), Style::default(), &mut ws).qr;
+        });
+        let placed = placed.unwrap_or_else(|| panic!("{w}x{h} {f:?}: no QR code"));
+        let path = tmp(&format!("{w}x{h}-{}.png", f.name()));
+        img.save(&path).unwrap();
+        let url =
+            decode_zbarimg(&path).unwrap_or_else(|| panic!("{w}x{h} {f:?}: zbarimg found nothing"));
+        let d = panicqr_report::decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
+        assert!(d.is_complete(), "{w}x{h} {f:?}");
+        assert!(log.ends_with(&d.log), "{w}x{h} {f:?}: not the newest lines");
+        let start = log.len() - d.log.len();
+        assert!(
+            start == 0 || log[start - 1] == b'\n',
+            "{w}x{h} {f:?}: not a line start"
+        );
+        assert_eq!(d.log.len(), placed.log_bytes);
+        std::fs::remove_file(&path).ok();
+    };
+    // Two workers: zbarimg on 4K screens takes a while.
+    std::thread::scope(|s| {
+        for part in cases.chunks(cases.len().div_ceil(2)) {
+            s.spawn(move || part.iter().for_each(check));
+        }
+    });
+}
+
+fn ascii(w: usize, h: usize, draw: impl FnOnce(&mut Framebuffer<'_>)) -> String {
+    let img = render(w, h, PixelFormat::Grey8, draw);
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| {
+                    if img.get_pixel(x as u32, y as u32)[0] > 127 {
+                        '#'
+                    } else {
+                        '.'
+                    }
+                })
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn glyphs_as_ascii() {
+    let art = ascii(12, 8, |fb| {
+        draw_text(fb, 0, 0, b"Q!", 1, 2, Rgb::WHITE);
+    });
+    assert_eq!(
+        art,
+        "\
+.###....#...
+#...#...#...
+#...#...#...
+#...#...#...
+#.#.#...#...
+#..#........
+.##.#...#...
+............
+"
+    );
+}
+
+#[test]
+fn version_1_at_2px_as_ascii() {
+    let mut scratch = vec![0u8; Version::MAX.scratch_len(MaskChoice::Auto)];
+    let mut out = vec![0u8; Version::MAX.symbol_len()];
+    let sym = encode(
+        &[Segment::Numeric(b"0")],
+        &Options::kernel(),
+        &mut scratch,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(sym.width(), 21);
+    let side = (21 + 8) * 2;
+    let art = ascii(side, side, |fb| {
+        draw_symbol(fb, &sym, 0, 0, 2, Style::default())
+    });
+    let rows: Vec<&str> = art.lines().collect();
+    // Quiet zone (8 px) light; the finder (14 px) and its light separator (2 px).
+    assert_eq!(&rows[0][..], "#".repeat(side));
+    assert_eq!(&rows[8][..24], "########..............##");
+    assert_eq!(&rows[10][..24], "########..##########..##");
+    assert_eq!(&rows[12][..24], "########..##......##..##");
+    assert_eq!(&rows[20][..24], "########..............##");
+    assert_eq!(&rows[22][..24], "#".repeat(24));
+    // Every module is a 2×2 block.
+    for y in (0..side).step_by(2) {
+        assert_eq!(rows[y], rows[y + 1]);
+        for x in (0..side).step_by(2) {
+            assert_eq!(rows[y].as_bytes()[x], rows[y].as_bytes()[x + 1]);
+        }
+    }
+}
+
+fn golden(name: &str, img: &image::RgbImage) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("PANICQR_UPDATE_GOLDEN").is_some() {
+        img.save(&path).unwrap();
+    }
+    let want = image::open(&path)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (PANICQR_UPDATE_GOLDEN=1 writes it)",
+                path.display()
+            )
+        })
+        .to_rgb8();
+    assert_eq!(want.dimensions(), img.dimensions(), "{name}");
+    let diff = want
+        .pixels()
+        .zip(img.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(
+        diff, 0,
+        "{name}: {diff} pixels differ from the committed image"
+    );
+}
+
+#[test]
+fn whole_screens_match_committed_pngs() {
+    let log = &corpus()[7].1;
+    let mut ws = vec![0u8; WORKSPACE_LEN];
+    let qr = render(640, 480, PixelFormat::Xrgb8888, |fb| {
+        draw_qr_screen(fb, &message(), &report(log), Style::default(), &mut ws);
+    });
+    golden("qr-640x480.png", &qr);
+    let style = Style {
+        fg: Rgb::hex(0x202020),
+        bg: Rgb::hex(0xF0E8D0),
+    };
+    let qr_small = render(320, 240, PixelFormat::Rgb565, |fb| {
+        draw_qr_screen(fb, &message(), &report(log), style, &mut ws);
+    });
+    golden("qr-320x240-rgb565-light.png", &qr_small);
+    let kmsg = render(640, 480, PixelFormat::Xrgb8888, |fb| {
+        draw_kmsg_screen(fb, log, Style::default())
+    });
+    golden("kmsg-640x480.png", &kmsg);
+    let user = render(640, 480, PixelFormat::Xrgb8888, |fb| {
+        draw_user_screen(fb, &message(), Style::default())
+    });
+    golden("user-640x480.png", &user);
+}

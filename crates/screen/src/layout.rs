@@ -170,7 +170,10 @@ fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
 }
 
 /// Draws a block of wrapped text, returns the rows used.
-#[expect(clippy::too_many_arguments, reason = "position, text, scale, box and colour are all distinct")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "position, text, scale, box and colour are all distinct"
+)]
 fn draw_block<C: Canvas + ?Sized>(
     c: &mut C,
     x: usize,

@@ -156,7 +156,7 @@ fn version_1_at_2px_as_ascii() {
     });
     let rows: Vec<&str> = art.lines().collect();
     // Quiet zone (8 px) light; the finder (14 px) and its light separator (2 px).
-    assert_eq!(&rows[0][..], "#".repeat(side));
+    assert_eq!(rows[0], "#".repeat(side));
     assert_eq!(&rows[8][..24], "########..............##");
     assert_eq!(&rows[10][..24], "########..##########..##");
     assert_eq!(&rows[12][..24], "########..##......##..##");

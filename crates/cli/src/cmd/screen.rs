@@ -65,7 +65,6 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("raw"));
     let bytes = if raw {
-        drop(fb);
         mem
     } else {
         let mut rgb = Vec::with_capacity(w * h * 3);

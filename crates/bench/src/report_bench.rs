@@ -145,6 +145,50 @@ extern "C" fn zfree(_: libz_sys::voidpf, p: libz_sys::voidpf) {
     }
 }
 
+/// How much log each screen size carries: panicqr sizes the QR code to the
+/// screen; Linux draws version 40 only when it fits at 2 px per module in
+/// three quarters of the short side, and no QR code otherwise.
+fn screens(logs: &[Vec<u8>], prefix: &[u8], linux_mean: f64) {
+    println!("\nPer screen size (same workload; reason text as on the panic screen):");
+    println!(
+        "{:<11} {:>18} {:>14} {:>16}",
+        "screen", "panicqr QR", "panicqr mean", "Linux mean"
+    );
+    let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
+    for (w, h) in [
+        (320, 240),
+        (640, 480),
+        (800, 600),
+        (1366, 768),
+        (1920, 1080),
+        (3840, 2160),
+    ] {
+        let reason = b"Kernel panic - not syncing: Fatal exception in interrupt";
+        let Some(limit) = panicqr_screen::qr_plan(w, h, reason) else {
+            println!("{:<11} {:>18}", format!("{w}x{h}"), "none");
+            continue;
+        };
+        let cap = fit::capacity(prefix.len(), limit.max_version).unwrap();
+        let mut out = vec![0u8; cap];
+        let carried: Vec<usize> = logs
+            .iter()
+            .map(|log| fit::fit(log, cap, &mut ws, &mut out).unwrap().kept)
+            .collect();
+        let linux_fits = 2 * (177 + 8) <= w.min(h) * 3 / 4;
+        println!(
+            "{:<11} {:>18} {:>14.0} {:>16}",
+            format!("{w}x{h}"),
+            format!("v{} at {} px", limit.max_version.number(), limit.module_px),
+            Stats::mean(&carried),
+            if linux_fits {
+                format!("{linux_mean:.0}")
+            } else {
+                "0 (no QR)".to_string()
+            }
+        );
+    }
+}
+
 struct Stats {
     carried: Vec<usize>,
     compressions: Vec<u32>,
@@ -270,6 +314,7 @@ fn main() {
         mean_f(&ours.micros),
         deflate::WORKSPACE_LEN
     );
+    screens(&logs, &ours_prefix[..plen], Stats::mean(&linux.carried));
     println!(
         "\nratio of mean bytes carried: {:.3}x   (max compressions: Linux {}, panicqr {}); panicqr streams inflate with Python zlib: {}",
         Stats::mean(&ours.carried) / Stats::mean(&linux.carried),

@@ -96,6 +96,14 @@ pub fn qr_limit(side: usize) -> Option<QrLimit> {
     None
 }
 
+/// The QR code [`draw_qr_screen`] will draw on a `width × height` screen
+/// whose reason text is `reason`: the version limit handed to the report
+/// fitter and the module size, or `None` if no QR code fits.
+pub fn qr_plan(width: usize, height: usize, reason: &[u8]) -> Option<QrLimit> {
+    let (s, m) = metrics(width, height);
+    qr_limit(areas(width, height, s, m, reason).qr_side)
+}
+
 /// What [`draw_qr_screen`] drew.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QrScreen {

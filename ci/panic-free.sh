@@ -40,7 +40,8 @@ cat > "$work/capi.c" <<'C'
 #include "panicqr.h"
 static uint8_t data[PANICQR_DRM_DATA_SIZE], tmp[PANICQR_DRM_TMP_SIZE];
 static uint8_t scratch[PANICQR_QR_SCRATCH_LEN_MAX], out[PANICQR_QR_SYMBOL_LEN_MAX];
-static uint8_t ws[PANICQR_REPORT_WORKSPACE_LEN_MAX];
+static uint8_t ws[PANICQR_SCREEN_WORKSPACE_LEN];
+static uint8_t fb[320 * 240 * 4];
 int main(int argc, char **argv) {
     (void)argv;
     const char *url = argc > 5 ? "x" : "https://e.org/#?a=x&v=1&z=";
@@ -53,7 +54,12 @@ int main(int argc, char **argv) {
     panicqr_report_options ro = {(const uint8_t *)url, 5, (const uint8_t *)"x", 1, (const uint8_t *)"1", 1, 40, 1};
     panicqr_report_info ri;
     int s2 = panicqr_report_build(data, 100, &ro, ws, sizeof ws, out, sizeof out, &ri);
-    printf("%u %zu %d %d %s %zu %zu\n", w, m, s1, s2, panicqr_status_message(s2), panicqr_qr_symbol_len(3),
+    panicqr_screen_options so = {320, 240, 1280, (uint32_t)argc % 14, (uint32_t)argc % 3, 0xFFFFFF, 0,
+                                 (const uint8_t *)url, 3, (const uint8_t *)url, 4, data, 200, (const uint8_t *)url, 5,
+                                 (const uint8_t *)"x", 1, (const uint8_t *)"1", 1};
+    panicqr_screen_info sci;
+    int s3 = panicqr_screen_draw(fb, sizeof fb, &so, ws, sizeof ws, &sci);
+    printf("%u %zu %d %d %d %s %zu %zu\n", w, m, s1, s2, s3, panicqr_status_message(s2), panicqr_qr_symbol_len(3),
            panicqr_qr_scratch_len(3, 1) + panicqr_report_workspace_len(4));
     return 0;
 }

@@ -38,6 +38,29 @@
 // Workspace bytes that suffice for [`panicqr_report_build`] at any version.
 #define PANICQR_REPORT_WORKSPACE_LEN_MAX 43989
 
+// Workspace bytes that suffice for [`panicqr_screen_draw`].
+#define PANICQR_SCREEN_WORKSPACE_LEN 48060
+
+// Screen: title, reason and the report QR code.
+#define PANICQR_SCREEN_QR 0
+
+// Screen: the log text, newest line at the bottom.
+#define PANICQR_SCREEN_KMSG 1
+
+// Screen: headline, advice and reason for users.
+#define PANICQR_SCREEN_USER 2
+
+// Pixel formats of [`panicqr_screen_draw`], in this order: RGB565,
+// RGBA5551, XRGB1555, ARGB1555, RGB888, XRGB8888, ARGB8888, XBGR8888,
+// ABGR8888, XRGB2101010, ARGB2101010, ABGR2101010, GREY8, MONO1 (0–13).
+#define PANICQR_PIXEL_FORMAT_COUNT 14
+
+// Pixel format: 32-bit XRGB8888 (the most common).
+#define PANICQR_PIXEL_FORMAT_XRGB8888 5
+
+// Pixel format: 16-bit RGB565.
+#define PANICQR_PIXEL_FORMAT_RGB565 0
+
 // Segment kind: bytes, 8 bits each.
 #define PANICQR_SEGMENT_BYTES 0
 
@@ -79,6 +102,58 @@ typedef enum {
   // Two buffers overlap where the contract forbids it.
   PANICQR_STATUS_OVERLAP = 6,
 } panicqr_status;
+
+// The framebuffer and what to draw, for [`panicqr_screen_draw`].
+typedef struct {
+  // Width in pixels.
+  uint32_t width;
+  // Height in pixels.
+  uint32_t height;
+  // Bytes from one row to the next.
+  size_t stride;
+  // `PANICQR_PIXEL_FORMAT_*` index (0–13).
+  uint32_t pixel_format;
+  // `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG` or `PANICQR_SCREEN_USER`.
+  uint32_t screen;
+  // Text colour, 0xRRGGBB.
+  uint32_t fg;
+  // Background colour, 0xRRGGBB.
+  uint32_t bg;
+  // Headline.
+  const uint8_t *title;
+  // Bytes at `title`.
+  size_t title_len;
+  // What happened.
+  const uint8_t *reason;
+  // Bytes at `reason`.
+  size_t reason_len;
+  // The log, oldest first.
+  const uint8_t *log;
+  // Bytes at `log`.
+  size_t log_len;
+  // Decoder page for the QR code's URL.
+  const uint8_t *base_url;
+  // Bytes at `base_url`.
+  size_t base_url_len;
+  // `uname -m`.
+  const uint8_t *arch;
+  // Bytes at `arch`.
+  size_t arch_len;
+  // `uname -r`.
+  const uint8_t *release;
+  // Bytes at `release`.
+  size_t release_len;
+} panicqr_screen_options;
+
+// What [`panicqr_screen_draw`] drew.
+typedef struct {
+  // QR version drawn, 0 if none.
+  uint8_t qr_version;
+  // Pixels per module.
+  uint32_t module_px;
+  // Bytes of log in the QR code.
+  size_t log_bytes;
+} panicqr_screen_info;
 
 // One segment of data for [`panicqr_qr_encode`].
 typedef struct {
@@ -155,6 +230,24 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Draws a panic screen into the framebuffer `fb` (`fb_len` bytes, laid out
+// as `options` says). For `PANICQR_SCREEN_QR` the QR code is sized to the
+// screen and carries the newest log lines that fit. Text pointers may be
+// NULL when their length is 0.
+//
+// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes (only the QR screen
+// uses it). `fb`, `workspace`, `info` and the inputs must not overlap.
+//
+// # Safety
+// `fb` and `workspace` writable for their lengths; `options` a readable
+// struct whose pointers are readable for their lengths; `info` writable.
+panicqr_status panicqr_screen_draw(uint8_t *fb,
+                                   size_t fb_len,
+                                   const panicqr_screen_options *options,
+                                   uint8_t *workspace,
+                                   size_t workspace_len,
+                                   panicqr_screen_info *info);
 
 // Linux's `drm_panic_qr_generate`: encodes `url` (NUL-terminated) followed
 // by the `data_len` payload bytes at `data` as `z=` digits — or, when `url`

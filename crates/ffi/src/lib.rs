@@ -59,6 +59,26 @@ const _: () = assert!(PANICQR_REPORT_WORKSPACE_LEN_MAX == report_workspace_len(V
 const _: () = assert!(PANICQR_DRM_DATA_SIZE == Version::MAX.symbol_len());
 const _: () = assert!(PANICQR_DRM_TMP_SIZE == Version::MAX.total_codewords());
 
+/// Workspace bytes that suffice for [`panicqr_screen_draw`].
+pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 48060;
+const _: () = assert!(PANICQR_SCREEN_WORKSPACE_LEN == panicqr_screen::WORKSPACE_LEN);
+
+/// Screen: title, reason and the report QR code.
+pub const PANICQR_SCREEN_QR: u32 = 0;
+/// Screen: the log text, newest line at the bottom.
+pub const PANICQR_SCREEN_KMSG: u32 = 1;
+/// Screen: headline, advice and reason for users.
+pub const PANICQR_SCREEN_USER: u32 = 2;
+
+/// Pixel formats of [`panicqr_screen_draw`], in this order: RGB565,
+/// RGBA5551, XRGB1555, ARGB1555, RGB888, XRGB8888, ARGB8888, XBGR8888,
+/// ABGR8888, XRGB2101010, ARGB2101010, ABGR2101010, GREY8, MONO1 (0–13).
+pub const PANICQR_PIXEL_FORMAT_COUNT: u32 = 14;
+/// Pixel format: 32-bit XRGB8888 (the most common).
+pub const PANICQR_PIXEL_FORMAT_XRGB8888: u32 = 5;
+/// Pixel format: 16-bit RGB565.
+pub const PANICQR_PIXEL_FORMAT_RGB565: u32 = 0;
+
 /// Segment kind: bytes, 8 bits each.
 pub const PANICQR_SEGMENT_BYTES: u32 = 0;
 /// Segment kind: ASCII digits, numeric mode.
@@ -157,6 +177,187 @@ pub struct PanicqrReportInfo {
     pub log_kept: usize,
     /// Bytes of the zlib stream in the QR code.
     pub compressed_len: usize,
+}
+
+/// The framebuffer and what to draw, for [`panicqr_screen_draw`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PanicqrScreenOptions {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Bytes from one row to the next.
+    pub stride: usize,
+    /// `PANICQR_PIXEL_FORMAT_*` index (0–13).
+    pub pixel_format: u32,
+    /// `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG` or `PANICQR_SCREEN_USER`.
+    pub screen: u32,
+    /// Text colour, 0xRRGGBB.
+    pub fg: u32,
+    /// Background colour, 0xRRGGBB.
+    pub bg: u32,
+    /// Headline.
+    pub title: *const u8,
+    /// Bytes at `title`.
+    pub title_len: usize,
+    /// What happened.
+    pub reason: *const u8,
+    /// Bytes at `reason`.
+    pub reason_len: usize,
+    /// The log, oldest first.
+    pub log: *const u8,
+    /// Bytes at `log`.
+    pub log_len: usize,
+    /// Decoder page for the QR code's URL.
+    pub base_url: *const u8,
+    /// Bytes at `base_url`.
+    pub base_url_len: usize,
+    /// `uname -m`.
+    pub arch: *const u8,
+    /// Bytes at `arch`.
+    pub arch_len: usize,
+    /// `uname -r`.
+    pub release: *const u8,
+    /// Bytes at `release`.
+    pub release_len: usize,
+}
+
+/// What [`panicqr_screen_draw`] drew.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PanicqrScreenInfo {
+    /// QR version drawn, 0 if none.
+    pub qr_version: u8,
+    /// Pixels per module.
+    pub module_px: u32,
+    /// Bytes of log in the QR code.
+    pub log_bytes: usize,
+}
+
+/// Draws a panic screen into the framebuffer `fb` (`fb_len` bytes, laid out
+/// as `options` says). For `PANICQR_SCREEN_QR` the QR code is sized to the
+/// screen and carries the newest log lines that fit. Text pointers may be
+/// NULL when their length is 0.
+///
+/// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes (only the QR screen
+/// uses it). `fb`, `workspace`, `info` and the inputs must not overlap.
+///
+/// # Safety
+/// `fb` and `workspace` writable for their lengths; `options` a readable
+/// struct whose pointers are readable for their lengths; `info` writable.
+#[no_mangle]
+pub unsafe extern "C" fn panicqr_screen_draw(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    info: *mut PanicqrScreenInfo,
+) -> Status {
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    match unsafe { screen_draw(fb, fb_len, options, workspace, workspace_len, info) } {
+        Ok(()) => Status::Ok,
+        Err(s) => s,
+    }
+}
+
+/// # Safety
+/// As [`panicqr_screen_draw`].
+unsafe fn screen_draw(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    info: *mut PanicqrScreenInfo,
+) -> Result<(), Status> {
+    use panicqr_screen::{Framebuffer, Message, PixelFormat, Report, Rgb, Style};
+    if fb.is_null() || options.is_null() || workspace.is_null() || info.is_null() {
+        return Err(Status::NullPointer);
+    }
+    // SAFETY: non-NULL; the caller promises a readable struct.
+    let o = unsafe { options.read_unaligned() };
+    let format = *PixelFormat::ALL
+        .get(o.pixel_format as usize)
+        .ok_or(Status::InvalidArgument)?;
+    if o.screen > PANICQR_SCREEN_USER || o.fg > 0xFF_FFFF || o.bg > 0xFF_FFFF {
+        return Err(Status::InvalidArgument);
+    }
+    let info_len = core::mem::size_of::<PanicqrScreenInfo>();
+    let writes = [
+        (fb.cast_const(), fb_len),
+        (workspace.cast_const(), workspace_len),
+        (info.cast_const().cast::<u8>(), info_len),
+    ];
+    let reads = [
+        (o.title, o.title_len),
+        (o.reason, o.reason_len),
+        (o.log, o.log_len),
+        (o.base_url, o.base_url_len),
+        (o.arch, o.arch_len),
+        (o.release, o.release_len),
+    ];
+    if any_overlap(&writes)
+        || reads
+            .iter()
+            .any(|&(p, l)| writes.iter().any(|&(q, m)| raw::overlap(p, l, q, m)))
+    {
+        return Err(Status::Overlap);
+    }
+    if o.screen == PANICQR_SCREEN_QR && workspace_len < PANICQR_SCREEN_WORKSPACE_LEN {
+        return Err(Status::BufferTooSmall);
+    }
+    let text = |p: *const u8, l: usize| -> Result<&[u8], Status> {
+        if l == 0 {
+            Ok(&[])
+        } else {
+            // SAFETY: the caller promises `p` readable for `l` bytes; it
+            // overlaps nothing written here (checked above).
+            unsafe { raw::slice(p, l) }
+        }
+    };
+    let msg = Message {
+        title: text(o.title, o.title_len)?,
+        reason: text(o.reason, o.reason_len)?,
+    };
+    let report = Report {
+        log: text(o.log, o.log_len)?,
+        base_url: text(o.base_url, o.base_url_len)?,
+        arch: text(o.arch, o.arch_len)?,
+        release: text(o.release, o.release_len)?,
+    };
+    // SAFETY: writable for its length (caller), no overlaps (checked).
+    let mem = unsafe { raw::slice_mut(fb, fb_len) }?;
+    let mut frame = Framebuffer::new(mem, o.width as usize, o.height as usize, o.stride, format)
+        .map_err(|e| match e {
+            panicqr_screen::FramebufferError::BufferTooSmall { .. } => Status::BufferTooSmall,
+            _ => Status::InvalidArgument,
+        })?;
+    let style = Style {
+        fg: Rgb::hex(o.fg),
+        bg: Rgb::hex(o.bg),
+    };
+    let mut result = PanicqrScreenInfo::default();
+    match o.screen {
+        PANICQR_SCREEN_QR => {
+            // SAFETY: writable for its length (caller), no overlaps (checked).
+            let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
+            if let Some(q) = panicqr_screen::draw_qr_screen(&mut frame, &msg, &report, style, ws).qr
+            {
+                result = PanicqrScreenInfo {
+                    qr_version: q.version.number(),
+                    module_px: q.module_px as u32,
+                    log_bytes: q.log_bytes,
+                };
+            }
+        }
+        PANICQR_SCREEN_KMSG => panicqr_screen::draw_kmsg_screen(&mut frame, report.log, style),
+        _ => panicqr_screen::draw_user_screen(&mut frame, &msg, style),
+    }
+    // SAFETY: non-NULL and writable (caller); written unaligned.
+    unsafe { info.write_unaligned(result) };
+    Ok(())
 }
 
 /// Linux's `drm_panic_qr_generate`: encodes `url` (NUL-terminated) followed

@@ -133,9 +133,14 @@ fn report_from_c_decodes_with_independent_decoders() {
     require_zbarimg();
     let log_path = testdata().join("corpus/syzkaller-0120.log");
     let pbm = out_dir().join("smoke.pbm");
+    let ppm = out_dir().join("screen.ppm");
     let text = both(
         "smoke",
-        &[log_path.to_str().unwrap(), pbm.to_str().unwrap()],
+        &[
+            log_path.to_str().unwrap(),
+            pbm.to_str().unwrap(),
+            ppm.to_str().unwrap(),
+        ],
     );
     assert!(text.contains("smoke: ok"), "{text}");
     // Independent decoders read the symbol the C program wrote.
@@ -159,6 +164,10 @@ fn report_from_c_decodes_with_independent_decoders() {
     assert!(d.is_complete());
     let log = std::fs::read(&log_path).unwrap();
     assert!(log.ends_with(&d.log) && !d.log.is_empty());
+    // The panic screen the C program drew scans too.
+    let screen_url = decode_zbarimg(&ppm).expect("zbarimg read no QR code from the C-drawn screen");
+    let d = panicqr_report::decode::decode(std::str::from_utf8(&screen_url).unwrap()).unwrap();
+    assert!(d.is_complete() && log.ends_with(&d.log) && !d.log.is_empty());
 }
 
 #[test]

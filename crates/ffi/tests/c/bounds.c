@@ -242,6 +242,84 @@ static void report_build(void) {
     free(out);
 }
 
+static panicqr_screen_options screen_opts(uint32_t w, uint32_t h, size_t stride, uint32_t screen) {
+    static const char title[] = "KERNEL PANIC!", reason[] = "Kernel panic - not syncing: test";
+    static const char log[] = "[    1.000000] BUG: test\n[    1.000001] RIP: 0010:test+0x1/0x2\n";
+    static const char base[] = "https://example.org/#";
+    panicqr_screen_options o = {w, h, stride, PANICQR_PIXEL_FORMAT_XRGB8888, screen, 0xFFFFFF, 0x000000,
+                                (const uint8_t *)title, sizeof title - 1, (const uint8_t *)reason, sizeof reason - 1,
+                                (const uint8_t *)log, sizeof log - 1, (const uint8_t *)base, sizeof base - 1,
+                                (const uint8_t *)"x86_64", 6, (const uint8_t *)"6.1", 3};
+    return o;
+}
+
+static void screen_draw(void) {
+    /* Framebuffer length: every size around what 64x48 XRGB8888 needs (kmsg screen). */
+    uint32_t w = 64, h = 48;
+    size_t stride = 64 * 4 + 8, need = stride * (h - 1) + 64 * 4;
+    panicqr_screen_options o = screen_opts(w, h, stride, PANICQR_SCREEN_KMSG);
+    uint8_t ws_small[8];
+    for (size_t n = 0; n <= need + 1; n++) {
+        uint8_t *fb = guarded(n, 0x33);
+        panicqr_screen_info info;
+        memset(&info, 0xEE, sizeof info);
+        panicqr_status st = panicqr_screen_draw(fb, n, &o, ws_small, sizeof ws_small, &info);
+        CHECK((st == PANICQR_STATUS_OK) == (n >= need), "fb %zu: %d", n, st);
+        if (st != PANICQR_STATUS_OK) {
+            CHECK(st == PANICQR_STATUS_BUFFER_TOO_SMALL && info.qr_version == 0xEE, "fb %zu: %d", n, st);
+            for (size_t i = 0; i < n; i++) CHECK(fb[i] == 0x33, "fb %zu written at %zu on failure", n, i);
+        }
+        CHECK(canary_ok(fb, n), "fb %zu: canary", n);
+        free(fb);
+    }
+    /* Workspace: every size around PANICQR_SCREEN_WORKSPACE_LEN (QR screen, 320x240). */
+    w = 320, h = 240, stride = 320 * 4;
+    o = screen_opts(w, h, stride, PANICQR_SCREEN_QR);
+    uint8_t *fb = guarded(stride * h, 0);
+    for (size_t n = 0; n <= PANICQR_SCREEN_WORKSPACE_LEN + 1; n++) {
+        if (n > 64 && n < PANICQR_SCREEN_WORKSPACE_LEN - 64 && n % 101 != 0) continue;
+        uint8_t *ws = guarded(n, 0);
+        panicqr_screen_info info;
+        panicqr_status st = panicqr_screen_draw(fb, stride * h, &o, ws, n, &info);
+        CHECK((st == PANICQR_STATUS_OK) == (n >= PANICQR_SCREEN_WORKSPACE_LEN), "workspace %zu: %d", n, st);
+        if (st == PANICQR_STATUS_OK) CHECK(info.qr_version >= 1 && info.log_bytes > 0, "workspace %zu: no QR", n);
+        CHECK(canary_ok(ws, n) && canary_ok(fb, stride * h), "workspace %zu: canary", n);
+        free(ws);
+    }
+    uint8_t *ws = guarded(PANICQR_SCREEN_WORKSPACE_LEN, 0);
+    panicqr_screen_info info;
+    size_t F = stride * h, W = PANICQR_SCREEN_WORKSPACE_LEN;
+    CHECK(panicqr_screen_draw(NULL, F, &o, ws, W, &info) == PANICQR_STATUS_NULL_POINTER, "NULL fb");
+    CHECK(panicqr_screen_draw(fb, F, NULL, ws, W, &info) == PANICQR_STATUS_NULL_POINTER, "NULL options");
+    CHECK(panicqr_screen_draw(fb, F, &o, NULL, W, &info) == PANICQR_STATUS_NULL_POINTER, "NULL workspace");
+    CHECK(panicqr_screen_draw(fb, F, &o, ws, W, NULL) == PANICQR_STATUS_NULL_POINTER, "NULL info");
+    panicqr_screen_options bad = o;
+    bad.log = NULL;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_NULL_POINTER, "NULL log");
+    bad = o;
+    bad.pixel_format = PANICQR_PIXEL_FORMAT_COUNT;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "format");
+    bad = o;
+    bad.screen = 3;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "screen");
+    bad = o;
+    bad.stride = 319 * 4;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "stride");
+    bad = o;
+    bad.width = 0;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "width 0");
+    /* Overlaps: workspace inside the framebuffer; the log inside the workspace. */
+    CHECK(panicqr_screen_draw(fb, F, &o, fb + 16, W, &info) == PANICQR_STATUS_OVERLAP, "ws in fb");
+    memcpy(ws + 8, "log", 3);
+    bad = o;
+    bad.log = ws + 8;
+    bad.log_len = 3;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_OVERLAP, "log in ws");
+    CHECK(canary_ok(fb, F) && canary_ok(ws, W), "canaries");
+    free(ws);
+    free(fb);
+}
+
 static void messages(void) {
     for (int s = -2; s < 10; s++) {
         const char *m = panicqr_status_message(s);
@@ -254,6 +332,7 @@ int main(void) {
     drm_generate();
     qr_encode();
     report_build();
+    screen_draw();
     messages();
     return finish("bounds");
 }

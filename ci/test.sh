@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite — the README's test command. Installs what it needs on
 # a fresh Debian machine with Rust (zbar-tools for the independent QR decoder,
-# valgrind for the C tests, cargo-fuzz, the pinned cbindgen), then: the C
+# valgrind for the C tests, chromium and node for the web page, cargo-fuzz,
+# the pinned cbindgen), then: the C
 # header check, the link-time panic proofs, each fuzz target for FUZZ_SECONDS
-# (default 10), and every crate's tests (the C tests run under ASan/UBSan and
+# (default 10), the web page's unit and browser tests, and every crate's tests (the C tests run under ASan/UBSan and
 # valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ missing=""
 command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
 command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
@@ -26,4 +30,5 @@ fi
 bash ci/header.sh
 bash ci/panic-free.sh
 bash ci/fuzz.sh
+bash ci/web.sh
 cargo test --release --workspace --all-features

@@ -27,6 +27,8 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Render the panic screen a crashed machine would show, as PNG or raw framebuffer bytes.
     Screen(ScreenArgs),
+    /// Serve the decoder web page on 127.0.0.1 for local use (offline).
+    Serve(ServeArgs),
 }
 
 /// Which panic screen.
@@ -166,6 +168,26 @@ pub struct EncodeArgs {
     /// The kernel's raw mode: the newest log text uncompressed, no URL.
     #[arg(long)]
     pub raw: bool,
+    /// Digit packing: `z` (Linux 6.15+) or the legacy `zl` (Linux 6.12–6.14).
+    #[arg(long, value_enum, default_value_t = Packing::Z)]
+    pub packing: Packing,
+}
+
+/// How the compressed log becomes digits.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Packing {
+    /// `z=`: 7 bytes → 17 digits.
+    Z,
+    /// `zl=`: 13 bits → 4 digits.
+    Zl,
+}
+
+/// `panicqr serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one; the address is printed).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
 }
 
 /// `panicqr decode`.

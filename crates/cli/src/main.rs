@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         Command::Encode(a) => cmd::encode::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Screen(a) => cmd::screen::run(&a),
+        Command::Serve(a) => cmd::serve::run(&a),
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -117,6 +117,41 @@ pub fn encode_z(data: &[u8], out: &mut [u8]) -> usize {
     n
 }
 
+/// Writes the legacy `zl=` digits of `data` as Linux 6.12–6.14 did (see
+/// `Segment::DecimalBytesLegacy`): 4 digits per 13 bits, a last group of 1–3
+/// digits. (Allocates: a tool-side helper.)
+#[cfg(feature = "alloc")]
+pub fn encode_zl(data: &[u8]) -> alloc::vec::Vec<u8> {
+    use alloc::vec::Vec;
+    let total = data.len() * 8;
+    let mut out = Vec::with_capacity(legacy_digits(data.len()));
+    let mut offset = 0;
+    while offset < total {
+        let size = (total - offset).min(13);
+        let mut v = 0u32;
+        for i in offset..offset + size {
+            let byte = data.get(i / 8).copied().unwrap_or(0);
+            v = (v << 1) | u32::from((byte >> (7 - i % 8)) & 1);
+        }
+        offset += size;
+        let digits = if size == 13 {
+            4
+        } else if size == 1 {
+            1
+        } else {
+            (size + 1) / 3
+        };
+        let mut buf = [0u8; 5];
+        let mut x = v;
+        for d in buf.iter_mut().take(digits).rev() {
+            *d = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        out.extend_from_slice(buf.get(..digits).unwrap_or(&[]));
+    }
+    out
+}
+
 /// Decodes legacy `zl=` digits (Linux 6.12–6.14): groups of 4 digits are 13
 /// bits each, big-endian, and a last group of 1–3 digits holds the remaining
 /// 1–12 bits right-aligned. Returns the bytes decoded and any error.

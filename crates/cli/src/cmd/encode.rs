@@ -6,7 +6,7 @@ use anyhow::anyhow;
 use panicqr_qr::{Options, Segment, Version};
 use panicqr_report::{deflate, digits, fit, url};
 
-use crate::args::{EncodeArgs, MaskArg, QrFormat, ReportFormat, SymbolOpts};
+use crate::args::{EncodeArgs, MaskArg, Packing, QrFormat, ReportFormat, SymbolOpts};
 use crate::cmd::qr::draw;
 use crate::{io, Failure, Outcome};
 
@@ -32,15 +32,21 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
             args.base_url.as_bytes(),
             arch.as_bytes(),
             release.as_bytes()
-        )
+        ) + 1
     ];
-    let plen = url::write_prefix(
+    let mut plen = url::write_prefix(
         args.base_url.as_bytes(),
         arch.as_bytes(),
         release.as_bytes(),
         &mut prefix,
     )
     .map_err(|e| anyhow!("URL prefix needs {} bytes", e.needed))?;
+    if args.packing == Packing::Zl {
+        // `…&z=` becomes `…&zl=`.
+        prefix[plen - 1] = b'l';
+        prefix[plen] = b'=';
+        plen += 1;
+    }
     let cap = fit::capacity(plen, version).ok_or_else(|| {
         Failure::BadInput(anyhow!(
             "the URL prefix ({plen} bytes) leaves no room for data at version {}",
@@ -54,7 +60,11 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     let kept = &log[f.start..];
     let lines = |s: &[u8]| s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     let z = &z[..f.compressed];
-    let segs = [Segment::Bytes(&prefix[..plen]), Segment::DecimalBytes(z)];
+    let payload_segment = match args.packing {
+        Packing::Z => Segment::DecimalBytes(z),
+        Packing::Zl => Segment::DecimalBytesLegacy(z),
+    };
+    let segs = [Segment::Bytes(&prefix[..plen]), payload_segment];
     let summary = |v: Version| {
         eprintln!(
             "panicqr: kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
@@ -69,9 +79,14 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     };
     if args.format == ReportFormat::Url {
         let mut text = prefix[..plen].to_vec();
-        let mut d = vec![0u8; digits::decimal_digits(z.len())];
-        let n = digits::encode_z(z, &mut d);
-        text.extend_from_slice(&d[..n]);
+        match args.packing {
+            Packing::Z => {
+                let mut d = vec![0u8; digits::decimal_digits(z.len())];
+                let n = digits::encode_z(z, &mut d);
+                text.extend_from_slice(&d[..n]);
+            }
+            Packing::Zl => text.extend_from_slice(&digits::encode_zl(z)),
+        }
         text.push(b'\n');
         let mut scratch = vec![0u8; version.scratch_len(opts.mask)];
         let mut out = vec![0u8; version.symbol_len()];

@@ -1,0 +1,152 @@
+// End to end in a real headless Chromium (Debian's, driven by playwright-core):
+// the page from file:// and from `panicqr serve`, a complete report, a cut one,
+// an HTML-injection attempt, no network requests, a download, and a
+// phone-sized screenshot saved to test/artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const web = join(here, "..");
+const root = join(web, "..");
+const { base, vectors } = JSON.parse(readFileSync(process.env.VECTORS || join(here, "vectors.generated.json"), "utf8"));
+const fileBase = pathToFileURL(join(web, "index.html")).href;
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+
+let browser;
+let server;
+let serverUrl;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--no-first-run", "--disable-sync", "--disable-quic"],
+  });
+  const bin = process.env.PANICQR || join(root, "target", "release", "panicqr");
+  server = spawn(bin, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  serverUrl = await new Promise((resolve, reject) => {
+    server.stdout.once("data", (d) => resolve(d.toString().trim()));
+    server.once("error", reject);
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const byName = (n) => vectors.find((v) => v.name === n);
+const pageUrl = (prefix, v) => prefix + v.url.slice(base.length - 1);
+
+/* Opens a page, records every request, script error, dialog and CSP report. */
+async function open(url, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const seen = { requests: [], errors: [], dialogs: [], console: [] };
+  page.on("request", (r) => seen.requests.push(r.url()));
+  page.on("pageerror", (e) => seen.errors.push(String(e)));
+  page.on("dialog", (d) => { seen.dialogs.push(d.message()); d.dismiss(); });
+  page.on("console", (m) => { if (m.type() === "error") seen.console.push(m.text()); });
+  await page.goto(url);
+  await page.waitForSelector("#status:not(:empty)");
+  await page.waitForFunction(() => !document.getElementById("status").textContent.startsWith("Reading"));
+  return { page, context, seen };
+}
+
+/* Only the page's own files may be requested: nothing leaves the machine. */
+function assertOffline(seen, allowedPrefix) {
+  const foreign = seen.requests.filter((u) => !u.startsWith(allowedPrefix));
+  assert.deepEqual(foreign, [], "the page made network requests");
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.console, []);
+}
+
+test("complete report from file:// shows the exact log, status and metadata", async () => {
+  const v = byName("complete, fitted (three logs)");
+  const { page, context, seen } = await open(pageUrl(fileBase, v));
+  assert.equal(await page.textContent("#log"), v.log);
+  assert.match(await page.getAttribute("#status", "class"), /complete/);
+  assert.equal(await page.textContent("#release"), "6.19.11+kali-amd64");
+  assert.equal(await page.textContent("#arch"), "x86_64");
+  assert.ok((await page.locator("#log mark").count()) > 0, "crash lines are highlighted");
+  assert.ok((await page.inputValue("#report-text")).includes(v.log));
+  // Download: the file holds the log.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  assert.equal(readFileSync(await download.path(), "utf8"), v.log);
+  assertOffline(seen, "file://");
+  await context.close();
+});
+
+test("a cut report shows the partial log and says what was lost", async () => {
+  const v = byName("truncated");
+  const { page, context, seen } = await open(pageUrl(fileBase, v));
+  assert.match(await page.getAttribute("#status", "class"), /partial/);
+  assert.match(await page.textContent("#status"), /Partial/);
+  const shown = await page.textContent("#log");
+  assert.ok(shown.length > 0 && v.log.startsWith(shown));
+  assertOffline(seen, "file://");
+  await context.close();
+});
+
+test("HTML in the log is shown as text and runs nothing", async () => {
+  const v = byName("html injection");
+  const { page, context, seen } = await open(pageUrl(fileBase, v));
+  assert.equal(await page.textContent("#log"), v.log);
+  assert.equal(await page.locator("#log script, #log img, #log a, body script:not([src])").count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.title(), "Kernel crash report");
+  await page.waitForTimeout(300);
+  assert.deepEqual(seen.dialogs, []);
+  assertOffline(seen, "file://");
+  await context.close();
+});
+
+test("legacy zl= and a raw + in the release decode", async () => {
+  for (const name of ["legacy zl=", "raw + in release"]) {
+    const v = byName(name);
+    const { page, context, seen } = await open(pageUrl(fileBase, v));
+    assert.equal(await page.textContent("#log"), v.log, name);
+    assert.equal(await page.textContent("#release"), "6.19.11+kali-amd64", name);
+    assertOffline(seen, "file://");
+    await context.close();
+  }
+});
+
+test("served by `panicqr serve`, with the CSP header, on a phone screen", async () => {
+  const v = byName("complete syzkaller-0120.log");
+  const { page, context, seen } = await open(pageUrl(serverUrl, v), { width: 390, height: 844 });
+  assert.equal(await page.textContent("#log"), v.log);
+  const response = await page.request.get(serverUrl + "index.html");
+  assert.match(response.headers()["content-security-policy"], /connect-src 'none'/);
+  assert.equal((await page.request.get(serverUrl + "../Cargo.toml")).status(), 404);
+  await page.screenshot({ path: join(artifacts, "phone.png"), fullPage: false });
+  assertOffline(seen, serverUrl);
+  await context.close();
+});
+
+test("a crafted fetch is blocked by the Content-Security-Policy", async () => {
+  const v = byName("complete syzkaller-0004.log");
+  const { page, context } = await open(pageUrl(fileBase, v));
+  const outcome = await page.evaluate(async () => {
+    try { await fetch("https://example.org/collect"); return "sent"; } catch (e) { return "blocked"; }
+  });
+  assert.equal(outcome, "blocked");
+  await context.close();
+});
+
+test("no report in the address offers a paste box that decodes", async () => {
+  const v = byName("complete syzkaller-0004.log");
+  const { page, context, seen } = await open(fileBase);
+  assert.equal(await page.isVisible("#paste"), true);
+  await page.fill("#paste-input", v.url);
+  await page.waitForFunction(() => document.getElementById("status").className.includes("complete"));
+  assert.equal(await page.textContent("#log"), v.log);
+  assertOffline(seen, "file://");
+  await context.close();
+});

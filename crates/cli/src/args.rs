@@ -29,6 +29,19 @@ pub enum Command {
     Screen(ScreenArgs),
     /// Serve the decoder web page on 127.0.0.1 for local use (offline).
     Serve(ServeArgs),
+    /// Read the QR code in photos or screenshots (PNG, JPEG) and decode the report.
+    Scan(ScanArgs),
+}
+
+/// `panicqr scan`.
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Images, directories (every PNG/JPEG in them) or glob patterns (`shots/*.jpg`).
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<String>,
+    /// Print one JSON object per image instead of the log.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which panic screen.

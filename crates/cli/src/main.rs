@@ -61,6 +61,7 @@ fn main() -> ExitCode {
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Screen(a) => cmd::screen::run(&a),
         Command::Serve(a) => cmd::serve::run(&a),
+        Command::Scan(a) => cmd::scan::run(&a),
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -260,3 +260,92 @@ fn decode_exit_codes_partial_and_bad_input() {
         );
     }
 }
+
+#[test]
+fn scan_reads_a_screen_photo_and_rejects_bad_input() {
+    let dir = std::env::temp_dir().join(format!("panicqr-scan-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log_path = corpus_file("syzkaller-0120.log");
+    let log = std::fs::read(&log_path).unwrap();
+    let shot = dir.join("screen.png");
+    let out = panicqr(
+        &[
+            "screen",
+            "--size",
+            "1366x768",
+            "--arch",
+            "x86_64",
+            "--release",
+            "6.1",
+            "-o",
+            shot.to_str().unwrap(),
+            log_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A screenshot: the log on stdout, exit 0.
+    let out = panicqr(&["scan", shot.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty() && log.ends_with(&out.stdout));
+    // A QR code that is not a report: its text.
+    let hello = dir.join("hello.png");
+    assert!(panicqr(
+        &[
+            "qr",
+            "--format",
+            "png",
+            "-o",
+            hello.to_str().unwrap(),
+            "hello"
+        ],
+        b""
+    )
+    .status
+    .success());
+    let out = panicqr(&["scan", hello.to_str().unwrap()], b"");
+    assert_eq!(
+        (out.status.code(), out.stdout.as_slice()),
+        (Some(0), &b"hello\n"[..])
+    );
+    // Bad input: not an image, a truncated PNG, no QR code, a missing file — one line, exit 2.
+    let not_image = dir.join("notes.png");
+    std::fs::write(&not_image, b"this is text").unwrap();
+    let truncated = dir.join("cut.png");
+    let bytes = std::fs::read(&shot).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
+    let blank = dir.join("blank.png");
+    image::GrayImage::from_pixel(300, 200, image::Luma([255]))
+        .save(&blank)
+        .unwrap();
+    for bad in [&not_image, &truncated, &blank, &dir.join("missing.jpg")] {
+        let out = panicqr(&["scan", bad.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(2), "{}", bad.display());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{}",
+            bad.display()
+        );
+    }
+    // A directory: every image, one JSON object each; exit 2 because some fail.
+    let out = panicqr(&["scan", "--json", dir.to_str().unwrap()], b"");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
+    assert!(stdout.contains("\"complete\":true") && stdout.contains("\"report\":false"));
+    assert_eq!(out.status.code(), Some(2));
+    // A glob matching only the good ones.
+    let pattern = dir.join("s*.png");
+    let out = panicqr(&["scan", pattern.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}

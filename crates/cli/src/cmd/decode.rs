@@ -49,7 +49,7 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     })
 }
 
-fn json(d: &Decoded) -> String {
+pub fn json(d: &Decoded) -> String {
     let s = |v: &Option<String>| v.as_deref().map_or("null".to_string(), esc);
     let problems: Vec<String> = d.problems.iter().map(|p| esc(&p.to_string())).collect();
     format!(
@@ -66,7 +66,7 @@ fn json(d: &Decoded) -> String {
     )
 }
 
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {

@@ -3,5 +3,6 @@
 pub mod decode;
 pub mod encode;
 pub mod qr;
+pub mod scan;
 pub mod screen;
 pub mod serve;

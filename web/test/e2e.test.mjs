@@ -140,6 +140,22 @@ test("a crafted fetch is blocked by the Content-Security-Policy", async () => {
   await context.close();
 });
 
+test("panicqr's zlib streams inflate with the browser's own DecompressionStream", async () => {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  const { parseParams, decodeZ } = require("../decode.js");
+  const { page, context } = await open(fileBase);
+  for (const v of vectors.filter((x) => x.status === "complete" && !x.url.includes("zl="))) {
+    const bytes = decodeZ(parseParams(v.url).z.replace(/[\s+]/g, "")).bytes;
+    const text = await page.evaluate(async (arr) => {
+      const stream = new Blob([new Uint8Array(arr)]).stream().pipeThrough(new DecompressionStream("deflate"));
+      return new TextDecoder().decode(await new Response(stream).arrayBuffer());
+    }, bytes);
+    assert.equal(text, v.log, v.name);
+  }
+  await context.close();
+});
+
 test("no report in the address offers a paste box that decodes", async () => {
   const v = byName("complete syzkaller-0004.log");
   const { page, context, seen } = await open(fileBase);

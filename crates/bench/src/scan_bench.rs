@@ -33,6 +33,8 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut ours: BTreeMap<Class, (usize, usize, Vec<f64>)> = BTreeMap::new();
     let mut zbar: BTreeMap<Class, (usize, Vec<f64>)> = BTreeMap::new();
+    // Each pure-Rust decoder alone, same image forms: how the order was chosen.
+    let mut alone: BTreeMap<Class, (usize, usize)> = BTreeMap::new();
     for (i, p) in photos.iter().enumerate() {
         let path = dir.join(format!("{i}.png"));
         p.image.save(&path).unwrap();
@@ -40,6 +42,10 @@ fn main() {
         let img = image::open(&path).unwrap();
         let ok = panicqr_scan::scan(&img).is_ok_and(|f| decodes_to(&f.text, &p.log));
         let ours_ms = t.elapsed().as_secs_f64() * 1e3;
+        let only = |d| panicqr_scan::scan_with(&img, d).is_ok_and(|f| decodes_to(&f.text, &p.log));
+        let a = alone.entry(p.class).or_default();
+        a.0 += usize::from(only(panicqr_scan::Decoders::Rxing));
+        a.1 += usize::from(only(panicqr_scan::Decoders::Rqrr));
         let t = Instant::now();
         let z = Command::new("zbarimg")
             .args(["--quiet", "--raw", "-Sbinary"])
@@ -98,6 +104,15 @@ fn main() {
         t_z,
         100.0 * t_z as f64 / t_all as f64
     );
+    println!("\nEach decoder alone (same image forms): rxing / rqrr");
+    for (class, (rx, rq)) in &alone {
+        println!(
+            "{:<8} rxing {:>3} of 72, rqrr {:>3} of 72",
+            format!("{class:?}"),
+            rx,
+            rq
+        );
+    }
     // A 12-megapixel camera photo: one medium photo upscaled to 4000×3000,
     // read from a JPEG file as a phone would save it, on one core.
     let p = photos

@@ -57,11 +57,30 @@ impl fmt::Display for ScanError {
 
 impl std::error::Error for ScanError {}
 
+/// Which decoders to try (all, or one alone to compare them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoders {
+    /// `rxing`, then `rqrr` (the default).
+    Both,
+    /// Only `rxing`.
+    Rxing,
+    /// Only `rqrr`.
+    Rqrr,
+}
+
 /// Reads the QR code in `img`.
 ///
 /// # Errors
 /// [`ScanError::NoQrCode`] when no attempt yields a symbol.
 pub fn scan(img: &DynamicImage) -> Result<Found, ScanError> {
+    scan_with(img, Decoders::Both)
+}
+
+/// [`scan`] with a choice of decoders.
+///
+/// # Errors
+/// As [`scan`].
+pub fn scan_with(img: &DynamicImage, decoders: Decoders) -> Result<Found, ScanError> {
     if img.width() == 0 || img.height() == 0 {
         return Err(ScanError::Empty);
     }
@@ -76,7 +95,7 @@ pub fn scan(img: &DynamicImage) -> Result<Found, ScanError> {
     ];
     for (name, make) in attempts {
         let g = make(&base);
-        if let Some((text, decoder)) = read(&g) {
+        if let Some((text, decoder)) = read(&g, decoders) {
             return Ok(Found {
                 text,
                 decoder,
@@ -90,11 +109,24 @@ pub fn scan(img: &DynamicImage) -> Result<Found, ScanError> {
 /// One way of preparing the image for the decoders.
 type Transform = dyn Fn(&GrayImage) -> GrayImage;
 
-fn read(g: &GrayImage) -> Option<(Vec<u8>, &'static str)> {
+fn read(g: &GrayImage, decoders: Decoders) -> Option<(Vec<u8>, &'static str)> {
     let (w, h) = g.dimensions();
     if w == 0 || h == 0 {
         return None;
     }
+    if decoders != Decoders::Rqrr {
+        if let Some(r) = read_rxing(g) {
+            return Some((r, "rxing"));
+        }
+    }
+    if decoders != Decoders::Rxing {
+        return read_rqrr(g).map(|r| (r, "rqrr"));
+    }
+    None
+}
+
+fn read_rxing(g: &GrayImage) -> Option<Vec<u8>> {
+    let (w, h) = g.dimensions();
     let mut hints = rxing::DecodeHints {
         TryHarder: Some(true),
         AlsoInverted: Some(true),
@@ -107,13 +139,17 @@ fn read(g: &GrayImage) -> Option<(Vec<u8>, &'static str)> {
         Some(rxing::BarcodeFormat::QR_CODE),
         &mut hints,
     ) {
-        return Some((r.getText().as_bytes().to_vec(), "rxing"));
+        return Some(r.getText().as_bytes().to_vec());
     }
+    None
+}
+
+fn read_rqrr(g: &GrayImage) -> Option<Vec<u8>> {
     let mut prepared = rqrr::PreparedImage::prepare(g.clone());
     for grid in prepared.detect_grids() {
         let mut out = Vec::new();
         if grid.decode_to(&mut out).is_ok() {
-            return Some((out, "rqrr"));
+            return Some(out);
         }
     }
     None

@@ -188,8 +188,6 @@ static void report_build(void) {
     size_t need_w = panicqr_report_workspace_len(15), need_o = panicqr_qr_symbol_len(15);
     CHECK(need_w > 0 && need_w <= PANICQR_REPORT_WORKSPACE_LEN_MAX, "%zu", need_w);
     for (size_t w = 0; w <= need_w + 1; w++) {
-        /* Below the requirement only the size check runs: cheap, so test every size. */
-        if (w > 64 && w < need_w - 64 && w % 97 != 0) continue;
         uint8_t *ws = guarded(w, 0);
         uint8_t *out = guarded(need_o, 0x77);
         panicqr_report_info info;
@@ -277,7 +275,6 @@ static void screen_draw(void) {
     o = screen_opts(w, h, stride, PANICQR_SCREEN_QR);
     uint8_t *fb = guarded(stride * h, 0);
     for (size_t n = 0; n <= PANICQR_SCREEN_WORKSPACE_LEN + 1; n++) {
-        if (n > 64 && n < PANICQR_SCREEN_WORKSPACE_LEN - 64 && n % 101 != 0) continue;
         uint8_t *ws = guarded(n, 0);
         panicqr_screen_info info;
         panicqr_status st = panicqr_screen_draw(fb, stride * h, &o, ws, n, &info);

@@ -614,13 +614,7 @@ unsafe fn qr_encode(
         return Err(Status::BufferTooSmall);
     }
     let sym = render(&prepared, scratch, out)?;
-    let result = PanicqrSymbolInfo {
-        version: v.number(),
-        mask: sym.mask().number(),
-        ec_level: sym.ec_level() as u32,
-        width: sym.width() as u32,
-        row_bytes: v.row_bytes() as u32,
-    };
+    let result = symbol_info(&sym);
     if o.layout == PANICQR_LAYOUT_KERNEL {
         sym.into_kernel_bitmap();
     }
@@ -758,14 +752,7 @@ unsafe fn report_build(
         _ => Status::BufferTooSmall,
     })?;
     let (sym, f) = (built.symbol, built.fitted);
-    let v = sym.version();
-    let symbol = PanicqrSymbolInfo {
-        version: v.number(),
-        mask: sym.mask().number(),
-        ec_level: sym.ec_level() as u32,
-        width: sym.width() as u32,
-        row_bytes: v.row_bytes() as u32,
-    };
+    let symbol = symbol_info(&sym);
     if o.layout == PANICQR_LAYOUT_KERNEL {
         sym.into_kernel_bitmap();
     }
@@ -778,6 +765,17 @@ unsafe fn report_build(
     // SAFETY: non-NULL and writable (caller); written unaligned.
     unsafe { info.write_unaligned(result) };
     Ok(())
+}
+
+/// What the C side learns about a symbol.
+fn symbol_info(sym: &panicqr_qr::Symbol<'_>) -> PanicqrSymbolInfo {
+    PanicqrSymbolInfo {
+        version: sym.version().number(),
+        mask: sym.mask().number(),
+        ec_level: sym.ec_level() as u32,
+        width: sym.width() as u32,
+        row_bytes: sym.version().row_bytes() as u32,
+    }
 }
 
 fn any_overlap(bufs: &[(*const u8, usize)]) -> bool {

@@ -42,7 +42,15 @@ fn out_dir() -> PathBuf {
 
 fn compile(name: &str, sanitize: bool) -> PathBuf {
     let src = root().join(format!("crates/ffi/tests/c/{name}.c"));
-    let exe = out_dir().join(format!("{name}{}", if sanitize { "-asan" } else { "" }));
+    compile_file(
+        &src,
+        &out_dir().join(format!("{name}{}", if sanitize { "-asan" } else { "" })),
+        sanitize,
+    )
+}
+
+/// Builds one C file against the library with the strict flags.
+fn compile_file(src: &Path, exe: &Path, sanitize: bool) -> PathBuf {
     let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
     cc.args([
         "-std=c11",
@@ -63,19 +71,20 @@ fn compile(name: &str, sanitize: bool) -> PathBuf {
         ]);
     }
     let out = cc
-        .arg(&src)
+        .arg(src)
         .arg(library())
         .args(["-lpthread", "-ldl", "-lm"])
         .arg("-o")
-        .arg(&exe)
+        .arg(exe)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "compiling {name}:\n{}",
+        "compiling {}:\n{}",
+        src.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    exe
+    exe.to_path_buf()
 }
 
 fn run(exe: &Path, args: &[&str], valgrind: bool) -> String {
@@ -173,28 +182,10 @@ fn report_from_c_decodes_with_independent_decoders() {
 #[test]
 fn example_program_builds_and_its_image_scans() {
     require_zbarimg();
-    let exe = out_dir().join("panic_report");
-    let out = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .args([
-            "-std=c11",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-pedantic",
-            "-O2",
-            "-I",
-        ])
-        .arg(root().join("crates/ffi/include"))
-        .arg(root().join("examples/panic_report.c"))
-        .arg(library())
-        .arg("-o")
-        .arg(&exe)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let exe = compile_file(
+        &root().join("examples/panic_report.c"),
+        &out_dir().join("panic_report"),
+        true,
     );
     let log_path = testdata().join("corpus/syzkaller-0120.log");
     let pbm = out_dir().join("example.pbm");

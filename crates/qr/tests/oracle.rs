@@ -3,20 +3,10 @@
 //! the same segments, level, version range, boost and mask.
 
 use panicqr_qr::{encode, EcLevel, Error, Mask, MaskChoice, Options, Segment, Version};
-use panicqr_testkit::Rng;
+use panicqr_testkit::{z_digits, Rng};
 use qrcodegen::{QrCode, QrCodeEcc, QrSegment};
 
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-
-fn z_digits(data: &[u8]) -> String {
-    const W: [usize; 8] = [0, 3, 5, 8, 10, 13, 15, 17];
-    data.chunks(7)
-        .map(|g| {
-            let v = g.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-            format!("{:0w$}", v, w = W[g.len()])
-        })
-        .collect()
-}
 
 fn ecc(e: EcLevel) -> QrCodeEcc {
     match e {

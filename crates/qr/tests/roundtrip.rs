@@ -3,7 +3,7 @@
 //! exact input.
 
 use panicqr_qr::{encode, EcLevel, Mask, MaskChoice, Options, Segment, Version};
-use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, Grid, Rng};
+use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, z_digits, Grid, Rng};
 
 fn symbol_grid(segs: &[Segment<'_>], opts: &Options) -> Grid {
     let mut scratch = vec![0u8; Version::MAX.scratch_len(MaskChoice::Auto)];
@@ -69,7 +69,7 @@ fn zbarimg_decodes_random_texts_and_report_segments() {
         let text = random_text(&mut rng, len);
         // A report-shaped pair (URL bytes + decimal digits) on every third case.
         let payload = rng.bytes(len / 3);
-        let z = panicqr_testkit_z(&payload);
+        let z = z_digits(&payload);
         let (segs, expect): (Vec<Segment<'_>>, Vec<u8>) = if i % 3 == 0 {
             let mut e = b"https://example.org/panic_report/#?a=x86_64&v=6.1&z=".to_vec();
             e.extend_from_slice(z.as_bytes());
@@ -105,14 +105,4 @@ fn zbarimg_decodes_random_texts_and_report_segments() {
         );
     }
     std::fs::remove_dir_all(&dir).ok();
-}
-
-fn panicqr_testkit_z(data: &[u8]) -> String {
-    const W: [usize; 8] = [0, 3, 5, 8, 10, 13, 15, 17];
-    data.chunks(7)
-        .map(|g| {
-            let v = g.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-            format!("{:0w$}", v, w = W[g.len()])
-        })
-        .collect()
 }

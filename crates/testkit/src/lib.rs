@@ -148,3 +148,16 @@ pub fn require_zbarimg() {
         "zbarimg not found: install Debian's zbar-tools (apt-get install zbar-tools); .ci/run does"
     );
 }
+
+/// The `z=` digits of `data`, written the obvious way (each group of 7
+/// little-endian bytes as a zero-padded decimal number): the reference the
+/// streaming encoders are checked against.
+pub fn z_digits(data: &[u8]) -> String {
+    const W: [usize; 8] = [0, 3, 5, 8, 10, 13, 15, 17];
+    data.chunks(7)
+        .map(|g| {
+            let v = g.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+            format!("{:0w$}", v, w = W[g.len()])
+        })
+        .collect()
+}

@@ -117,4 +117,39 @@ fn main() {
         }
         println!("  {name:<45} {worst:>6}  (width {})", Version::MAX.width());
     }
+    // The whole report pipeline (fit, compress, URL, QR) as a panic handler runs it.
+    let log: Vec<u8> = panicqr_testkit::corpus()
+        .iter()
+        .take(3)
+        .flat_map(|(_, d)| d.clone())
+        .collect();
+    let mut ws = vec![0u8; panicqr_report::build::workspace_len(Version::MAX)];
+    let mut out = vec![0u8; Version::MAX.symbol_len()];
+    let mut worst = 0;
+    for _ in 0..3 {
+        let low = paint();
+        let kept = build_report(&log, &mut ws, &mut out);
+        let used = REGION - untouched(low);
+        assert!(kept > 0);
+        worst = worst.max(used);
+    }
+    println!(
+        "  {:<45} {worst:>6}",
+        "report build (fit + deflate + QR), V40"
+    );
+}
+
+#[inline(never)]
+fn build_report(log: &[u8], ws: &mut [u8], out: &mut [u8]) -> usize {
+    let built = panicqr_report::build::build(
+        black_box(log),
+        b"https://kernel-team.pages.debian.net/panic_report/#",
+        b"x86_64",
+        b"6.19.11+kali-amd64",
+        Version::MAX,
+        MaskChoice::Auto,
+        ws,
+        out,
+    );
+    black_box(built.map(|b| b.fitted.kept).unwrap_or(0))
 }

@@ -113,8 +113,11 @@ pub fn compress(input: &[u8], workspace: &mut [u8], out: &mut [u8]) -> Result<us
     } else {
         w.put(1, 2);
     }
-    parse_optimal(input, workspace, &prices, |t| codes.write_token(&mut w, t));
-    codes.write_symbol(&mut w, 256);
+    let words = codes.words(!dynamic);
+    parse_optimal(input, workspace, &prices, |t| {
+        codes.write_token(&words, &mut w, t)
+    });
+    codes.write_symbol(&words, &mut w, 256);
     w.align();
     for b in adler32(input).to_be_bytes() {
         w.put(u32::from(b), 8);
@@ -194,17 +197,21 @@ impl Plan {
             parse_optimal(input, ws, &prices, |t| count(&mut lit, &mut dist, t));
             bump(&mut lit, 256);
             let dynamic = Codes::dynamic(&lit, &dist);
-            let fixed = Codes::fixed();
             let dyn_bits = dynamic.header_bits() + dynamic.body_bits(&lit, &dist);
-            let fixed_bits = fixed.body_bits(&lit, &dist);
+            let fixed_bits = fixed_body_bits(&lit, &dist);
             let next = Prices::from_codes(&dynamic);
-            let (bits, codes, is_dyn) = if dyn_bits < fixed_bits {
-                (dyn_bits, dynamic, true)
+            let (bits, is_dyn) = if dyn_bits < fixed_bits {
+                (dyn_bits, true)
             } else {
-                (fixed_bits, fixed, false)
+                (fixed_bits, false)
             };
             if best.as_ref().is_none_or(|b| bits < b.0) {
-                best = Some((bits, codes, is_dyn, prices.clone()));
+                best = Some((
+                    bits,
+                    if is_dyn { dynamic } else { Codes::fixed() },
+                    is_dyn,
+                    prices.clone(),
+                ));
             }
             prices = next;
         }
@@ -254,6 +261,7 @@ fn hash(input: &[u8], i: usize) -> usize {
 
 /// LZ77 with hash chains and lazy matching; calls `emit` for every token.
 /// Deterministic: the two passes see the same tokens.
+#[inline(never)]
 fn parse(input: &[u8], ws: &mut [u8], mut emit: impl FnMut(Token)) {
     let (head, rest) = ws.split_at_mut(HASH_SIZE * 2);
     let prev = rest.get_mut(..WINDOW * 2).unwrap_or(&mut []);
@@ -391,6 +399,7 @@ impl Prices {
 /// The cheapest parse under `prices`: for each segment of [`SEGMENT`]
 /// positions, a shortest path over "literal" and "match of length l at the
 /// nearest distance that reaches l" edges, then its tokens in order.
+#[inline(never)]
 fn parse_optimal(input: &[u8], ws: &mut [u8], prices: &Prices, mut emit: impl FnMut(Token)) {
     let (head, rest) = ws.split_at_mut(HASH_SIZE * 2);
     let (prev, rest) = rest.split_at_mut((WINDOW * 2).min(rest.len()));
@@ -539,20 +548,24 @@ fn dist_code(dist: u16) -> (usize, u8, u16) {
     (i, DIST_EXTRA.get(i).copied().unwrap_or(0), dist - base)
 }
 
-/// Code lengths and canonical codes for literals/lengths and distances.
+/// Code lengths for literals/lengths and distances (the code words follow
+/// from them; see [`Codes::words`]). Small, because the planner keeps a few.
+#[derive(Clone, Copy)]
 struct Codes {
     lit_len: [u8; 286],
-    lit_code: [u16; 286],
     dist_len: [u8; 30],
-    dist_code: [u16; 30],
+}
+
+/// The canonical code words of a [`Codes`], built once for writing.
+struct Words {
+    lit: [u16; 286],
+    dist: [u16; 30],
 }
 
 impl Codes {
     fn fixed() -> Codes {
-        // RFC 1951 §3.2.6 defines 288 literal/length codes; 286 and 287 never
-        // occur but take part in the canonical numbering, so build all 288.
-        let mut all = [0u8; 288];
-        for (i, l) in all.iter_mut().enumerate() {
+        let mut lit_len = [0u8; 286];
+        for (i, l) in lit_len.iter_mut().enumerate() {
             *l = match i {
                 0..=143 => 8,
                 144..=255 => 9,
@@ -560,19 +573,10 @@ impl Codes {
                 _ => 8,
             };
         }
-        let mut all_codes = [0u16; 288];
-        canonical(&all, &mut all_codes);
-        let mut c = Codes::from_lengths([0; 286], [5; 30]);
-        for ((l, code), (&al, &ac)) in c
-            .lit_len
-            .iter_mut()
-            .zip(c.lit_code.iter_mut())
-            .zip(all.iter().zip(&all_codes))
-        {
-            *l = al;
-            *code = ac;
+        Codes {
+            lit_len,
+            dist_len: [5; 30],
         }
-        c
     }
 
     fn dynamic(lit: &[u32; 286], dist: &[u32; 30]) -> Codes {
@@ -584,19 +588,32 @@ impl Codes {
             // No matches: still describe one distance code (RFC 1951 §3.2.7).
             dist_len[0] = 1;
         }
-        Codes::from_lengths(lit_len, dist_len)
+        Codes { lit_len, dist_len }
     }
 
-    fn from_lengths(lit_len: [u8; 286], dist_len: [u8; 30]) -> Codes {
-        let mut c = Codes {
-            lit_len,
-            lit_code: [0; 286],
-            dist_len,
-            dist_code: [0; 30],
+    /// The code words. The fixed code (RFC 1951 §3.2.6) numbers 288
+    /// literal/length codes; 286 and 287 never occur but take part in the
+    /// canonical numbering, so they are counted for it.
+    fn words(&self, fixed: bool) -> Words {
+        let mut all = [0u8; 288];
+        for (a, &l) in all.iter_mut().zip(&self.lit_len) {
+            *a = l;
+        }
+        if fixed {
+            all[286] = 8;
+            all[287] = 8;
+        }
+        let mut all_words = [0u16; 288];
+        canonical(&all, &mut all_words);
+        let mut w = Words {
+            lit: [0; 286],
+            dist: [0; 30],
         };
-        canonical(&c.lit_len, &mut c.lit_code);
-        canonical(&c.dist_len, &mut c.dist_code);
-        c
+        for (d, &s) in w.lit.iter_mut().zip(&all_words) {
+            *d = s;
+        }
+        canonical(&self.dist_len, &mut w.dist);
+        w
     }
 
     fn body_bits(&self, lit: &[u32; 286], dist: &[u32; 30]) -> usize {
@@ -723,29 +740,53 @@ impl Codes {
         });
     }
 
-    fn write_symbol(&self, w: &mut BitWriter<'_>, s: usize) {
+    fn write_symbol(&self, words: &Words, w: &mut BitWriter<'_>, s: usize) {
         w.put_code(
-            self.lit_code.get(s).copied().unwrap_or(0),
+            words.lit.get(s).copied().unwrap_or(0),
             self.lit_len.get(s).copied().unwrap_or(0),
         );
     }
 
-    fn write_token(&self, w: &mut BitWriter<'_>, t: Token) {
+    fn write_token(&self, words: &Words, w: &mut BitWriter<'_>, t: Token) {
         match t {
-            Token::Literal(b) => self.write_symbol(w, usize::from(b)),
+            Token::Literal(b) => self.write_symbol(words, w, usize::from(b)),
             Token::Match { len, dist } => {
                 let (lc, le, lv) = len_code(len);
-                self.write_symbol(w, 257 + lc);
+                self.write_symbol(words, w, 257 + lc);
                 w.put(u32::from(lv), u32::from(le));
                 let (dc, de, dv) = dist_code(dist);
                 w.put_code(
-                    self.dist_code.get(dc).copied().unwrap_or(0),
+                    words.dist.get(dc).copied().unwrap_or(0),
                     self.dist_len.get(dc).copied().unwrap_or(0),
                 );
                 w.put(u32::from(dv), u32::from(de));
             }
         }
     }
+}
+
+/// Bits of a block body under the fixed code (RFC 1951 §3.2.6), without
+/// building its table.
+fn fixed_body_bits(lit: &[u32; 286], dist: &[u32; 30]) -> usize {
+    let mut bits = 0usize;
+    for (i, &f) in lit.iter().enumerate() {
+        let len = match i {
+            0..=143 => 8,
+            144..=255 => 9,
+            256..=279 => 7,
+            _ => 8,
+        };
+        let extra = i
+            .checked_sub(257)
+            .and_then(|k| LEN_EXTRA.get(k))
+            .copied()
+            .unwrap_or(0);
+        bits += f as usize * (len + usize::from(extra));
+    }
+    for (&f, &e) in dist.iter().zip(&DIST_EXTRA) {
+        bits += f as usize * (5 + usize::from(e));
+    }
+    bits
 }
 
 /// Canonical Huffman codes from lengths (RFC 1951 §3.2.2).
@@ -782,24 +823,34 @@ fn bump16(t: &mut [u16], i: usize) {
 }
 
 /// Huffman code lengths for `freq`, none longer than `max_bits`.
+///
+/// Not inlined: its arrays (about 3.5 KiB) then exist once on the stack,
+/// not once per call site.
+#[inline(never)]
 fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8; N]) {
-    // Leaves sorted by frequency (then symbol), as (freq, symbol).
-    let mut leaves = [(0u32, 0u16); N];
+    huffman_lengths_dyn(freq, max_bits, lens);
+}
+
+fn huffman_lengths_dyn(freq: &[u32], max_bits: u8, lens: &mut [u8]) {
+    // Symbols with a nonzero frequency, sorted by (frequency, symbol).
+    let mut leaves = [0u16; 286];
     let mut n = 0;
     for (s, &f) in freq.iter().enumerate() {
         if f > 0 {
             if let Some(slot) = leaves.get_mut(n) {
-                *slot = (f, s as u16);
+                *slot = s as u16;
             }
             n += 1;
         }
     }
+    let n = n.min(leaves.len());
     let leaves = leaves.get_mut(..n).unwrap_or(&mut []);
-    sort_pairs(leaves);
+    let f = |s: u16| freq.get(usize::from(s)).copied().unwrap_or(0);
+    sort_by_freq(leaves, &f);
     lens.fill(0);
     match leaves {
         [] => return,
-        [(_, s)] => {
+        [s] => {
             if let Some(l) = lens.get_mut(usize::from(*s)) {
                 *l = 1;
             }
@@ -809,14 +860,15 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
     }
     // Two-queue Huffman: leaves in order, internal nodes appended in order of
     // creation (their weights are non-decreasing). parent[] indexes nodes:
-    // 0..n leaves, n..2n-1 internal.
-    let mut weight = [0u64; 2 * 286];
+    // 0..n leaves, n..2n-1 internal. Weights fit u16: they sum to at most the
+    // number of tokens, and inputs are shorter than 64 KiB.
+    let mut weight = [0u16; 2 * 286];
     let mut parent = [0u16; 2 * 286];
-    for (w, &(f, _)) in weight.iter_mut().zip(leaves.iter()) {
-        *w = u64::from(f);
+    for (w, &s) in weight.iter_mut().zip(leaves.iter()) {
+        *w = u16::try_from(f(s)).unwrap_or(u16::MAX);
     }
     let (mut li, mut ii, mut next) = (0usize, n, n);
-    let take = |li: &mut usize, ii: &mut usize, next: usize, weight: &[u64]| -> usize {
+    let take = |li: &mut usize, ii: &mut usize, next: usize, weight: &[u16]| -> usize {
         let leaf_ok = *li < n;
         let int_ok = *ii < next;
         let use_leaf = leaf_ok && (!int_ok || weight.get(*li) <= weight.get(*ii));
@@ -831,7 +883,11 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
     while next < 2 * n - 1 {
         let a = take(&mut li, &mut ii, next, &weight);
         let b = take(&mut li, &mut ii, next, &weight);
-        let w = weight.get(a).copied().unwrap_or(0) + weight.get(b).copied().unwrap_or(0);
+        let w = weight
+            .get(a)
+            .copied()
+            .unwrap_or(0)
+            .saturating_add(weight.get(b).copied().unwrap_or(0));
         if let Some(x) = weight.get_mut(next) {
             *x = w;
         }
@@ -876,7 +932,7 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
     let mut idx = 0;
     for b in (1..=max).rev() {
         for _ in 0..at(&bl_count, b) {
-            if let Some(&(_, s)) = leaves.get(idx) {
+            if let Some(&s) = leaves.get(idx) {
                 if let Some(l) = lens.get_mut(usize::from(s)) {
                     *l = b as u8;
                 }
@@ -886,9 +942,10 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], max_bits: u8, lens: &mut [u8
     }
 }
 
-/// Shell sort of (frequency, symbol) pairs, ascending. `sort_unstable` would
-/// do, but it keeps a panic path (for inconsistent orderings) in the object.
-fn sort_pairs(v: &mut [(u32, u16)]) {
+/// Shell sort of symbols by (frequency, symbol), ascending. `sort_unstable`
+/// would do, but it keeps a panic path (for inconsistent orderings) in the object.
+fn sort_by_freq(v: &mut [u16], f: &impl Fn(u16) -> u32) {
+    let key = |s: u16| (f(s), s);
     let mut gap = v.len() / 2;
     while gap > 0 {
         for i in gap..v.len() {
@@ -896,7 +953,7 @@ fn sort_pairs(v: &mut [(u32, u16)]) {
             let mut j = i;
             while j >= gap {
                 let Some(&y) = v.get(j - gap) else { break };
-                if y <= x {
+                if key(y) <= key(x) {
                     break;
                 }
                 if let Some(slot) = v.get_mut(j) {

@@ -76,15 +76,9 @@ pub struct ScreenArgs {
     /// Background colour, RRGGBB.
     #[arg(long, default_value = "000000", value_parser = parse_color)]
     pub bg: panicqr_screen::Rgb,
-    /// Decoder page the QR code's URL points to.
-    #[arg(long, default_value = DEFAULT_BASE_URL)]
-    pub base_url: String,
-    /// Machine name for `a=` (default: this machine's).
-    #[arg(long)]
-    pub arch: Option<String>,
-    /// Kernel release for `v=` (default: this machine's).
-    #[arg(long)]
-    pub release: Option<String>,
+    /// Where the report URL points and what it says about the machine.
+    #[command(flatten)]
+    pub target: ReportTarget,
     /// Headline.
     #[arg(long, default_value = "KERNEL PANIC!")]
     pub title: String,
@@ -136,6 +130,38 @@ fn parse_color(s: &str) -> Result<panicqr_screen::Rgb, String> {
 /// The base URL used when none is given: the Debian/Kali decoder page.
 pub const DEFAULT_BASE_URL: &str = "https://kernel-team.pages.debian.net/panic_report/#";
 
+/// The report URL's decoder page and machine identity, shared by the
+/// commands that build a report.
+#[derive(Args, Debug, Clone)]
+pub struct ReportTarget {
+    /// Decoder page the URL points to (distributions end it with `#`).
+    #[arg(long, default_value = DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Machine name for `a=` (default: this machine's).
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Kernel release for `v=` (default: this machine's).
+    #[arg(long)]
+    pub release: Option<String>,
+}
+
+impl ReportTarget {
+    /// `--arch`, or this machine's (`uname -m`).
+    pub fn arch(&self) -> String {
+        self.arch
+            .clone()
+            .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+    }
+
+    /// `--release`, or this machine's (`uname -r`).
+    pub fn release(&self) -> String {
+        self.release.clone().unwrap_or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .map_or_else(|_| "unknown".into(), |s| s.trim().to_string())
+        })
+    }
+}
+
 /// How `encode` writes the report.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReportFormat {
@@ -157,15 +183,9 @@ pub struct EncodeArgs {
     /// The log file; `-` or nothing reads standard input.
     #[arg(value_name = "LOG|-")]
     pub log: Option<PathBuf>,
-    /// Decoder page the URL points to (distributions end it with `#`).
-    #[arg(long, default_value = DEFAULT_BASE_URL)]
-    pub base_url: String,
-    /// Machine name for `a=` (default: this machine's).
-    #[arg(long)]
-    pub arch: Option<String>,
-    /// Kernel release for `v=` (default: this machine's).
-    #[arg(long)]
-    pub release: Option<String>,
+    /// Where the report URL points and what it says about the machine.
+    #[command(flatten)]
+    pub target: ReportTarget,
     /// Largest QR version to use (1–40).
     #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(1..=40))]
     pub max_version: u8,

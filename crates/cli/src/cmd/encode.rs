@@ -21,21 +21,18 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     if args.raw {
         return raw(args, &log, &opts);
     }
-    let arch = args
-        .arch
-        .clone()
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let release = args.release.clone().unwrap_or_else(running_release);
+    let arch = args.target.arch();
+    let release = args.target.release();
     let mut prefix = vec![
         0u8;
         url::prefix_len(
-            args.base_url.as_bytes(),
+            args.target.base_url.as_bytes(),
             arch.as_bytes(),
             release.as_bytes()
         ) + 1
     ];
     let mut plen = url::write_prefix(
-        args.base_url.as_bytes(),
+        args.target.base_url.as_bytes(),
         arch.as_bytes(),
         release.as_bytes(),
         &mut prefix,
@@ -146,10 +143,4 @@ fn symbol_opts(args: &EncodeArgs) -> SymbolOpts {
         output: args.output.clone(),
         scale: args.scale,
     }
-}
-
-/// `uname -r` of the running machine.
-pub fn running_release() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map_or_else(|_| "unknown".into(), |s| s.trim().to_string())
 }

@@ -9,7 +9,6 @@ use panicqr_screen::{
 };
 
 use crate::args::{ScreenArgs, ScreenKind};
-use crate::cmd::encode::running_release;
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
@@ -30,17 +29,14 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
         title: args.title.as_bytes(),
         reason: reason.as_bytes(),
     };
-    let arch = args
-        .arch
-        .clone()
-        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
-    let release = args.release.clone().unwrap_or_else(running_release);
+    let arch = args.target.arch();
+    let release = args.target.release();
     match args.screen {
         ScreenKind::Qr => {
             let mut ws = vec![0u8; WORKSPACE_LEN];
             let report = Report {
                 log: &log,
-                base_url: args.base_url.as_bytes(),
+                base_url: args.target.base_url.as_bytes(),
                 arch: arch.as_bytes(),
                 release: release.as_bytes(),
             };

@@ -49,7 +49,7 @@ pub const PANICQR_QR_SCRATCH_LEN_MAX: usize = 7777;
 pub const PANICQR_URL_PREFIX_MAX: usize = 512;
 const _: () = assert!(PANICQR_URL_PREFIX_MAX == build::PREFIX_MAX);
 /// Workspace bytes that suffice for [`panicqr_report_build`] at any version.
-pub const PANICQR_REPORT_WORKSPACE_LEN_MAX: usize = 43989;
+pub const PANICQR_REPORT_WORKSPACE_LEN_MAX: usize = 164903;
 
 // The header needs literal numbers; these keep them equal to the sizes the
 // code computes (a mismatch fails the build).
@@ -60,7 +60,7 @@ const _: () = assert!(PANICQR_DRM_DATA_SIZE == Version::MAX.symbol_len());
 const _: () = assert!(PANICQR_DRM_TMP_SIZE == Version::MAX.total_codewords());
 
 /// Workspace bytes that suffice for [`panicqr_screen_draw`].
-pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 48060;
+pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 168974;
 const _: () = assert!(PANICQR_SCREEN_WORKSPACE_LEN == panicqr_screen::WORKSPACE_LEN);
 
 /// Screen: title, reason and the report QR code.

@@ -1,0 +1,479 @@
+//! Huffman codes: length-limited code lengths from symbol counts, canonical
+//! code words, the bit prices the priced parse uses, and the dynamic block
+//! header (RFC 1951 §3.2.2, §3.2.7). All arrays live in the workspace.
+
+use super::bits::BitWriter;
+use super::tables::{CL_ORDER, DIST_EXTRA, LEN_EXTRA};
+use super::workspace::{Freq, HuffScratch, Plan, U16s, Words, DISTS, LITS};
+
+/// Code lengths (at most `max_bits`) for `n` symbols counted by `freq`, into
+/// `lens`. Symbols with count 0 get length 0. Deterministic: ties are broken
+/// by symbol number.
+pub(crate) fn lengths(
+    freq: &impl Fn(usize) -> u32,
+    n: usize,
+    max_bits: u32,
+    lens: &mut [u8],
+    s: &mut HuffScratch<'_>,
+) {
+    lens.fill(0);
+    let mut leaves = 0usize;
+    for sym in 0..n.min(LITS) {
+        if freq(sym) > 0 {
+            s.leaves.set(leaves, sym as u16);
+            leaves += 1;
+        }
+    }
+    match leaves {
+        0 => return,
+        1 => {
+            if let Some(l) = lens.get_mut(usize::from(s.leaves.get(0))) {
+                *l = 1;
+            }
+            return;
+        }
+        _ => {}
+    }
+    sort_leaves(&mut s.leaves, leaves, freq);
+    // Two-queue Huffman: leaves in order, internal nodes appended in order of
+    // creation (their weights never decrease). Nodes 0..leaves are leaves,
+    // leaves..2*leaves-1 internal; the root is the last.
+    for i in 0..leaves {
+        s.weight.set(i, freq(usize::from(s.leaves.get(i))));
+    }
+    let (mut li, mut ii, mut next) = (0usize, leaves, leaves);
+    let nodes = 2 * leaves - 1;
+    while next < nodes {
+        let mut pick = || {
+            let use_leaf = li < leaves && (ii >= next || s.weight.get(li) <= s.weight.get(ii));
+            if use_leaf {
+                li += 1;
+                li - 1
+            } else {
+                ii += 1;
+                ii - 1
+            }
+        };
+        let a = pick();
+        let b = pick();
+        s.weight
+            .set(next, s.weight.get(a).saturating_add(s.weight.get(b)));
+        s.parent.set(a, next as u16);
+        s.parent.set(b, next as u16);
+        next += 1;
+    }
+    // Depth of each node: its parent's plus one, parents first.
+    if let Some(d) = s.depth.get_mut(nodes - 1) {
+        *d = 0;
+    }
+    for i in (0..nodes - 1).rev() {
+        let p = usize::from(s.parent.get(i)) & 1023;
+        let d = s.depth.get(p).copied().unwrap_or(0).saturating_add(1);
+        if let Some(x) = s.depth.get_mut(i & 1023) {
+            *x = d;
+        }
+    }
+    // Leaves per length, clamped to max_bits; then the Kraft sum is repaired
+    // by moving leaves down from shorter lengths, as zlib's gen_bitlen does.
+    let max = (max_bits as usize).clamp(1, 15);
+    let mut count = [0u32; 16];
+    for i in 0..leaves {
+        let d = usize::from(s.depth.get(i).copied().unwrap_or(1)).min(max);
+        if let Some(c) = count.get_mut(d) {
+            *c += 1;
+        }
+    }
+    let kraft = |c: &[u32; 16]| -> u64 {
+        c.iter()
+            .enumerate()
+            .skip(1)
+            .take(max)
+            .map(|(b, &k)| u64::from(k) << (max - b))
+            .fold(0u64, u64::saturating_add)
+    };
+    while kraft(&count) > 1u64 << max {
+        let Some(b) = (1..max)
+            .rev()
+            .find(|&b| count.get(b).is_some_and(|&c| c > 0))
+        else {
+            break;
+        };
+        for (i, up) in [(b, false), (b + 1, true), (b + 1, true), (max, false)] {
+            if let Some(c) = count.get_mut(i) {
+                *c = if up {
+                    c.saturating_add(1)
+                } else {
+                    c.saturating_sub(1)
+                };
+            }
+        }
+    }
+    // Longest codes go to the rarest symbols (leaves are sorted ascending).
+    let mut idx = 0usize;
+    for b in (1..=max).rev() {
+        for _ in 0..count.get(b).copied().unwrap_or(0) {
+            if idx < leaves {
+                if let Some(l) = lens.get_mut(usize::from(s.leaves.get(idx))) {
+                    *l = b as u8;
+                }
+            }
+            idx += 1;
+        }
+    }
+}
+
+/// Shell sort of the first `n` leaves by (count, symbol). `sort_unstable`
+/// would do, but keeps a panic path (for inconsistent orderings) in the
+/// object, and needs a slice of `u16`s the workspace cannot lend.
+fn sort_leaves(v: &mut U16s<'_, 1024>, n: usize, freq: &impl Fn(usize) -> u32) {
+    let key = |s: u16| (freq(usize::from(s)), s);
+    let mut gap = n / 2;
+    while gap > 0 {
+        for i in gap..n {
+            let x = v.get(i);
+            let mut j = i;
+            while j >= gap {
+                let y = v.get(j - gap);
+                if key(y) <= key(x) {
+                    break;
+                }
+                v.set(j, y);
+                j -= gap;
+            }
+            v.set(j, x);
+        }
+        gap /= 2;
+    }
+}
+
+/// Bit-reversed canonical code words for `lens` (RFC 1951 §3.2.2), into
+/// `words`. `extra8` counts length-8 codes past the end of `lens` that take
+/// part in the numbering: the fixed code's symbols 286 and 287.
+fn canonical<const B: usize>(lens: &[u8], extra8: u16, words: &mut U16s<'_, B>) {
+    let mut count = [0u16; 16];
+    for &l in lens {
+        if let Some(c) = count.get_mut(usize::from(l & 15)) {
+            *c = c.saturating_add(1);
+        }
+    }
+    count[8] = count[8].saturating_add(extra8);
+    count[0] = 0;
+    let mut next = [0u16; 16];
+    let mut code = 0u16;
+    for bits in 1..16 {
+        code = code.wrapping_add(count[bits - 1]) << 1;
+        next[bits] = code;
+    }
+    for (sym, &l) in lens.iter().enumerate() {
+        let l = usize::from(l & 15);
+        if l != 0 {
+            let c = next[l];
+            next[l] = c.wrapping_add(1);
+            words.set(sym, c.reverse_bits() >> (16 - l));
+        }
+    }
+}
+
+/// The fixed code's lengths (RFC 1951 §3.2.6).
+pub(crate) fn set_fixed(plan: &mut Plan<'_>) {
+    for (i, l) in plan.lit_len.iter_mut().enumerate() {
+        *l = fixed_lit_len(i);
+    }
+    plan.dist_len.fill(5);
+}
+
+fn fixed_lit_len(sym: usize) -> u8 {
+    match sym {
+        0..=143 => 8,
+        144..=255 => 9,
+        256..=279 => 7,
+        _ => 8,
+    }
+}
+
+/// Code words of `plan` (dynamic or fixed) for writing.
+pub(crate) fn words(plan: &Plan<'_>, words: &mut Words<'_>) {
+    let fixed = plan.meta[1] == 0;
+    canonical(plan.lit_len, if fixed { 2 } else { 0 }, &mut words.lit);
+    canonical(plan.dist_len, 0, &mut words.dist);
+}
+
+/// A dynamic code for the counts in `freq`, into `plan`'s lengths.
+pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<'_>) {
+    lengths(&|i| freq.lit.get(i), LITS, 15, plan.lit_len, s);
+    lengths(&|i| freq.dist.get(i), DISTS, 15, plan.dist_len, s);
+    if plan.dist_len.iter().all(|&l| l == 0) {
+        // No matches: still describe one distance code (RFC 1951 §3.2.7).
+        plan.dist_len[0] = 1;
+    }
+}
+
+fn len_extra(sym: usize) -> u8 {
+    sym.checked_sub(257)
+        .and_then(|k| LEN_EXTRA.get(k))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// `8 * log2(x)` rounded down, for `x >= 1`, in integer arithmetic: the
+/// integer part from the leading bit, three fraction bits by squaring a
+/// 16-bit mantissa (whose square still fits 32 bits).
+fn log2_q3(x: u32) -> u32 {
+    let x = x.max(1);
+    let k = 31 - x.leading_zeros();
+    // Mantissa in [2^15, 2^16): 1.xxx in Q15.
+    let mut y = if k >= 15 {
+        x >> (k - 15)
+    } else {
+        x << (15 - k)
+    };
+    let mut frac = 0;
+    for _ in 0..3 {
+        y = y.wrapping_mul(y) >> 15;
+        frac <<= 1;
+        if y >= 1 << 16 {
+            frac |= 1;
+            y >>= 1;
+        }
+    }
+    k * 8 + frac
+}
+
+/// Sets `plan`'s prices from symbol counts: each symbol's information
+/// content (`log2(total / count)`, in eighths of a bit) plus its extra bits.
+/// A symbol not seen costs one bit more than one seen once. Smoother than
+/// whole code lengths, which is what lets the next parse find a better code.
+pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
+    let total = (0..LITS).fold(0u32, |a, i| a.saturating_add(freq.lit.get(i)));
+    let base = log2_q3(total.max(1));
+    for (i, p) in plan.lit_price.iter_mut().enumerate() {
+        let f = freq.lit.get(i);
+        let info = if f == 0 {
+            base + 8
+        } else {
+            base.saturating_sub(log2_q3(f))
+        };
+        *p = info.saturating_add(8 * u32::from(len_extra(i))).min(255) as u8;
+    }
+    let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist.get(i)));
+    let base = log2_q3(total.max(1));
+    for (i, (p, &e)) in plan.dist_price.iter_mut().zip(&DIST_EXTRA).enumerate() {
+        let f = freq.dist.get(i);
+        let info = if f == 0 {
+            base + 8
+        } else {
+            base.saturating_sub(log2_q3(f))
+        };
+        *p = info.saturating_add(8 * u32::from(e)).min(255) as u8;
+    }
+}
+
+/// Bits of a block body: counts times code lengths plus extra bits.
+pub(crate) fn body_bits(freq: &Freq<'_>, lit_len: &[u8; LITS], dist_len: &[u8; DISTS]) -> usize {
+    let mut bits = 0usize;
+    for (i, &l) in lit_len.iter().enumerate() {
+        let f = freq.lit.get(i) as usize;
+        bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(len_extra(i))));
+    }
+    for (i, (&l, &e)) in dist_len.iter().zip(&DIST_EXTRA).enumerate() {
+        let f = freq.dist.get(i) as usize;
+        bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(e)));
+    }
+    bits
+}
+
+/// Bits of a block body under the fixed code, without building it.
+pub(crate) fn fixed_body_bits(freq: &Freq<'_>) -> usize {
+    let mut bits = 0usize;
+    for i in 0..LITS {
+        let f = freq.lit.get(i) as usize;
+        let l = usize::from(fixed_lit_len(i)) + usize::from(len_extra(i));
+        bits = bits.saturating_add(f.saturating_mul(l));
+    }
+    for (i, &e) in DIST_EXTRA.iter().enumerate() {
+        let f = freq.dist.get(i) as usize;
+        bits = bits.saturating_add(f.saturating_mul(5 + usize::from(e)));
+    }
+    bits
+}
+
+/// Symbols sent of each alphabet: HLIT (257..=286) and HDIST (1..=30).
+fn counts(plan: &Plan<'_>) -> (usize, usize) {
+    let hlit = plan
+        .lit_len
+        .iter()
+        .rposition(|&l| l != 0)
+        .map_or(257, |i| (i + 1).max(257));
+    let hdist = plan
+        .dist_len
+        .iter()
+        .rposition(|&l| l != 0)
+        .map_or(1, |i| i + 1);
+    (hlit, hdist)
+}
+
+/// Runs the code-length alphabet over the lengths sent, calling
+/// `f(symbol, extra_bits, extra_value)`.
+fn rle(plan: &Plan<'_>, mut f: impl FnMut(usize, u32, u32)) {
+    let (hlit, hdist) = counts(plan);
+    let lens = plan
+        .lit_len
+        .iter()
+        .take(hlit)
+        .chain(plan.dist_len.iter().take(hdist))
+        .copied();
+    let mut flush = |v: u8, mut run: usize| {
+        if v == 0 {
+            while run >= 11 {
+                let k = run.min(138);
+                f(18, 7, (k - 11) as u32);
+                run -= k;
+            }
+            if run >= 3 {
+                f(17, 3, (run - 3) as u32);
+                run = 0;
+            }
+        } else {
+            f(usize::from(v), 0, 0);
+            run = run.saturating_sub(1);
+            while run >= 3 {
+                let k = run.min(6);
+                f(16, 2, (k - 3) as u32);
+                run -= k;
+            }
+        }
+        for _ in 0..run {
+            f(usize::from(v), 0, 0);
+        }
+    };
+    let mut prev: Option<u8> = None;
+    let mut run = 0usize;
+    for l in lens {
+        if prev == Some(l) {
+            run += 1;
+        } else {
+            if let Some(p) = prev {
+                flush(p, run);
+            }
+            prev = Some(l);
+            run = 1;
+        }
+    }
+    if let Some(p) = prev {
+        flush(p, run);
+    }
+}
+
+/// The code-length code: lengths, bit-reversed words, and HCLEN.
+struct ClCode {
+    len: [u8; 19],
+    word: [u16; 19],
+    hclen: usize,
+}
+
+fn cl_code(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> ClCode {
+    let mut freq = [0u32; 19];
+    rle(plan, |sym, _, _| {
+        if let Some(c) = freq.get_mut(sym) {
+            *c = c.saturating_add(1);
+        }
+    });
+    let mut len = [0u8; 19];
+    lengths(&|i| freq.get(i).copied().unwrap_or(0), 19, 7, &mut len, s);
+    let mut buf = [0u8; 64];
+    let mut words = U16s(&mut buf);
+    canonical(&len, 0, &mut words);
+    let mut word = [0u16; 19];
+    for (i, w) in word.iter_mut().enumerate() {
+        *w = words.get(i);
+    }
+    let hclen = CL_ORDER
+        .iter()
+        .rposition(|&sym| len.get(usize::from(sym)).is_some_and(|&l| l != 0))
+        .map_or(4, |i| (i + 1).max(4));
+    ClCode { len, word, hclen }
+}
+
+/// Bits of the dynamic block header for `plan`'s code (after the 3 block
+/// header bits).
+pub(crate) fn header_bits(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
+    let cl = cl_code(plan, s);
+    let mut bits = 5 + 5 + 4 + 3 * cl.hclen;
+    rle(plan, |sym, e, _| {
+        bits += usize::from(cl.len.get(sym).copied().unwrap_or(0)) + e as usize;
+    });
+    bits
+}
+
+/// Writes the dynamic block header for `plan`'s code.
+pub(crate) fn write_header(plan: &Plan<'_>, s: &mut HuffScratch<'_>, w: &mut BitWriter<'_>) {
+    let (hlit, hdist) = counts(plan);
+    let cl = cl_code(plan, s);
+    w.put((hlit - 257) as u32, 5);
+    w.put((hdist - 1) as u32, 5);
+    w.put((cl.hclen - 4) as u32, 4);
+    for &sym in CL_ORDER.iter().take(cl.hclen) {
+        w.put(
+            u32::from(cl.len.get(usize::from(sym)).copied().unwrap_or(0)),
+            3,
+        );
+    }
+    rle(plan, |sym, e, v| {
+        w.put_code(
+            cl.word.get(sym).copied().unwrap_or(0),
+            cl.len.get(sym).copied().unwrap_or(0),
+        );
+        w.put(v, e);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log2_in_eighths() {
+        for (x, want) in [
+            (1, 0),
+            (2, 8),
+            (3, 12),
+            (4, 16),
+            (1 << 20, 160),
+            (65535, 127),
+        ] {
+            assert_eq!(log2_q3(x), want, "log2({x})");
+        }
+        for x in 1..100_000u32 {
+            let exact = 8.0 * f64::from(x).log2();
+            let got = f64::from(log2_q3(x));
+            assert!(
+                got <= exact + 1e-6 && exact - got < 1.01,
+                "log2({x}): {got} vs {exact}"
+            );
+        }
+    }
+    use crate::deflate::workspace::Ws;
+    use crate::deflate::WORKSPACE_LEN;
+
+    #[test]
+    fn lengths_are_limited_and_complete() {
+        let mut b = std::vec![0u8; WORKSPACE_LEN];
+        let mut ws = Ws::new(&mut b).unwrap();
+        // Fibonacci counts force depths past 15 without the limit.
+        let mut f = [0u32; 30];
+        let (mut a, mut c) = (1u32, 1u32);
+        for x in f.iter_mut() {
+            *x = a;
+            (a, c) = (c, a.saturating_add(c));
+        }
+        let mut lens = [0u8; 30];
+        lengths(&|i| f[i], 30, 15, &mut lens, &mut ws.huff);
+        assert!(lens.iter().all(|&l| (1..=15).contains(&l)));
+        let kraft: u64 = lens.iter().map(|&l| 1u64 << (15 - l)).sum();
+        assert_eq!(kraft, 1 << 15, "{lens:?}");
+        // Rarer symbols never get shorter codes.
+        for i in 1..30 {
+            assert!(lens[i] <= lens[i - 1], "{lens:?}");
+        }
+    }
+}

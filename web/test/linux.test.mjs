@@ -16,6 +16,7 @@ import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pageBase = pathToFileURL(join(here, "..", "index.html")).href;
+if (!process.env.LINUX_SCREENS) throw new Error("LINUX_SCREENS is not set: run this through ci/linux-qemu.sh");
 const { base, screens, expected } = JSON.parse(readFileSync(process.env.LINUX_SCREENS, "utf8"));
 
 let browser;

@@ -80,6 +80,9 @@ fi
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/panicqr-linux
 mkdir -p "$cache/debs"
+# One run at a time fills the cache (other engineers' runs share it).
+exec 9>"$cache/lock"
+flock 9
 work=$(mktemp -d)
 qpid=""
 trap '[ -z "$qpid" ] || kill "$qpid" 2>/dev/null; rm -rf "$work"' EXIT
@@ -182,6 +185,8 @@ for s in 'CONFIG_DRM_PANIC=y' 'CONFIG_DRM_PANIC_SCREEN="qr_code"' 'CONFIG_DRM_PA
     'CONFIG_DRM_BOCHS=m' 'CONFIG_DRM_VIRTIO_GPU=m' 'CONFIG_PRINTK_TIME=y'; do
     grep -qxF "$s" "$kdir/config" || die "kernel config lacks $s"
 done
+
+flock -u 9
 
 # --- The known lines ------------------------------------------------------------
 # Written to /dev/kmsg one line per write() (one record each) just before the

@@ -4,7 +4,9 @@
 # valgrind for the C tests, chromium and node for the web page, cargo-fuzz,
 # the pinned cbindgen), then: the C
 # header check, the link-time panic proofs, each fuzz target for FUZZ_SECONDS
-# (default 10), the web page's unit and browser tests, and every crate's tests (the C tests run under ASan/UBSan and
+# (default 10), the web page's unit and browser tests, real Linux panic
+# screens read in QEMU (ci/linux-qemu.sh, which installs its own tools), and
+# every crate's tests (the C tests run under ASan/UBSan and
 # valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +33,5 @@ bash ci/header.sh
 bash ci/panic-free.sh
 bash ci/fuzz.sh
 bash ci/web.sh
+bash ci/linux-qemu.sh
 cargo test --release --workspace --all-features

@@ -173,15 +173,23 @@ impl Segment<'_> {
 }
 
 /// Digits of the `z=` writing of `n` bytes: `17·⌊n/7⌋ + W[n mod 7]`.
+///
+/// Saturates at `usize::MAX` for lengths whose count does not fit a `usize`
+/// (no QR count field holds them either), so it never overflows.
 #[expect(clippy::indexing_slicing, reason = "n % 7 indexes an 8-entry table")]
 pub const fn decimal_digits(n: usize) -> usize {
-    n / 7 * 17 + GROUP_DIGITS[n % 7]
+    (n / 7)
+        .saturating_mul(17)
+        .saturating_add(GROUP_DIGITS[n % 7])
 }
 
 /// Digits of the legacy `zl=` writing of `n` bytes: 4 per 13 bits, and for a
 /// last group of b bits, 1 digit if b = 1 else ⌊(b+1)/3⌋.
+///
+/// Exact while `8·n` fits a `usize`; beyond, a count far larger than any QR
+/// count field (it never overflows).
 pub const fn legacy_digits(n: usize) -> usize {
-    let bits = n * 8;
+    let bits = n.saturating_mul(8);
     let tail = match bits % 13 {
         1 => 1,
         k => (k + 1) / 3,
@@ -458,6 +466,30 @@ mod tests {
             let n = (64 - v.leading_zeros() as usize).div_ceil(8);
             assert_eq!(decimal_group(&bytes[..n]), expect, "{v} in {n} bytes");
         }
+    }
+
+    #[test]
+    fn digit_counts_of_absurd_lengths_do_not_overflow() {
+        // Lengths only a corrupt caller (e.g. through the C ABI) could pass:
+        // the counts saturate instead of overflowing, and no count field holds them.
+        for n in [
+            usize::MAX,
+            usize::MAX - 1,
+            usize::MAX / 2,
+            usize::MAX / 7 + 1,
+            usize::MAX / 8 + 1,
+        ] {
+            assert!(decimal_digits(n) >= n / 7 * 2, "{n}");
+            assert!(legacy_digits(n) > 1 << 16, "{n}");
+        }
+        assert_eq!(decimal_digits(usize::MAX), usize::MAX);
+        // Exact up to the largest length whose bit count fits.
+        let n = usize::MAX / 8;
+        let k = n * 8 % 13;
+        assert_eq!(
+            legacy_digits(n),
+            n * 8 / 13 * 4 + if k == 1 { 1 } else { (k + 1) / 3 }
+        );
     }
 
     #[test]

@@ -98,12 +98,12 @@ impl Segment<'_> {
 
     /// Bits of the encoded data after the header.
     #[expect(clippy::indexing_slicing, reason = "n % 3 indexes a 3-entry table")]
-    const fn data_bits(&self) -> usize {
+    fn data_bits(&self) -> Option<usize> {
         let n = self.char_count();
         match self.mode() {
-            Mode::Numeric => n / 3 * 10 + [0, 4, 7][n % 3],
-            Mode::Alphanumeric => n / 2 * 11 + (n % 2) * 6,
-            Mode::Byte => n * 8,
+            Mode::Numeric => (n / 3).checked_mul(10)?.checked_add([0, 4, 7][n % 3]),
+            Mode::Alphanumeric => (n / 2).checked_mul(11)?.checked_add((n % 2) * 6),
+            Mode::Byte => n.checked_mul(8),
         }
     }
 
@@ -114,7 +114,9 @@ impl Segment<'_> {
         if self.char_count() >> cc != 0 {
             return None;
         }
-        Some(4 + cc as usize + self.data_bits())
+        // The count fits its field (at most 16 bits), so this cannot
+        // overflow; checked all the same so no overflow path exists.
+        self.data_bits()?.checked_add(4 + cc as usize)
     }
 
     /// The position and value of the first byte the mode cannot encode.
@@ -224,9 +226,11 @@ struct DigitPacker {
 impl DigitPacker {
     #[inline]
     fn push_digit(&mut self, w: &mut BitWriter<'_>, d: u32) {
-        self.acc = self.acc * 10 + d;
-        self.n += 1;
-        if self.n == 3 {
+        // acc < 100 and n < 3 between calls, d < 10: the masks state that
+        // for the optimiser (no overflow check is left) and are no-ops.
+        self.acc = (self.acc & 127) * 10 + (d & 15);
+        self.n = (self.n & 3) + 1;
+        if self.n >= 3 {
             w.push(self.acc, 10);
             self.acc = 0;
             self.n = 0;

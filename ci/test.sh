@@ -3,10 +3,11 @@
 # a fresh Debian machine with Rust (zbar-tools for the independent QR decoder,
 # valgrind for the C tests, chromium and node for the web page, cargo-fuzz,
 # the pinned cbindgen), then: the C
-# header check, the link-time panic proofs, each fuzz target for FUZZ_SECONDS
-# (default 10), the web page's unit and browser tests, real Linux panic
-# screens read in QEMU (ci/linux-qemu.sh, which installs its own tools), and
-# every crate's tests (the C tests run under ASan/UBSan and
+# header check, the link-time panic proofs (with overflow checks on), the
+# bare-metal builds with Debian's rustc 1.85 (ci/cross.sh), each fuzz target
+# for FUZZ_SECONDS (default 10), the web page's unit and browser tests, real
+# Linux panic screens read in QEMU (ci/linux-qemu.sh, which installs its own
+# tools), and every crate's tests (the C tests run under ASan/UBSan and
 # valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +30,18 @@ fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install --quiet --locked cargo-fuzz
 fi
-bash ci/header.sh
-bash ci/panic-free.sh
-bash ci/fuzz.sh
-bash ci/web.sh
-bash ci/linux-qemu.sh
-cargo test --release --workspace --all-features
+# Every step runs even when an earlier one fails (a failing proof must not
+# hide a failing test); the script fails at the end if any did.
+failed=""
+step() { "$@" || failed="$failed [$*]"; }
+step bash ci/header.sh
+step bash ci/panic-free.sh
+step bash ci/cross.sh
+step bash ci/fuzz.sh
+step bash ci/web.sh
+step bash ci/linux-qemu.sh
+step cargo test --release --workspace --all-features
+if [ -n "$failed" ]; then
+    echo "ci/test.sh: FAILED:$failed" >&2
+    exit 1
+fi

@@ -67,3 +67,77 @@ pub extern "C" fn panicqr_check_encode(seed: u64) -> u32 {
         Err(_) => 0,
     }
 }
+
+/// The whole report pipeline (fit, compress, URL, QR) on an opaque log.
+#[cfg(feature = "report")]
+#[no_mangle]
+pub extern "C" fn panicqr_check_report(seed: u64) -> usize {
+    use panicqr_report::build;
+    let log: [u8; 2000] = black_box([seed as u8; 2000]);
+    let n = black_box(seed as usize).min(log.len());
+    let max = Version::new(black_box(seed as u8)).unwrap_or(Version::MAX);
+    let mut ws = [0u8; build::workspace_len(Version::MAX)];
+    let mut out = [0u8; Version::MAX.symbol_len()];
+    let url: &[u8] = black_box(b"https://e.org/#");
+    match build::build(
+        log.get(..n).unwrap_or(&[]),
+        url,
+        black_box(b"x86_64"),
+        black_box(b"6.1"),
+        max,
+        MaskChoice::Auto,
+        &mut ws,
+        &mut out,
+    ) {
+        Ok(b) => b.fitted.kept + b.symbol.width(),
+        Err(_) => 0,
+    }
+}
+
+/// Every screen into an opaque framebuffer.
+#[cfg(feature = "screen")]
+#[no_mangle]
+pub extern "C" fn panicqr_check_screen(seed: u64) -> usize {
+    use panicqr_screen::{
+        draw_kmsg_screen, draw_qr_screen, draw_user_screen, Framebuffer, Message, PixelFormat,
+        Report, Rgb, Style, WORKSPACE_LEN,
+    };
+    let mut mem = [0u8; 64 * 48 * 4];
+    let mut ws = [0u8; WORKSPACE_LEN];
+    let text: [u8; 300] = black_box([seed as u8; 300]);
+    let n = black_box(seed as usize).min(text.len());
+    let t = text.get(..n).unwrap_or(&[]);
+    let format = PixelFormat::ALL
+        .get(black_box(seed as usize) % PixelFormat::ALL.len())
+        .copied()
+        .unwrap_or(PixelFormat::Xrgb8888);
+    let (w, h) = (black_box(seed as usize), black_box(seed as usize >> 8));
+    let Ok(mut fb) = Framebuffer::new(&mut mem, w, h, black_box(w * 4), format) else {
+        return 0;
+    };
+    let style = Style {
+        fg: Rgb::hex(black_box(seed as u32)),
+        bg: Rgb::hex(black_box(seed as u32 >> 8)),
+    };
+    let msg = Message { title: t, reason: t };
+    let report = Report {
+        log: t,
+        base_url: black_box(b"https://e.org/#"),
+        arch: t,
+        release: t,
+    };
+    let drawn = match black_box(seed) % 3 {
+        0 => draw_qr_screen(&mut fb, &msg, &report, style, &mut ws)
+            .qr
+            .map_or(0, |q| q.log_bytes),
+        1 => {
+            draw_kmsg_screen(&mut fb, t, style);
+            1
+        }
+        _ => {
+            draw_user_screen(&mut fb, &msg, style);
+            2
+        }
+    };
+    drawn + usize::from(fb.pixel(black_box(3), black_box(4)).r)
+}

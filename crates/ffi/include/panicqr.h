@@ -15,6 +15,14 @@
 #include <stdint.h>
 /* Stable status codes returned by the panicqr_* functions. */
 
+// The longest length any size parameter may have: 1 GiB, more than any
+// buffer this library needs or any log, framebuffer or string it is given.
+// A larger length (a negative value cast to `size_t`, an unchecked
+// subtraction) is refused before any pointer is used
+// (`PANICQR_STATUS_INVALID_ARGUMENT`, or 0 from `panicqr_drm_*`), and so is
+// a length that would run past the end of the address space.
+#define PANICQR_LEN_MAX 1073741824
+
 // Smallest `data_size` Linux's `drm_panic_qr_generate` accepts: a version-40
 // bitmap (177 rows of 23 bytes).
 #define PANICQR_DRM_DATA_SIZE 4071
@@ -94,8 +102,9 @@ typedef enum {
   PANICQR_STATUS_BUFFER_TOO_SMALL = 2,
   // The data does not fit the largest allowed QR version.
   PANICQR_STATUS_DATA_TOO_LONG = 3,
-  // An argument is out of range (version, mask, kind, a length over `PTRDIFF_MAX`,
-  // a string without its NUL in range).
+  // An argument is out of range (version, mask, kind, a length over
+  // `PANICQR_LEN_MAX` or running past the end of the address space, a
+  // string without its NUL in range).
   PANICQR_STATUS_INVALID_ARGUMENT = 4,
   // A byte the segment's mode cannot encode.
   PANICQR_STATUS_INVALID_CHARACTER = 5,

@@ -33,6 +33,18 @@ mod status;
 
 pub use status::{panicqr_status_message, Status};
 
+/// The longest length any size parameter may have: 1 GiB, more than any
+/// buffer this library needs or any log, framebuffer or string it is given.
+/// A larger length (a negative value cast to `size_t`, an unchecked
+/// subtraction) is refused before any pointer is used
+/// (`PANICQR_STATUS_INVALID_ARGUMENT`, or 0 from `panicqr_drm_*`), and so is
+/// a length that would run past the end of the address space.
+pub const PANICQR_LEN_MAX: usize = 1_073_741_824;
+
+/// No segment of more characters (bytes, for the decimal packings) fits a
+/// version-40 symbol: every mode costs more than 8/3 bits a character.
+const SEGMENT_LEN_MAX: usize = Version::MAX.data_codewords(EcLevel::L) * 3;
+
 /// Smallest `data_size` Linux's `drm_panic_qr_generate` accepts: a version-40
 /// bitmap (177 rows of 23 bytes).
 pub const PANICQR_DRM_DATA_SIZE: usize = 4071;
@@ -298,6 +310,11 @@ unsafe fn screen_draw(
         (o.arch, o.arch_len),
         (o.release, o.release_len),
     ];
+    raw::check_lengths(&writes)?;
+    raw::check_lengths(&reads)?;
+    if o.stride > PANICQR_LEN_MAX {
+        return Err(Status::InvalidArgument);
+    }
     if any_overlap(&writes)
         || reads
             .iter()
@@ -387,6 +404,10 @@ pub unsafe extern "C" fn panicqr_drm_generate(
     {
         return 0;
     }
+    // Sizes no real buffer can have are refused before anything is read.
+    if !raw::plausible(data, data_size) || !raw::plausible(tmp, tmp_size) {
+        return 0;
+    }
     if raw::overlap(data, data_size, tmp, tmp_size) {
         return 0;
     }
@@ -449,7 +470,7 @@ pub extern "C" fn panicqr_drm_max_data_size(version: u8, url_len: usize) -> usiz
     if url_len > 0 {
         // A byte segment header (4 + 16 bits) and a numeric one (4 + 12
         // bits): 5 bytes, as Linux counts them.
-        match max_data.checked_sub(url_len + 5) {
+        match url_len.checked_add(5).and_then(|n| max_data.checked_sub(n)) {
             Some(m) if m > 0 => m * 39 / 40,
             _ => 0,
         }
@@ -547,6 +568,7 @@ unsafe fn qr_encode(
         (out.cast_const(), out_len),
         (info.cast_const().cast::<u8>(), info_len),
     ];
+    raw::check_lengths(&bufs)?;
     if any_overlap(&bufs) {
         return Err(Status::Overlap);
     }
@@ -577,6 +599,13 @@ unsafe fn qr_encode(
         let data: &[u8] = if s.len == 0 {
             &[]
         } else {
+            if !raw::plausible(s.data, s.len) {
+                return Err(Status::InvalidArgument);
+            }
+            // Too long for any version: refused without reading it.
+            if s.len > SEGMENT_LEN_MAX {
+                return Err(Status::DataTooLong);
+            }
             if bufs
                 .iter()
                 .take(2)
@@ -711,6 +740,16 @@ unsafe fn report_build(
         (o.arch, o.arch_len),
         (o.release, o.release_len),
     ];
+    raw::check_lengths(&writes)?;
+    raw::check_lengths(&reads)?;
+    // Each URL part is at most the whole prefix: a longer one is refused
+    // without reading it.
+    if [o.base_url_len, o.arch_len, o.release_len]
+        .iter()
+        .any(|&l| l > build::PREFIX_MAX)
+    {
+        return Err(Status::DataTooLong);
+    }
     if any_overlap(&writes)
         || reads
             .iter()

@@ -5,6 +5,25 @@ use core::ffi::c_char;
 
 use crate::status::Status;
 
+/// The longest length any parameter may have ([`crate::PANICQR_LEN_MAX`]).
+pub(crate) const LEN_MAX: usize = crate::PANICQR_LEN_MAX;
+const _: () = assert!(LEN_MAX <= isize::MAX as usize);
+
+/// Whether `len` bytes at `ptr` can describe a real buffer: at most
+/// [`LEN_MAX`] bytes, and not running past the end of the address space.
+pub(crate) fn plausible(ptr: *const u8, len: usize) -> bool {
+    len <= LEN_MAX && (ptr as usize).checked_add(len).is_some()
+}
+
+/// `Err(InvalidArgument)` unless every pair is [`plausible`].
+pub(crate) fn check_lengths(pairs: &[(*const u8, usize)]) -> Result<(), Status> {
+    if pairs.iter().all(|&(p, l)| plausible(p, l)) {
+        Ok(())
+    } else {
+        Err(Status::InvalidArgument)
+    }
+}
+
 /// `len` bytes at `ptr` as a shared slice.
 ///
 /// # Safety
@@ -14,11 +33,12 @@ pub(crate) unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], S
     if ptr.is_null() {
         return Err(Status::NullPointer);
     }
-    if len > isize::MAX as usize {
+    if !plausible(ptr, len) {
         return Err(Status::InvalidArgument);
     }
-    // SAFETY: non-NULL and len ≤ isize::MAX checked above; validity for `len`
-    // bytes and the absence of writers are the caller's promise.
+    // SAFETY: non-NULL, len ≤ LEN_MAX ≤ isize::MAX and no wrap checked above;
+    // validity for `len` bytes and the absence of writers are the caller's
+    // promise.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
@@ -31,7 +51,7 @@ pub(crate) unsafe fn slice_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [
     if ptr.is_null() {
         return Err(Status::NullPointer);
     }
-    if len > isize::MAX as usize {
+    if !plausible(ptr.cast_const(), len) {
         return Err(Status::InvalidArgument);
     }
     // SAFETY: as `slice`, with exclusive access promised by the caller.

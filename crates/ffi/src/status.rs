@@ -14,8 +14,9 @@ pub enum Status {
     BufferTooSmall = 2,
     /// The data does not fit the largest allowed QR version.
     DataTooLong = 3,
-    /// An argument is out of range (version, mask, kind, a length over `PTRDIFF_MAX`,
-    /// a string without its NUL in range).
+    /// An argument is out of range (version, mask, kind, a length over
+    /// `PANICQR_LEN_MAX` or running past the end of the address space, a
+    /// string without its NUL in range).
     InvalidArgument = 4,
     /// A byte the segment's mode cannot encode.
     InvalidCharacter = 5,

@@ -132,6 +132,11 @@ fn bounds_canaries_nulls_and_overlaps() {
 }
 
 #[test]
+fn sizes_near_size_max_are_refused() {
+    assert!(both("huge", &[]).contains("huge: ok"));
+}
+
+#[test]
 fn kernel_vectors_from_c() {
     let dir = testdata().join("vectors");
     assert!(both("kernel_compat", &[dir.to_str().unwrap()]).contains("kernel_compat: ok"));

@@ -28,20 +28,26 @@ impl<'a> BitWriter<'a> {
         let n = n.min(32);
         let masked = u64::from(value) & ((1u64 << n) - 1);
         self.acc = (self.acc << n) | masked;
-        self.acc_bits += n;
-        if self.acc_bits >= 32 {
-            self.acc_bits -= 32;
+        // acc_bits < 32 between calls; the mask states it for the optimiser
+        // (no overflow check or shift check is left), a no-op otherwise.
+        let bits = (self.acc_bits & 31) + n;
+        if bits >= 32 {
+            self.acc_bits = bits - 32;
             let word = (self.acc >> self.acc_bits) as u32;
             self.write_bytes(&word.to_be_bytes());
+        } else {
+            self.acc_bits = bits;
         }
     }
 
     fn write_bytes(&mut self, bytes: &[u8]) {
-        match self.buf.get_mut(self.pos..self.pos + bytes.len()) {
+        // Saturating: a position past the buffer already fails every write.
+        let end = self.pos.saturating_add(bytes.len());
+        match self.buf.get_mut(self.pos..end) {
             Some(dst) => dst.copy_from_slice(bytes),
             None => self.overflow = true,
         }
-        self.pos += bytes.len();
+        self.pos = end;
     }
 
     /// Bits written so far.
@@ -53,13 +59,15 @@ impl<'a> BitWriter<'a> {
     /// Flushes the partial byte (zero-padded) and returns the bytes written,
     /// or `None` if anything would have gone past the buffer.
     pub(crate) fn finish(mut self) -> Option<usize> {
+        // Below 32 bits are pending (see `push`).
+        self.acc_bits &= 31;
         while self.acc_bits >= 8 {
             self.acc_bits -= 8;
             let b = (self.acc >> self.acc_bits) as u8;
             self.write_bytes(&[b]);
         }
         if self.acc_bits > 0 {
-            let b = (self.acc << (8 - self.acc_bits)) as u8;
+            let b = (self.acc << (8 - self.acc_bits % 8)) as u8;
             self.acc_bits = 0;
             self.write_bytes(&[b]);
         }

@@ -255,17 +255,12 @@ fn choose_version(segments: &[Segment<'_>], opts: &Options) -> Result<(Version, 
             .iter()
             .try_fold(0usize, |acc, s| acc.checked_add(s.bit_len(v)?))
     };
-    let mut n = opts.min_version.number();
-    while let Some(v) = Version::new(n) {
-        if v > opts.max_version {
-            break;
-        }
+    for v in (opts.min_version.number()..=opts.max_version.number()).filter_map(Version::new) {
         if let Some(bits) = total(v) {
             if bits <= v.data_codewords(opts.ec_level) * 8 {
                 return Ok((v, bits));
             }
         }
-        n += 1;
     }
     let v = opts.max_version;
     match total(v) {

@@ -73,6 +73,6 @@ mod version;
 pub use encode::{encode, prepare, render, Options, Prepared};
 pub use error::{Buffer, Error};
 pub use mask::{Mask, MaskChoice};
-pub use segment::{decimal_digits, legacy_digits, Mode, Segment};
+pub use segment::{decimal_digits, decimal_group, legacy_digits, Mode, Segment};
 pub use symbol::{ModuleRow, Symbol};
 pub use version::{EcLevel, Version};

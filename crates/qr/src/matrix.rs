@@ -193,7 +193,8 @@ pub(crate) fn format_bits(ec_bits: u16, mask: u8) -> u16 {
     let data = (ec_bits << 3) | u16::from(mask);
     let mut rem = data;
     for _ in 0..10 {
-        rem = (rem << 1) ^ ((rem >> 9) * 0x537);
+        // rem < 2^10, so rem >> 9 is 0 or 1; the mask says so to the optimiser.
+        rem = (rem << 1) ^ (((rem >> 9) & 1) * 0x537);
     }
     ((data << 10) | rem) ^ 0x5412
 }

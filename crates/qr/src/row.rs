@@ -14,6 +14,15 @@ pub(crate) struct Row(pub(crate) [u64; 3]);
 /// The most bytes a row of a version 40 symbol occupies in a buffer.
 pub(crate) const MAX_ROW_BYTES: usize = 24;
 
+/// The `k` lowest bits set (`k <= 64`; all of them from 64 on).
+const fn low_bits(k: usize) -> u64 {
+    if k >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << k) - 1
+    }
+}
+
 impl Row {
     pub(crate) const ZERO: Row = Row([0; 3]);
 
@@ -28,14 +37,8 @@ impl Row {
             let b = end.saturating_sub(lo);
             let a = if a > 64 { 64 } else { a };
             let b = if b > 64 { 64 } else { b };
-            if b > a {
-                let ones = if b - a == 64 {
-                    u64::MAX
-                } else {
-                    ((1u64 << (b - a)) - 1) << a
-                };
-                words[i] = ones;
-            }
+            // Bits below b and not below a: no shift by 64 or more.
+            words[i] = low_bits(b) & !low_bits(a);
             i += 1;
         }
         Row(words)

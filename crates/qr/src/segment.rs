@@ -98,12 +98,12 @@ impl Segment<'_> {
 
     /// Bits of the encoded data after the header.
     #[expect(clippy::indexing_slicing, reason = "n % 3 indexes a 3-entry table")]
-    const fn data_bits(&self) -> usize {
+    fn data_bits(&self) -> Option<usize> {
         let n = self.char_count();
         match self.mode() {
-            Mode::Numeric => n / 3 * 10 + [0, 4, 7][n % 3],
-            Mode::Alphanumeric => n / 2 * 11 + (n % 2) * 6,
-            Mode::Byte => n * 8,
+            Mode::Numeric => (n / 3).checked_mul(10)?.checked_add([0, 4, 7][n % 3]),
+            Mode::Alphanumeric => (n / 2).checked_mul(11)?.checked_add((n % 2) * 6),
+            Mode::Byte => n.checked_mul(8),
         }
     }
 
@@ -114,7 +114,9 @@ impl Segment<'_> {
         if self.char_count() >> cc != 0 {
             return None;
         }
-        Some(4 + cc as usize + self.data_bits())
+        // The count fits its field (at most 16 bits), so this cannot
+        // overflow; checked all the same so no overflow path exists.
+        self.data_bits()?.checked_add(4 + cc as usize)
     }
 
     /// The position and value of the first byte the mode cannot encode.
@@ -173,15 +175,23 @@ impl Segment<'_> {
 }
 
 /// Digits of the `z=` writing of `n` bytes: `17·⌊n/7⌋ + W[n mod 7]`.
+///
+/// Saturates at `usize::MAX` for lengths whose count does not fit a `usize`
+/// (no QR count field holds them either), so it never overflows.
 #[expect(clippy::indexing_slicing, reason = "n % 7 indexes an 8-entry table")]
 pub const fn decimal_digits(n: usize) -> usize {
-    n / 7 * 17 + GROUP_DIGITS[n % 7]
+    (n / 7)
+        .saturating_mul(17)
+        .saturating_add(GROUP_DIGITS[n % 7])
 }
 
 /// Digits of the legacy `zl=` writing of `n` bytes: 4 per 13 bits, and for a
 /// last group of b bits, 1 digit if b = 1 else ⌊(b+1)/3⌋.
+///
+/// Exact while `8·n` fits a `usize`; beyond, a count far larger than any QR
+/// count field (it never overflows).
 pub const fn legacy_digits(n: usize) -> usize {
-    let bits = n * 8;
+    let bits = n.saturating_mul(8);
     let tail = match bits % 13 {
         1 => 1,
         k => (k + 1) / 3,
@@ -216,9 +226,11 @@ struct DigitPacker {
 impl DigitPacker {
     #[inline]
     fn push_digit(&mut self, w: &mut BitWriter<'_>, d: u32) {
-        self.acc = self.acc * 10 + d;
-        self.n += 1;
-        if self.n == 3 {
+        // acc < 100 and n < 3 between calls, d < 10: the masks state that
+        // for the optimiser (no overflow check is left) and are no-ops.
+        self.acc = (self.acc & 127) * 10 + (d & 15);
+        self.n = (self.n & 3) + 1;
+        if self.n >= 3 {
             w.push(self.acc, 10);
             self.acc = 0;
             self.n = 0;
@@ -246,44 +258,73 @@ impl DigitPacker {
     }
 }
 
+/// The decimal value of a `z=` group of up to 7 little-endian bytes, as six
+/// base-1000 digits, least significant first (each 0–999; the last is below
+/// 100 for 7 bytes, since 256⁷ − 1 has 17 decimal digits).
+///
+/// Uses only 32-bit arithmetic, so 32-bit targets need no 64-bit division
+/// helper (Linux provides none to Rust code): the value is
+/// `hi·2³² + lo`, both halves are split into base-1000 digits with 32-bit
+/// divisions by constants, `hi` is multiplied by 2³² = [296, 967, 294, 4]
+/// digit by digit, and the carries are propagated. Bytes past the 7th are
+/// ignored.
+pub fn decimal_group(group: &[u8]) -> [u32; 6] {
+    let byte = |i: usize| u32::from(group.get(i).copied().unwrap_or(0));
+    let lo = byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24;
+    // At most 24 bits: below 16,777,216.
+    let hi = byte(4) | byte(5) << 8 | byte(6) << 16;
+    let l = [
+        lo % 1000,
+        lo / 1000 % 1000,
+        lo / 1_000_000 % 1000,
+        lo / 1_000_000_000,
+    ];
+    let h = [hi % 1000, hi / 1000 % 1000, hi / 1_000_000];
+    const TWO_32: [u32; 4] = [296, 967, 294, 4];
+    let mut acc = [0u32; 6];
+    for (a, &x) in acc.iter_mut().zip(&l) {
+        *a = x;
+    }
+    // Each column sums at most three products below 1000·1000 plus one digit,
+    // well inside u32.
+    for (i, &x) in h.iter().enumerate() {
+        for (a, &p) in acc.iter_mut().skip(i).zip(&TWO_32) {
+            *a += x * p;
+        }
+    }
+    let mut carry = 0;
+    for a in &mut acc {
+        let v = *a + carry;
+        *a = v % 1000;
+        carry = v / 1000;
+    }
+    acc
+}
+
+/// Powers of ten below 1000, to pick a digit out of a base-1000 digit.
+const DIGIT_POW: [u32; 3] = [1, 10, 100];
+
 fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
     let mut p = DigitPacker::default();
     let mut groups = data.chunks_exact(7);
     for g in &mut groups {
-        let mut b = [0u8; 8];
-        for (d, s) in b.iter_mut().zip(g) {
-            *d = *s;
-        }
         // 17 digits: 2 leading, then five groups of three.
-        let v = u64::from_le_bytes(b);
-        let hi = (v / 1_000_000_000_000_000) as u32;
-        let mut lo = v % 1_000_000_000_000_000;
-        p.push_digit(w, hi / 10);
-        p.push_digit(w, hi % 10);
-        let mut parts = [0u32; 5];
-        for part in parts.iter_mut().rev() {
-            *part = (lo % 1000) as u32;
-            lo /= 1000;
-        }
-        for part in parts {
+        let [g0, g1, g2, g3, g4, top] = decimal_group(g);
+        p.push_digit(w, top / 10);
+        p.push_digit(w, top % 10);
+        for part in [g4, g3, g2, g1, g0] {
             p.push_three(w, part);
         }
     }
     let rest = groups.remainder();
     if !rest.is_empty() {
-        let mut b = [0u8; 8];
-        for (d, s) in b.iter_mut().zip(rest) {
-            *d = *s;
-        }
-        let v = u64::from_le_bytes(b);
+        let parts = decimal_group(rest);
         let digits = GROUP_DIGITS.get(rest.len()).copied().unwrap_or(0);
-        let mut div = 1u64;
-        for _ in 1..digits {
-            div *= 10;
-        }
-        while div > 0 {
-            p.push_digit(w, (v / div % 10) as u32);
-            div /= 10;
+        // Digit i counted from the right is digit i % 3 of part i / 3.
+        for i in (0..digits).rev() {
+            let part = parts.get(i / 3).copied().unwrap_or(0);
+            let pow = DIGIT_POW.get(i % 3).copied().unwrap_or(1);
+            p.push_digit(w, part / pow % 10);
         }
     }
     p.finish(w);
@@ -399,6 +440,60 @@ mod tests {
             }
             assert_eq!(s, expect);
         }
+    }
+
+    #[test]
+    fn decimal_group_matches_u64_arithmetic() {
+        let mut values = std::vec![0u64, 1, 999, 1000, (1 << 32) - 1, 1 << 32, (1 << 56) - 1];
+        for k in 0..=56 {
+            values.push(1u64 << k);
+            values.push((1u64 << k).saturating_sub(1));
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 57 + 8).min(63));
+        }
+        for v in values {
+            let v = v & ((1 << 56) - 1);
+            let bytes = v.to_le_bytes();
+            let mut expect = [0u32; 6];
+            let mut rest = v;
+            for e in &mut expect {
+                *e = (rest % 1000) as u32;
+                rest /= 1000;
+            }
+            assert_eq!(decimal_group(&bytes[..7]), expect, "{v}");
+            // Shorter groups read only their own bytes.
+            let n = (64 - v.leading_zeros() as usize).div_ceil(8);
+            assert_eq!(decimal_group(&bytes[..n]), expect, "{v} in {n} bytes");
+        }
+    }
+
+    #[test]
+    fn digit_counts_of_absurd_lengths_do_not_overflow() {
+        // Lengths only a corrupt caller (e.g. through the C ABI) could pass:
+        // the counts saturate instead of overflowing, and no count field holds them.
+        for n in [
+            usize::MAX,
+            usize::MAX - 1,
+            usize::MAX / 2,
+            usize::MAX / 7 + 1,
+            usize::MAX / 8 + 1,
+        ] {
+            assert!(decimal_digits(n) >= n / 7 * 2, "{n}");
+            assert!(legacy_digits(n) > 1 << 16, "{n}");
+        }
+        assert_eq!(decimal_digits(usize::MAX), usize::MAX);
+        // Exact up to the largest length whose bit count fits.
+        let n = usize::MAX / 8;
+        let k = n * 8 % 13;
+        assert_eq!(
+            legacy_digits(n),
+            n * 8 / 13 * 4 + if k == 1 { 1 } else { (k + 1) / 3 }
+        );
     }
 
     #[test]

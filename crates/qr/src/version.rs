@@ -75,8 +75,9 @@ impl Version {
     }
 
     /// Data codewords at `ec` (the capacity in 8-bit codewords).
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
     pub const fn data_codewords(self, ec: EcLevel) -> usize {
-        self.total_codewords() - self.ecc_per_block(ec) * self.blocks(ec)
+        DATA_CODEWORDS[ec as usize][self.index()] as usize
     }
 
     /// Error correction codewords per block at `ec`.
@@ -100,49 +101,106 @@ impl Version {
 
     /// Modules left for data and error correction once the function patterns
     /// (finders, timing, alignment, format and version areas) are placed.
+    #[expect(clippy::indexing_slicing, reason = "index() < 40")]
     pub const fn raw_data_modules(self) -> usize {
-        let v = self.0 as usize;
-        let mut n = (16 * v + 128) * v + 64;
-        if v >= 2 {
-            let a = v / 7 + 2;
-            n -= (25 * a - 10) * a - 55;
-            if v >= 7 {
-                n -= 36;
-            }
-        }
-        n
+        RAW_DATA_MODULES[self.index()] as usize
     }
 
     /// Centre coordinates of the alignment patterns (same list for x and y),
     /// ISO/IEC 18004 Annex E. Returns the list and how many entries are used.
-    #[expect(
-        clippy::indexing_slicing,
-        reason = "indices are taken modulo the array length"
-    )]
+    #[expect(clippy::indexing_slicing, reason = "index() < 40")]
     pub(crate) const fn alignment_centres(self) -> ([u8; 7], usize) {
-        let v = self.0 as usize;
-        let mut out = [0u8; 7];
-        if v == 1 {
-            return (out, 0);
-        }
-        let count = v / 7 + 2;
-        // The centres are evenly spaced by an even step from the last one
-        // (width − 7) back towards 6; version 32 is the one irregular step.
-        let step = if v == 32 {
-            26
-        } else {
-            (v * 4 + count * 2 + 1) / (count * 2 - 2) * 2
-        };
-        out[0] = 6;
-        let mut i = 1;
-        while i < count {
-            // count ≤ 7; the modulo only shows the optimiser the index is in range.
-            out[(count - i) % 7] = (self.width() - 7 - (i - 1) * step) as u8;
-            i += 1;
-        }
-        (out, count)
+        ALIGNMENT[self.index()]
     }
 }
+
+// Everything that depends on the version alone is computed at compile time
+// (where an overflow is a build error), so the encoder does no version
+// arithmetic at run time: nothing there can overflow or panic.
+
+/// [`Version::raw_data_modules`] of version `v` (1–40).
+const fn raw_data_modules_of(v: usize) -> usize {
+    let mut n = (16 * v + 128) * v + 64;
+    if v >= 2 {
+        let a = v / 7 + 2;
+        n -= (25 * a - 10) * a - 55;
+        if v >= 7 {
+            n -= 36;
+        }
+    }
+    n
+}
+
+/// [`Version::alignment_centres`] of version `v` (1–40).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "compile-time only, where an out-of-range index is a build error"
+)]
+const fn alignment_centres_of(v: usize) -> ([u8; 7], usize) {
+    let mut out = [0u8; 7];
+    if v == 1 {
+        return (out, 0);
+    }
+    let width = v * 4 + 17;
+    let count = v / 7 + 2;
+    // The centres are evenly spaced by an even step from the last one
+    // (width − 7) back towards 6; version 32 is the one irregular step.
+    let step = if v == 32 {
+        26
+    } else {
+        (v * 4 + count * 2 + 1) / (count * 2 - 2) * 2
+    };
+    out[0] = 6;
+    let mut i = 1;
+    while i < count {
+        out[count - i] = (width - 7 - (i - 1) * step) as u8;
+        i += 1;
+    }
+    (out, count)
+}
+
+/// Raw data modules by `version - 1`.
+#[expect(clippy::indexing_slicing, reason = "compile-time only")]
+const RAW_DATA_MODULES: [u16; 40] = {
+    let mut t = [0u16; 40];
+    let mut i = 0;
+    while i < 40 {
+        t[i] = raw_data_modules_of(i + 1) as u16;
+        i += 1;
+    }
+    t
+};
+
+/// Data codewords by `[level][version - 1]`: total codewords minus the
+/// error correction ones.
+#[expect(clippy::indexing_slicing, reason = "compile-time only")]
+const DATA_CODEWORDS: [[u16; 40]; 4] = {
+    let mut t = [[0u16; 40]; 4];
+    let mut ec = 0;
+    while ec < 4 {
+        let mut i = 0;
+        while i < 40 {
+            let total = RAW_DATA_MODULES[i] as usize / 8;
+            let ecc = ECC_PER_BLOCK[ec][i] as usize * BLOCKS[ec][i] as usize;
+            t[ec][i] = (total - ecc) as u16;
+            i += 1;
+        }
+        ec += 1;
+    }
+    t
+};
+
+/// Alignment pattern centres by `version - 1`.
+#[expect(clippy::indexing_slicing, reason = "compile-time only")]
+const ALIGNMENT: [([u8; 7], usize); 40] = {
+    let mut t = [([0u8; 7], 0usize); 40];
+    let mut i = 0;
+    while i < 40 {
+        t[i] = alignment_centres_of(i + 1);
+        i += 1;
+    }
+    t
+};
 
 /// Error correction level: how much of the symbol can be damaged and still read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

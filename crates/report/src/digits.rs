@@ -95,22 +95,23 @@ pub fn decode_z(digits: &[u8], out: &mut [u8]) -> (usize, Option<DigitError>) {
 /// Writes the `z=` digits of `data` into `out`; returns the count.
 pub fn encode_z(data: &[u8], out: &mut [u8]) -> usize {
     let mut n = 0;
+    const POW: [u32; 3] = [1, 10, 100];
     for g in data.chunks(7) {
-        let mut b = [0u8; 8];
-        for (d, s) in b.iter_mut().zip(g) {
-            *d = *s;
-        }
-        let mut v = u64::from_le_bytes(b);
+        // Base-1000 digits with 32-bit arithmetic only (no 64-bit division
+        // helper on 32-bit targets).
+        let parts = panicqr_qr::decimal_group(g);
         let width = if g.len() == 7 {
             17
         } else {
             TAIL_DIGITS.get(g.len()).copied().unwrap_or(0)
         };
-        for i in (0..width).rev() {
-            if let Some(o) = out.get_mut(n + i) {
-                *o = b'0' + (v % 10) as u8;
+        // Digit i counted from the right is digit i % 3 of part i / 3.
+        for i in 0..width {
+            let part = parts.get(i / 3).copied().unwrap_or(0);
+            let d = part / POW.get(i % 3).copied().unwrap_or(1) % 10;
+            if let Some(o) = out.get_mut(n + width - 1 - i) {
+                *o = b'0' + d as u8;
             }
-            v /= 10;
         }
         n += width;
     }
@@ -244,6 +245,44 @@ mod tests {
         let mut back = [0u8; 16];
         assert_eq!(decode_z(&d[..n], &mut back), (13, None));
         assert_eq!(&back[..13], &data);
+    }
+
+    #[test]
+    fn encode_z_matches_decimal_formatting() {
+        use std::{format, string::String, vec::Vec};
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for len in 0..60usize {
+            let data: Vec<u8> = (0..len)
+                .map(|i| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    // Some all-0xFF and all-zero groups for the extremes.
+                    match (len + i / 7) % 5 {
+                        0 => 0xFF,
+                        1 => 0,
+                        _ => x as u8,
+                    }
+                })
+                .collect();
+            let mut expect = String::new();
+            for g in data.chunks(7) {
+                let v = g.iter().rev().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+                let w = if g.len() == 7 {
+                    17
+                } else {
+                    TAIL_DIGITS[g.len()]
+                };
+                expect.push_str(&format!("{v:0w$}"));
+            }
+            let mut d = [0u8; 160];
+            let n = encode_z(&data, &mut d);
+            assert_eq!(
+                core::str::from_utf8(&d[..n]).unwrap(),
+                expect,
+                "{len} bytes"
+            );
+        }
     }
 
     #[test]

@@ -168,7 +168,7 @@ fn screens(logs: &[Vec<u8>], prefix: &[u8], linux_mean: f64) {
             println!("{:<11} {:>18}", format!("{w}x{h}"), "none");
             continue;
         };
-        let cap = fit::capacity(prefix.len(), limit.max_version).unwrap();
+        let cap = fit::capacity(prefix.len(), limit.max_version, url::Packing::Z).unwrap();
         let mut out = vec![0u8; cap];
         let carried: Vec<usize> = logs
             .iter()
@@ -223,10 +223,11 @@ fn main() {
         BASE.as_bytes(),
         ARCH.as_bytes(),
         RELEASE.as_bytes(),
+        url::Packing::Z,
         &mut ours_prefix,
     )
     .unwrap();
-    let cap = fit::capacity(plen, Version::MAX).unwrap();
+    let cap = fit::capacity(plen, Version::MAX, url::Packing::Z).unwrap();
 
     let mut linux = Stats::new();
     let mut ours = Stats::new();

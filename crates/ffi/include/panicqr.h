@@ -44,10 +44,10 @@
 #define PANICQR_URL_PREFIX_MAX 512
 
 // Workspace bytes that suffice for [`panicqr_report_build`] at any version.
-#define PANICQR_REPORT_WORKSPACE_LEN_MAX 43989
+#define PANICQR_REPORT_WORKSPACE_LEN_MAX 165114
 
 // Workspace bytes that suffice for [`panicqr_screen_draw`].
-#define PANICQR_SCREEN_WORKSPACE_LEN 48060
+#define PANICQR_SCREEN_WORKSPACE_LEN 169185
 
 // Screen: title, reason and the report QR code.
 #define PANICQR_SCREEN_QR 0
@@ -234,6 +234,9 @@ typedef struct {
   size_t log_kept;
   // Bytes of the zlib stream in the QR code.
   size_t compressed_len;
+  // 1 if the newest line alone did not fit and only its newest bytes
+  // were kept (cut at a UTF-8 boundary), else 0.
+  uint32_t line_cut;
 } panicqr_report_info;
 
 #ifdef __cplusplus

@@ -61,7 +61,7 @@ pub const PANICQR_QR_SCRATCH_LEN_MAX: usize = 7777;
 pub const PANICQR_URL_PREFIX_MAX: usize = 512;
 const _: () = assert!(PANICQR_URL_PREFIX_MAX == build::PREFIX_MAX);
 /// Workspace bytes that suffice for [`panicqr_report_build`] at any version.
-pub const PANICQR_REPORT_WORKSPACE_LEN_MAX: usize = 164903;
+pub const PANICQR_REPORT_WORKSPACE_LEN_MAX: usize = 165114;
 
 // The header needs literal numbers; these keep them equal to the sizes the
 // code computes (a mismatch fails the build).
@@ -72,7 +72,7 @@ const _: () = assert!(PANICQR_DRM_DATA_SIZE == Version::MAX.symbol_len());
 const _: () = assert!(PANICQR_DRM_TMP_SIZE == Version::MAX.total_codewords());
 
 /// Workspace bytes that suffice for [`panicqr_screen_draw`].
-pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 168974;
+pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 169185;
 const _: () = assert!(PANICQR_SCREEN_WORKSPACE_LEN == panicqr_screen::WORKSPACE_LEN);
 
 /// Screen: title, reason and the report QR code.
@@ -189,6 +189,9 @@ pub struct PanicqrReportInfo {
     pub log_kept: usize,
     /// Bytes of the zlib stream in the QR code.
     pub compressed_len: usize,
+    /// 1 if the newest line alone did not fit and only its newest bytes
+    /// were kept (cut at a UTF-8 boundary), else 0.
+    pub line_cut: u32,
 }
 
 /// The framebuffer and what to draw, for [`panicqr_screen_draw`].
@@ -775,17 +778,12 @@ unsafe fn report_build(
     let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
     // SAFETY: as above.
     let out = unsafe { raw::slice_mut(out, out_len) }?;
-    let built = build::build(
-        log,
-        base,
-        arch,
-        release,
+    let target = build::Target {
         max_version,
-        MaskChoice::Auto,
-        ws,
-        out,
-    )
-    .map_err(|e| match e {
+        mask: MaskChoice::Auto,
+        ..build::Target::new(base, arch, release)
+    };
+    let built = build::build(log, &target, ws, out).map_err(|e| match e {
         BuildError::PrefixTooLong => Status::DataTooLong,
         BuildError::Qr(q) => Status::from(q),
         _ => Status::BufferTooSmall,
@@ -800,6 +798,7 @@ unsafe fn report_build(
         log_start: f.start,
         log_kept: f.kept,
         compressed_len: f.compressed,
+        line_cut: u32::from(f.cut),
     };
     // SAFETY: non-NULL and writable (caller); written unaligned.
     unsafe { info.write_unaligned(result) };

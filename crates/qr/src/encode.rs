@@ -5,7 +5,7 @@ use crate::bits::BitWriter;
 use crate::error::{Buffer, Error};
 use crate::mask::{balance_penalty, block_penalty, line_penalty, masked_row, Mask, MaskChoice};
 use crate::matrix::{format_bits, Layout};
-use crate::reed_solomon::{Generator, NibbleTables};
+use crate::reed_solomon;
 use crate::row::Row;
 use crate::{EcLevel, Segment, Symbol, Version};
 
@@ -314,8 +314,8 @@ fn write_codewords(
         *b = if i % 2 == 0 { 0xEC } else { 0x11 };
     }
     let blocks = BlockLayout::new(version, ec_level);
-    let mut tables = NibbleTables::ZERO;
-    Generator::new(blocks.ecc_len).fill_tables(&mut tables);
+    // Every block length QR defines has a table (checked in tests).
+    let tables = reed_solomon::tables(blocks.ecc_len).ok_or(short)?;
     for (b, out) in ecc
         .chunks_exact_mut(blocks.ecc_len.max(1))
         .enumerate()
@@ -442,6 +442,7 @@ impl BitReader<'_> {
 /// Places the interleaved codewords in the two-module-wide zigzag from the
 /// bottom-right corner (§7.7.3), writing dark data modules into `out` (rows)
 /// and, when given, `transposed` (columns).
+#[inline(never)]
 fn place(
     layout: &Layout,
     version: Version,

@@ -1,16 +1,19 @@
 //! Arithmetic in GF(2⁸) with the QR polynomial x⁸ + x⁴ + x³ + x² + 1 (0x11D),
-//! ISO/IEC 18004 §7.5.2. Tables are built at compile time.
+//! ISO/IEC 18004 §7.5.2. Tables are built at compile time (the Reed–Solomon
+//! nibble tables from them; the run-time tables serve the tests).
 
 /// `EXP[i] = α^i`, doubled so that `EXP[log a + log b]` needs no reduction.
+#[cfg(test)]
 pub(crate) static EXP: [u8; 512] = build_exp();
 /// `LOG[α^i] = i`; `LOG[0]` is unused (0 has no logarithm).
+#[cfg(test)]
 pub(crate) static LOG: [u8; 256] = build_log();
 
 #[expect(
     clippy::indexing_slicing,
     reason = "evaluated at compile time: an out-of-range index is a build error"
 )]
-const fn build_exp() -> [u8; 512] {
+pub(crate) const fn build_exp() -> [u8; 512] {
     let mut t = [0u8; 512];
     let mut x: u16 = 1;
     let mut i = 0;
@@ -29,7 +32,7 @@ const fn build_exp() -> [u8; 512] {
     clippy::indexing_slicing,
     reason = "evaluated at compile time: an out-of-range index is a build error"
 )]
-const fn build_log() -> [u8; 256] {
+pub(crate) const fn build_log() -> [u8; 256] {
     let exp = build_exp();
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -40,7 +43,9 @@ const fn build_log() -> [u8; 256] {
     t
 }
 
-/// Product of two field elements.
+/// Product of two field elements (the tests' reference arithmetic; the
+/// encoder uses the compile-time tables of `reed_solomon`).
+#[cfg(test)]
 #[inline]
 #[expect(clippy::indexing_slicing, reason = "a u8 indexes a 256-entry table")]
 pub(crate) fn mul(a: u8, b: u8) -> u8 {

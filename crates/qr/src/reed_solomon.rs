@@ -1,17 +1,21 @@
 //! Reed–Solomon error correction codewords (ISO/IEC 18004 §7.5.2).
 
+#[cfg(test)]
 use crate::gf256::{EXP, LOG};
 
 /// The most error correction codewords one block has (versions 1–40, all levels).
 pub(crate) const MAX_DEGREE: usize = 30;
 
 /// The generator polynomial ∏(x − αⁱ), i < degree, as logarithms of its
-/// coefficients (leading 1 omitted), highest power first.
+/// coefficients (leading 1 omitted), highest power first. Built at run time
+/// only by the tests, as a second derivation of the compile-time tables.
+#[cfg(test)]
 pub(crate) struct Generator {
     log_coeffs: [u8; MAX_DEGREE],
     degree: usize,
 }
 
+#[cfg(test)]
 impl Generator {
     /// Builds the generator of `degree` (clamped to `1..=30`).
     #[expect(clippy::indexing_slicing, reason = "a u8 indexes a 256-entry table")]
@@ -75,8 +79,91 @@ impl Generator {
     }
 }
 
-/// See [`Generator::tables`]: row `n` of `lo` is n·g, of `hi` is (16n)·g, with
-/// the 30 coefficient bytes little-endian in four words.
+/// The error correction lengths of QR blocks (ISO/IEC 18004 Table 9): every
+/// `Version::ecc_per_block` is one of these (checked in tests).
+const DEGREES: [u8; 13] = [7, 10, 13, 15, 16, 17, 18, 20, 22, 24, 26, 28, 30];
+
+/// The nibble tables of each generator in [`DEGREES`], built at compile time:
+/// 13 KiB of read-only data, so an encode in a panic handler needs no 1 KiB
+/// table on its stack and no time to build one.
+static TABLES: [NibbleTables; 13] = build_tables();
+
+/// The nibble tables for a block of `degree` error correction codewords, if
+/// QR uses that degree.
+pub(crate) fn tables(degree: usize) -> Option<&'static NibbleTables> {
+    let slot = DEGREES.iter().position(|&d| usize::from(d) == degree)?;
+    TABLES.get(slot)
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
+const fn build_tables() -> [NibbleTables; 13] {
+    let exp = crate::gf256::build_exp();
+    let log = crate::gf256::build_log();
+    let mut all = [NibbleTables::ZERO; 13];
+    let mut s = 0;
+    while s < DEGREES.len() {
+        let degree = DEGREES[s] as usize;
+        // The generator ∏(x − αⁱ), i < degree; coeffs[i] is the coefficient
+        // of x^(degree-1-i), the leading 1 omitted.
+        let mut coeffs = [0u8; MAX_DEGREE];
+        coeffs[degree - 1] = 1;
+        let mut root: u8 = 1;
+        let mut r = 0;
+        while r < degree {
+            let mut i = 0;
+            while i < degree {
+                let next = if i + 1 < degree { coeffs[i + 1] } else { 0 };
+                coeffs[i] = const_mul(&exp, &log, coeffs[i], root) ^ next;
+                i += 1;
+            }
+            root = const_mul(&exp, &log, root, 2);
+            r += 1;
+        }
+        // Row f of lo is f·g, row f of hi is (16f)·g, coefficient bytes
+        // little-endian in four words.
+        let mut f = 1;
+        while f < 16 {
+            let mut half = 0;
+            while half < 2 {
+                let factor = if half == 0 { f } else { f << 4 };
+                let mut words = [0u64; 4];
+                let mut i = 0;
+                while i < degree {
+                    let e = const_mul(&exp, &log, coeffs[i], factor as u8);
+                    words[i / 8] |= (e as u64) << (8 * (i % 8));
+                    i += 1;
+                }
+                if half == 0 {
+                    all[s].lo[f] = words;
+                } else {
+                    all[s].hi[f] = words;
+                }
+                half += 1;
+            }
+            f += 1;
+        }
+        s += 1;
+    }
+    all
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
+const fn const_mul(exp: &[u8; 512], log: &[u8; 256], a: u8, b: u8) -> u8 {
+    if a == 0 || b == 0 {
+        0
+    } else {
+        exp[log[a as usize] as usize + log[b as usize] as usize]
+    }
+}
+
+/// Row `n` of `lo` is n·g, of `hi` is (16n)·g, with the 30 coefficient bytes
+/// little-endian in four words.
 pub(crate) struct NibbleTables {
     lo: [[u64; 4]; 16],
     hi: [[u64; 4]; 16],
@@ -153,6 +240,25 @@ mod tests {
         // ISO/IEC 18004 Annex A: degree 7 is α0 α87 α229 α146 α149 α238 α102 α21.
         let g = Generator::new(7);
         assert_eq!(&g.log_coeffs[..7], &[87, 229, 146, 149, 238, 102, 21]);
+    }
+
+    #[test]
+    #[allow(clippy::expect_used, reason = "a test: a missing table fails it")]
+    fn compile_time_tables_match_run_time_ones_for_every_block_length() {
+        use crate::{EcLevel, Version};
+        let mut seen = 0;
+        for v in 1..=40 {
+            for ec in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
+                let degree = Version::new(v).unwrap().ecc_per_block(ec);
+                let t = tables(degree).expect("a table for every QR block length");
+                let mut r = NibbleTables::ZERO;
+                Generator::new(degree).fill_tables(&mut r);
+                assert!(t.lo == r.lo && t.hi == r.hi, "degree {degree}");
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, 160);
+        assert!(tables(8).is_none());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 
 use panicqr_qr::{prepare, render, EcLevel, MaskChoice, Options, Segment, Symbol, Version};
 
+use crate::deflate;
 use crate::fit::{self, Fitted};
-use crate::{deflate, url};
+use crate::url::{self, Packing};
 
 /// The longest URL prefix (`<base>?a=…&v=…&z=`) accepted.
 pub const PREFIX_MAX: usize = 512;
@@ -15,6 +16,45 @@ pub const fn workspace_len(max_version: Version) -> usize {
         + max_version.data_codewords(EcLevel::L)
         + deflate::WORKSPACE_LEN
         + max_version.scratch_len(MaskChoice::Auto)
+}
+
+/// Where a report points and how its QR code is made: the URL's parts, the
+/// largest QR version, the mask, and the digit packing.
+///
+/// # Examples
+/// ```
+/// use panicqr_report::build::Target;
+/// let t = Target::new(b"https://deb.li/panic#", b"x86_64", b"7.3.4+deb13-amd64");
+/// assert_eq!(t.max_version.number(), 40);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target<'a> {
+    /// The decoder page, e.g. `https://deb.li/panic#`.
+    pub base_url: &'a [u8],
+    /// The `a=` parameter.
+    pub arch: &'a [u8],
+    /// The `v=` parameter.
+    pub release: &'a [u8],
+    /// The largest QR version to use (level L).
+    pub max_version: Version,
+    /// Fixed or automatic mask.
+    pub mask: MaskChoice,
+    /// `z=` or legacy `zl=` digits.
+    pub packing: Packing,
+}
+
+impl<'a> Target<'a> {
+    /// Version 40, automatic mask, `z=` digits.
+    pub const fn new(base_url: &'a [u8], arch: &'a [u8], release: &'a [u8]) -> Self {
+        Target {
+            base_url,
+            arch,
+            release,
+            max_version: Version::MAX,
+            mask: MaskChoice::Auto,
+            packing: Packing::Z,
+        }
+    }
 }
 
 /// Why no report was built.
@@ -42,79 +82,144 @@ pub enum BuildError {
     Qr(panicqr_qr::Error),
 }
 
-/// A built report: the symbol (in the caller's buffer) and what was kept.
+impl core::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            BuildError::PrefixTooLong => write!(
+                f,
+                "the report URL prefix is longer than {PREFIX_MAX} bytes or leaves no room for the log"
+            ),
+            BuildError::WorkspaceTooSmall { needed, actual } => write!(
+                f,
+                "report workspace too small: {actual} bytes given, {needed} needed"
+            ),
+            BuildError::SymbolTooSmall { needed, actual } => write!(
+                f,
+                "QR symbol buffer too small: {actual} bytes given, {needed} needed"
+            ),
+            BuildError::Qr(e) => write!(f, "QR encoder: {e}"),
+        }
+    }
+}
+
+/// A built report: the symbol (in the caller's buffer), what was kept, and
+/// the text it encodes (in the workspace).
 #[derive(Debug)]
-pub struct Built<'o> {
+pub struct Built<'w, 'o> {
     /// The QR symbol.
     pub symbol: Symbol<'o>,
     /// Which lines were kept and how they compressed.
     pub fitted: Fitted,
+    /// The URL up to the digits: `<base>?a=…&v=…&z=`.
+    pub prefix: &'w [u8],
+    /// The zlib stream the digits encode.
+    pub payload: &'w [u8],
 }
 
-/// Builds the report QR code for `log`: level L, versions up to
-/// `max_version`, the given mask choice.
+/// The QR code of a fitted report. Not inlined: its locals then share no
+/// frame with the compressor's, which keeps the peak stack down.
+#[inline(never)]
+fn encode<'o>(
+    prefix: &[u8],
+    payload: &[u8],
+    target: &Target<'_>,
+    scratch: &mut [u8],
+    out: &'o mut [u8],
+) -> Result<Symbol<'o>, BuildError> {
+    let opts = Options {
+        max_version: target.max_version,
+        mask: target.mask,
+        ..Options::kernel()
+    };
+    let data = match target.packing {
+        Packing::Z => Segment::DecimalBytes(payload),
+        Packing::Legacy => Segment::DecimalBytesLegacy(payload),
+    };
+    let prepared =
+        prepare(&[Segment::Bytes(prefix), data], &opts, scratch).map_err(BuildError::Qr)?;
+    render(&prepared, scratch, out).map_err(BuildError::Qr)
+}
+
+/// The pieces of a [`build`] workspace.
+struct Parts<'w> {
+    prefix: &'w mut [u8],
+    z: &'w mut [u8],
+    deflate: &'w mut [u8],
+    scratch: &'w mut [u8],
+}
+
+fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
+    let (prefix, rest) = workspace.split_at_mut_checked(PREFIX_MAX)?;
+    let (z, rest) = rest.split_at_mut_checked(max_version.data_codewords(EcLevel::L))?;
+    let (deflate, scratch) = rest.split_at_mut_checked(deflate::WORKSPACE_LEN)?;
+    Some(Parts {
+        prefix,
+        z,
+        deflate,
+        scratch,
+    })
+}
+
+/// Builds the report QR code for `log` (level L, up to `target.max_version`)
+/// into `out`, using `workspace` ([`workspace_len`] bytes) for everything
+/// else. The newest lines that fit are kept (see [`fit::fit`]).
 ///
 /// # Errors
 /// See [`BuildError`].
-#[expect(
-    clippy::too_many_arguments,
-    reason = "every input is distinct; a struct would only rename them"
-)]
-pub fn build<'o>(
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::Version;
+/// use panicqr_report::build::{build, workspace_len, Target};
+/// let mut ws = vec![0u8; workspace_len(Version::MAX)];
+/// let mut out = vec![0u8; Version::MAX.symbol_len()];
+/// let log = b"[ 1.0] BUG: unable to handle page fault\n";
+/// let built = build(log, &Target::new(b"https://deb.li/panic#", b"x86_64", b"7.3"), &mut ws, &mut out)?;
+/// assert_eq!(built.fitted.kept, log.len());
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+pub fn build<'w, 'o>(
     log: &[u8],
-    base_url: &[u8],
-    arch: &[u8],
-    release: &[u8],
-    max_version: Version,
-    mask: MaskChoice,
-    workspace: &mut [u8],
+    target: &Target<'_>,
+    workspace: &'w mut [u8],
     out: &'o mut [u8],
-) -> Result<Built<'o>, BuildError> {
-    let needed = workspace_len(max_version);
-    if workspace.len() < needed {
-        return Err(BuildError::WorkspaceTooSmall {
-            needed,
-            actual: workspace.len(),
-        });
-    }
-    if out.len() < max_version.symbol_len() {
-        return Err(BuildError::SymbolTooSmall {
-            needed: max_version.symbol_len(),
-            actual: out.len(),
-        });
-    }
+) -> Result<Built<'w, 'o>, BuildError> {
+    let v = target.max_version;
+    let needed = workspace_len(v);
     let short = BuildError::WorkspaceTooSmall {
         needed,
         actual: workspace.len(),
     };
-    let (prefix_buf, rest) = workspace.split_at_mut_checked(PREFIX_MAX).ok_or(short)?;
-    let (z, rest) = rest
-        .split_at_mut_checked(max_version.data_codewords(EcLevel::L))
-        .ok_or(short)?;
-    let (dws, scratch) = rest
-        .split_at_mut_checked(deflate::WORKSPACE_LEN)
-        .ok_or(short)?;
-    let plen = url::write_prefix(base_url, arch, release, prefix_buf)
-        .map_err(|_| BuildError::PrefixTooLong)?;
-    let prefix = prefix_buf.get(..plen).ok_or(BuildError::PrefixTooLong)?;
-    let cap = fit::capacity(plen, max_version).ok_or(BuildError::PrefixTooLong)?;
-    let z = z.get_mut(..cap).ok_or(short)?;
-    let fitted = fit::fit(log, cap, dws, z).map_err(|e| match e {
+    if out.len() < v.symbol_len() {
+        return Err(BuildError::SymbolTooSmall {
+            needed: v.symbol_len(),
+            actual: out.len(),
+        });
+    }
+    let parts = split(workspace, v).ok_or(short)?;
+    let plen = url::write_prefix(
+        target.base_url,
+        target.arch,
+        target.release,
+        target.packing,
+        parts.prefix,
+    )
+    .map_err(|_| BuildError::PrefixTooLong)?;
+    let prefix: &'w [u8] = parts.prefix;
+    let prefix = prefix.get(..plen).ok_or(BuildError::PrefixTooLong)?;
+    let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
+    let z = parts.z.get_mut(..cap).ok_or(short)?;
+    let fitted = fit::fit(log, cap, parts.deflate, z).map_err(|e| match e {
         fit::FitError::PrefixTooLong => BuildError::PrefixTooLong,
         _ => short,
     })?;
+    let z: &'w [u8] = z;
     let payload = z.get(..fitted.compressed).ok_or(short)?;
-    let opts = Options {
-        max_version,
-        mask,
-        ..Options::kernel()
-    };
-    let prepared = prepare(
-        &[Segment::Bytes(prefix), Segment::DecimalBytes(payload)],
-        &opts,
-        scratch,
-    )
-    .map_err(BuildError::Qr)?;
-    let symbol = render(&prepared, scratch, out).map_err(BuildError::Qr)?;
-    Ok(Built { symbol, fitted })
+    let symbol = encode(prefix, payload, target, parts.scratch, out)?;
+    Ok(Built {
+        symbol,
+        fitted,
+        prefix,
+        payload,
+    })
 }

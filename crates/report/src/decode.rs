@@ -9,14 +9,7 @@ use core::fmt;
 
 use crate::digits::{decode_z, decode_zl, decode_zl_groups, DigitError};
 
-/// Which digit packing the report used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Packing {
-    /// `z=`: 7 bytes → 17 digits (Linux 6.15+).
-    Z,
-    /// `zl=`: 13 bits → 4 digits (Linux 6.12–6.14).
-    Legacy,
-}
+pub use crate::url::Packing;
 
 /// Something wrong with the report.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,6 +14,7 @@
 use panicqr_qr::{EcLevel, Mode, Segment, Version};
 
 use crate::deflate::{self, Compressor, DeflateError, Effort};
+use crate::url::Packing;
 
 /// Sizings with the fast effort while looking for the bracket.
 const FAST_PROBES: u32 = 10;
@@ -71,9 +72,17 @@ impl core::fmt::Display for FitError {
 }
 
 /// The largest compressed payload (bytes) that fits `version` at level L
-/// after a byte segment of `prefix_len` bytes, as `z=` digits in numeric mode.
-/// `None` if not even an empty payload fits.
-pub fn capacity(prefix_len: usize, version: Version) -> Option<usize> {
+/// after a byte segment of `prefix_len` bytes, as digits of `packing` in
+/// numeric mode. `None` if not even an empty payload fits.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::Version;
+/// use panicqr_report::{fit::capacity, url::Packing};
+/// assert_eq!(capacity(84, Version::MAX, Packing::Z), Some(2833));
+/// assert!(capacity(84, Version::MAX, Packing::Legacy) < Some(2833));
+/// ```
+pub fn capacity(prefix_len: usize, version: Version, packing: Packing) -> Option<usize> {
     let cap_bits = version.data_codewords(EcLevel::L).checked_mul(8)?;
     let prefix = Segment::Bytes(&[])
         .bit_len(version)?
@@ -83,7 +92,10 @@ pub fn capacity(prefix_len: usize, version: Version) -> Option<usize> {
     }
     let avail = cap_bits.checked_sub(prefix + 4 + Mode::Numeric.count_bits(version) as usize)?;
     let fits = |n: usize| {
-        let d = panicqr_qr::decimal_digits(n);
+        let d = match packing {
+            Packing::Z => panicqr_qr::decimal_digits(n),
+            Packing::Legacy => panicqr_qr::legacy_digits(n),
+        };
         d >> Mode::Numeric.count_bits(version) == 0
             && d / 3 * 10 + [0, 4, 7].get(d % 3).copied().unwrap_or(7) <= avail
     };
@@ -164,6 +176,7 @@ struct Search<'l, 'c> {
 }
 
 impl Search<'_, '_> {
+    #[inline(never)]
     fn size(&mut self, start: usize, effort: Stage) -> Result<usize, FitError> {
         self.sizings += 1;
         let tail = self.log.get(start..).unwrap_or(&[]);
@@ -174,7 +187,6 @@ impl Search<'_, '_> {
         })
     }
 
-    #[expect(clippy::too_many_arguments, reason = "the search state, spelled out")]
     fn run(
         &mut self,
         mut lo: Probe,

@@ -7,7 +7,28 @@ pub struct PrefixTooLong {
     pub needed: usize,
 }
 
-/// Writes `<base>?a=<arch>&v=<release>&z=` into `out` and returns its length.
+/// How the zlib stream is written as digits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Packing {
+    /// `z=`: 7 bytes → 17 digits (Linux 6.15+).
+    #[default]
+    Z,
+    /// `zl=`: 13 bits → 4 digits (Linux 6.12–6.14).
+    Legacy,
+}
+
+impl Packing {
+    /// The URL parameter that carries the digits.
+    pub const fn param(self) -> &'static [u8] {
+        match self {
+            Packing::Z => b"&z=",
+            Packing::Legacy => b"&zl=",
+        }
+    }
+}
+
+/// Writes `<base>?a=<arch>&v=<release>&z=` (or `&zl=` for
+/// [`Packing::Legacy`]) into `out` and returns its length.
 /// `arch` and `release` are percent-encoded outside `[A-Za-z0-9._~-]`, so a `+`
 /// in a release (`6.19.11+kali-amd64`) survives every decoder page.
 ///
@@ -17,16 +38,18 @@ pub struct PrefixTooLong {
 /// # Examples
 /// ```
 /// let mut buf = [0u8; 128];
-/// let n = panicqr_report::url::write_prefix(b"https://e.org/#", b"x86_64", b"6.1+x", &mut buf).unwrap();
+/// use panicqr_report::url::{write_prefix, Packing};
+/// let n = write_prefix(b"https://e.org/#", b"x86_64", b"6.1+x", Packing::Z, &mut buf).unwrap();
 /// assert_eq!(&buf[..n], b"https://e.org/#?a=x86_64&v=6.1%2Bx&z=");
 /// ```
 pub fn write_prefix(
     base: &[u8],
     arch: &[u8],
     release: &[u8],
+    packing: Packing,
     out: &mut [u8],
 ) -> Result<usize, PrefixTooLong> {
-    let needed = prefix_len(base, arch, release);
+    let needed = prefix_len(base, arch, release, packing);
     if out.len() < needed {
         return Err(PrefixTooLong { needed });
     }
@@ -36,13 +59,17 @@ pub fn write_prefix(
     w.escaped(arch);
     w.raw(b"&v=");
     w.escaped(release);
-    w.raw(b"&z=");
+    w.raw(packing.param());
     Ok(w.pos)
 }
 
-/// The length [`write_prefix`] needs.
-pub fn prefix_len(base: &[u8], arch: &[u8], release: &[u8]) -> usize {
-    base.len() + 9 + escaped_len(arch) + escaped_len(release)
+/// The length [`write_prefix`] needs (saturating: a length that cannot be
+/// allocated is refused as too long anyway).
+pub fn prefix_len(base: &[u8], arch: &[u8], release: &[u8], packing: Packing) -> usize {
+    base.len()
+        .saturating_add(6 + packing.param().len())
+        .saturating_add(escaped_len(arch))
+        .saturating_add(escaped_len(release))
 }
 
 fn unreserved(b: u8) -> bool {
@@ -50,7 +77,9 @@ fn unreserved(b: u8) -> bool {
 }
 
 fn escaped_len(s: &[u8]) -> usize {
-    s.iter().map(|&b| if unreserved(b) { 1 } else { 3 }).sum()
+    s.iter().fold(0usize, |n, &b| {
+        n.saturating_add(if unreserved(b) { 1 } else { 3 })
+    })
 }
 
 struct Writer<'a> {
@@ -80,6 +109,6 @@ impl Writer<'_> {
         if let Some(o) = self.out.get_mut(self.pos) {
             *o = b;
         }
-        self.pos += 1;
+        self.pos = self.pos.saturating_add(1);
     }
 }

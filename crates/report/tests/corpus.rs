@@ -90,9 +90,16 @@ fn compressor_output_inflates_with_flate2_and_python() {
 fn every_corpus_log_round_trips_through_a_version_40_report() {
     let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
     let mut prefix = [0u8; 256];
-    let plen = url::write_prefix(BASE, b"x86_64", b"6.19.11+kali-amd64", &mut prefix).unwrap();
+    let plen = url::write_prefix(
+        BASE,
+        b"x86_64",
+        b"6.19.11+kali-amd64",
+        url::Packing::Z,
+        &mut prefix,
+    )
+    .unwrap();
     let prefix = &prefix[..plen];
-    let cap = fit::capacity(plen, Version::MAX).unwrap();
+    let cap = fit::capacity(plen, Version::MAX, url::Packing::Z).unwrap();
     assert_eq!(
         cap,
         2833 - (plen - 84),

@@ -15,10 +15,11 @@ fn report(log: &[u8]) -> (String, Vec<u8>) {
         b"https://example.org/#",
         b"aarch64",
         b"6.12.0+rc1",
+        url::Packing::Z,
         &mut prefix,
     )
     .unwrap();
-    let cap = fit::capacity(plen, Version::MAX).unwrap();
+    let cap = fit::capacity(plen, Version::MAX, url::Packing::Z).unwrap();
     let mut z = vec![0u8; cap];
     let f = fit::fit(log, cap, &mut ws, &mut z).unwrap();
     let mut d = vec![0u8; f.compressed * 3];

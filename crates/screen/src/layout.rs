@@ -259,17 +259,13 @@ pub fn draw_qr_screen<C: Canvas + ?Sized>(
         return QrScreen { qr: None };
     };
     let (ws, out) = workspace.split_at_mut(build::workspace_len(Version::MAX).min(workspace.len()));
-    let built = build::build(
-        report.log,
-        report.base_url,
-        report.arch,
-        report.release,
-        limit.max_version,
-        MaskChoice::Auto,
-        ws,
-        out,
-    );
-    let Ok(Built { symbol, fitted }) = built else {
+    let target = build::Target {
+        max_version: limit.max_version,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(report.base_url, report.arch, report.release)
+    };
+    let built = build::build(report.log, &target, ws, out);
+    let Ok(Built { symbol, fitted, .. }) = built else {
         return QrScreen { qr: None };
     };
     let side_modules = symbol.width() + 8;

@@ -5,7 +5,7 @@
 //! classes of severity. Deterministic (seeded), so failures reproduce.
 
 use image::{GrayImage, Luma};
-use panicqr_qr::{MaskChoice, Version};
+use panicqr_qr::Version;
 use panicqr_report::build;
 use panicqr_screen::{draw_symbol, font::draw_text, Canvas, Rgb, Style};
 
@@ -162,17 +162,16 @@ fn screen(log: &[u8], v: u8, px: usize) -> (GrayImage, Vec<u8>) {
     let version = Version::new(v).unwrap_or(Version::MAX);
     let mut ws = vec![0u8; build::workspace_len(Version::MAX)];
     let mut sym_buf = vec![0u8; Version::MAX.symbol_len()];
-    let built = build::build(
-        log,
-        b"https://kernel-team.pages.debian.net/panic_report/#",
-        b"x86_64",
-        b"6.19.11+kali-amd64",
-        version,
-        MaskChoice::Auto,
-        &mut ws,
-        &mut sym_buf,
-    )
-    .unwrap_or_else(|e| panic!("building the report: {e:?}"));
+    let target = build::Target {
+        max_version: version,
+        ..build::Target::new(
+            b"https://kernel-team.pages.debian.net/panic_report/#",
+            b"x86_64",
+            b"6.19.11+kali-amd64",
+        )
+    };
+    let built = build::build(log, &target, &mut ws, &mut sym_buf)
+        .unwrap_or_else(|e| panic!("building the report: {e}"));
     let kept = log[built.fitted.start..].to_vec();
     let side = (built.symbol.width() + 8) * px;
     // The photo is framed on the code, as a person aims a phone: a quarter of

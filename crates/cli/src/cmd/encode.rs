@@ -3,97 +3,85 @@
 use std::path::Path;
 
 use anyhow::anyhow;
-use panicqr_qr::{Options, Segment, Version};
-use panicqr_report::{deflate, digits, fit, url};
+use panicqr_qr::{MaskChoice, Options, Segment, Version};
+use panicqr_report::build::{self, BuildError, Target};
+use panicqr_report::digits;
+use panicqr_report::url::Packing as UrlPacking;
 
 use crate::args::{EncodeArgs, MaskArg, Packing, QrFormat, ReportFormat, SymbolOpts};
-use crate::cmd::qr::draw;
+use crate::cmd::qr::{draw, write_symbol};
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     let log = io::read_input(args.log.as_deref())?;
     let version = Version::new(args.max_version)
         .ok_or_else(|| Failure::BadInput(anyhow!("bad --max-version")))?;
-    let opts = Options {
-        max_version: version,
-        ..Options::kernel()
-    };
     if args.raw {
+        let opts = Options {
+            max_version: version,
+            ..Options::kernel()
+        };
         return raw(args, &log, &opts);
     }
     let arch = args.target.arch();
     let release = args.target.release();
-    let mut prefix = vec![
-        0u8;
-        url::prefix_len(
+    let target = Target {
+        max_version: version,
+        // What Linux draws: mask 0.
+        mask: Options::kernel().mask,
+        packing: match args.packing {
+            Packing::Z => UrlPacking::Z,
+            Packing::Zl => UrlPacking::Legacy,
+        },
+        ..Target::new(
             args.target.base_url.as_bytes(),
             arch.as_bytes(),
-            release.as_bytes()
-        ) + 1
-    ];
-    let mut plen = url::write_prefix(
-        args.target.base_url.as_bytes(),
-        arch.as_bytes(),
-        release.as_bytes(),
-        &mut prefix,
-    )
-    .map_err(|e| anyhow!("URL prefix needs {} bytes", e.needed))?;
-    if args.packing == Packing::Zl {
-        // `…&z=` becomes `…&zl=`.
-        prefix[plen - 1] = b'l';
-        prefix[plen] = b'=';
-        plen += 1;
-    }
-    let cap = fit::capacity(plen, version).ok_or_else(|| {
-        Failure::BadInput(anyhow!(
-            "the URL prefix ({plen} bytes) leaves no room for data at version {}",
+            release.as_bytes(),
+        )
+    };
+    let mut ws = vec![0u8; build::workspace_len(version)];
+    let mut out = vec![0u8; version.symbol_len()];
+    let built = build::build(&log, &target, &mut ws, &mut out).map_err(|e| match e {
+        BuildError::PrefixTooLong => Failure::BadInput(anyhow!(
+            "the URL prefix leaves no room for the log at QR version {}",
             version.number()
-        ))
+        )),
+        e => Failure::Other(anyhow!("{e}")),
     })?;
-    let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
-    let mut z = vec![0u8; cap];
-    let f = fit::fit(&log, cap, &mut ws, &mut z)
-        .map_err(|e| Failure::BadInput(anyhow!("cannot fit the log: {e:?}")))?;
+    let f = built.fitted;
     let kept = &log[f.start..];
     let lines = |s: &[u8]| s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
-    let z = &z[..f.compressed];
-    let payload_segment = match args.packing {
-        Packing::Z => Segment::DecimalBytes(z),
-        Packing::Zl => Segment::DecimalBytesLegacy(z),
-    };
-    let segs = [Segment::Bytes(&prefix[..plen]), payload_segment];
-    let summary = |v: Version| {
+    eprintln!(
+        "panicqr: kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
+        kept.len(),
+        log.len(),
+        lines(kept),
+        lines(&log),
+        f.compressed,
+        built.symbol.version().number(),
+        f.compressions
+    );
+    if f.cut {
         eprintln!(
-            "panicqr: kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
-            kept.len(),
-            log.len(),
-            lines(kept),
-            lines(&log),
-            f.compressed,
-            v.number(),
-            f.compressions
+            "panicqr: the newest line alone does not fit: kept its last {} bytes (cut at a character boundary)",
+            kept.len()
         );
-    };
+    }
     if args.format == ReportFormat::Url {
-        let mut text = prefix[..plen].to_vec();
-        match args.packing {
-            Packing::Z => {
-                let mut d = vec![0u8; digits::decimal_digits(z.len())];
-                let n = digits::encode_z(z, &mut d);
+        let mut text = built.prefix.to_vec();
+        match target.packing {
+            UrlPacking::Z => {
+                let mut d = vec![0u8; digits::decimal_digits(built.payload.len())];
+                let n = digits::encode_z(built.payload, &mut d);
                 text.extend_from_slice(&d[..n]);
             }
-            Packing::Zl => text.extend_from_slice(&digits::encode_zl(z)),
+            UrlPacking::Legacy => text.extend_from_slice(&digits::encode_zl(built.payload)),
         }
         text.push(b'\n');
-        let mut scratch = vec![0u8; version.scratch_len(opts.mask)];
-        let mut out = vec![0u8; version.symbol_len()];
-        let sym = panicqr_qr::encode(&segs, &opts, &mut scratch, &mut out)
-            .map_err(|e| Failure::BadInput(e.into()))?;
-        summary(sym.version());
         io::write_output(args.output.as_deref().map(Path::new), &text)?;
         return Ok(Outcome::Complete);
     }
-    draw(&segs, &opts, &symbol_opts(args), |s| summary(s.version()))?;
+    write_symbol(&built.symbol, &symbol_opts(args))?;
     Ok(Outcome::Complete)
 }
 
@@ -130,7 +118,10 @@ fn raw(args: &EncodeArgs, log: &[u8], opts: &Options) -> Result<Outcome, Failure
 
 fn symbol_opts(args: &EncodeArgs) -> SymbolOpts {
     SymbolOpts {
-        mask: MaskArg::Fixed(0),
+        mask: match Options::kernel().mask {
+            MaskChoice::Fixed(m) => MaskArg::Fixed(m.number()),
+            MaskChoice::Auto => MaskArg::Auto,
+        },
         min_version: 1,
         max_version: args.max_version,
         boost_ecc: false,

@@ -78,13 +78,18 @@ pub fn draw(
     let sym =
         encode(segments, opts, &mut scratch, &mut out).map_err(|e| Failure::BadInput(e.into()))?;
     info(&sym);
+    write_symbol(&sym, s)
+}
+
+/// Writes a symbol in the chosen format to the chosen output.
+pub fn write_symbol(sym: &Symbol<'_>, s: &SymbolOpts) -> Result<(), Failure> {
     let bytes = match s.format {
-        QrFormat::Term => render::terminal(&sym).into_bytes(),
-        QrFormat::Matrix => render::matrix(&sym).into_bytes(),
-        QrFormat::Svg => render::svg(&sym, s.scale).into_bytes(),
+        QrFormat::Term => render::terminal(sym).into_bytes(),
+        QrFormat::Matrix => render::matrix(sym).into_bytes(),
+        QrFormat::Svg => render::svg(sym, s.scale).into_bytes(),
         QrFormat::Png => {
             let mut v = Vec::new();
-            render::png(&sym, s.scale, &mut v)?;
+            render::png(sym, s.scale, &mut v)?;
             v
         }
     };

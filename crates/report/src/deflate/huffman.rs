@@ -4,7 +4,7 @@
 
 use super::bits::BitWriter;
 use super::tables::{CL_ORDER, DIST_EXTRA, LEN_EXTRA};
-use super::workspace::{Freq, HuffScratch, Plan, U16s, Words, DISTS, LITS};
+use super::workspace::{Builder, Freq, HuffScratch, Plan, U16s, Words, DISTS, LITS};
 
 /// Code lengths (at most `max_bits`) for `n` symbols counted by `freq`, into
 /// `lens`. Symbols with count 0 get length 0. Deterministic: ties are broken
@@ -14,7 +14,7 @@ pub(crate) fn lengths(
     n: usize,
     max_bits: u32,
     lens: &mut [u8],
-    s: &mut HuffScratch<'_>,
+    s: &mut Builder<'_>,
 ) {
     lens.fill(0);
     let mut leaves = 0usize;
@@ -176,10 +176,11 @@ fn canonical<const B: usize>(lens: &[u8], extra8: u16, words: &mut U16s<'_, B>) 
 
 /// The fixed code's lengths (RFC 1951 §3.2.6).
 pub(crate) fn set_fixed(plan: &mut Plan<'_>) {
-    for (i, l) in plan.lit_len.iter_mut().enumerate() {
+    let (lit, dist) = plan.lens_mut();
+    for (i, l) in lit.iter_mut().enumerate() {
         *l = fixed_lit_len(i);
     }
-    plan.dist_len.fill(5);
+    dist.fill(5);
 }
 
 fn fixed_lit_len(sym: usize) -> u8 {
@@ -194,17 +195,20 @@ fn fixed_lit_len(sym: usize) -> u8 {
 /// Code words of `plan` (dynamic or fixed) for writing.
 pub(crate) fn words(plan: &Plan<'_>, words: &mut Words<'_>) {
     let fixed = plan.meta[1] == 0;
-    canonical(plan.lit_len, if fixed { 2 } else { 0 }, &mut words.lit);
-    canonical(plan.dist_len, 0, &mut words.dist);
+    canonical(plan.lit_len(), if fixed { 2 } else { 0 }, &mut words.lit);
+    canonical(plan.dist_len(), 0, &mut words.dist);
 }
 
 /// A dynamic code for the counts in `freq`, into `plan`'s lengths.
 pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<'_>) {
-    lengths(&|i| freq.lit.get(i), LITS, 15, plan.lit_len, s);
-    lengths(&|i| freq.dist.get(i), DISTS, 15, plan.dist_len, s);
-    if plan.dist_len.iter().all(|&l| l == 0) {
+    let (lit, dist) = plan.lens_mut();
+    lengths(&|i| freq.lit.get(i), LITS, 15, lit, &mut s.build);
+    lengths(&|i| freq.dist.get(i), DISTS, 15, dist, &mut s.build);
+    if dist.iter().all(|&l| l == 0) {
         // No matches: still describe one distance code (RFC 1951 §3.2.7).
-        plan.dist_len[0] = 1;
+        if let Some(l) = dist.first_mut() {
+            *l = 1;
+        }
     }
 }
 
@@ -246,7 +250,8 @@ fn log2_q3(x: u32) -> u32 {
 pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
     let total = (0..LITS).fold(0u32, |a, i| a.saturating_add(freq.lit.get(i)));
     let base = log2_q3(total.max(1));
-    for (i, p) in plan.lit_price.iter_mut().enumerate() {
+    let (lit_price, dist_price) = plan.prices.split_at_mut(LITS);
+    for (i, p) in lit_price.iter_mut().enumerate() {
         let f = freq.lit.get(i);
         let info = if f == 0 {
             base + 8
@@ -257,7 +262,7 @@ pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
     }
     let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist.get(i)));
     let base = log2_q3(total.max(1));
-    for (i, (p, &e)) in plan.dist_price.iter_mut().zip(&DIST_EXTRA).enumerate() {
+    for (i, (p, &e)) in dist_price.iter_mut().zip(&DIST_EXTRA).enumerate() {
         let f = freq.dist.get(i);
         let info = if f == 0 {
             base + 8
@@ -269,7 +274,8 @@ pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
 }
 
 /// Bits of a block body: counts times code lengths plus extra bits.
-pub(crate) fn body_bits(freq: &Freq<'_>, lit_len: &[u8; LITS], dist_len: &[u8; DISTS]) -> usize {
+pub(crate) fn body_bits(freq: &Freq<'_>, plan: &Plan<'_>) -> usize {
+    let (lit_len, dist_len) = (plan.lit_len(), plan.dist_len());
     let mut bits = 0usize;
     for (i, &l) in lit_len.iter().enumerate() {
         let f = freq.lit.get(i) as usize;
@@ -300,12 +306,12 @@ pub(crate) fn fixed_body_bits(freq: &Freq<'_>) -> usize {
 /// Symbols sent of each alphabet: HLIT (257..=286) and HDIST (1..=30).
 fn counts(plan: &Plan<'_>) -> (usize, usize) {
     let hlit = plan
-        .lit_len
+        .lit_len()
         .iter()
         .rposition(|&l| l != 0)
         .map_or(257, |i| (i + 1).max(257));
     let hdist = plan
-        .dist_len
+        .dist_len()
         .iter()
         .rposition(|&l| l != 0)
         .map_or(1, |i| i + 1);
@@ -317,10 +323,10 @@ fn counts(plan: &Plan<'_>) -> (usize, usize) {
 fn rle(plan: &Plan<'_>, mut f: impl FnMut(usize, u32, u32)) {
     let (hlit, hdist) = counts(plan);
     let lens = plan
-        .lit_len
+        .lit_len()
         .iter()
         .take(hlit)
-        .chain(plan.dist_len.iter().take(hdist))
+        .chain(plan.dist_len().iter().take(hdist))
         .copied();
     let mut flush = |v: u8, mut run: usize| {
         if v == 0 {
@@ -364,43 +370,28 @@ fn rle(plan: &Plan<'_>, mut f: impl FnMut(usize, u32, u32)) {
     }
 }
 
-/// The code-length code: lengths, bit-reversed words, and HCLEN.
-struct ClCode {
-    len: [u8; 19],
-    word: [u16; 19],
-    hclen: usize,
-}
-
-fn cl_code(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> ClCode {
-    let mut freq = [0u32; 19];
-    rle(plan, |sym, _, _| {
-        if let Some(c) = freq.get_mut(sym) {
-            *c = c.saturating_add(1);
-        }
-    });
-    let mut len = [0u8; 19];
-    lengths(&|i| freq.get(i).copied().unwrap_or(0), 19, 7, &mut len, s);
-    let mut buf = [0u8; 64];
-    let mut words = U16s(&mut buf);
-    canonical(&len, 0, &mut words);
-    let mut word = [0u16; 19];
-    for (i, w) in word.iter_mut().enumerate() {
-        *w = words.get(i);
-    }
-    let hclen = CL_ORDER
+/// Builds the code-length code into `s.cl` (lengths and bit-reversed
+/// words) and returns HCLEN.
+fn cl_code(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
+    let HuffScratch { build, cl } = s;
+    cl.freq.fill(0);
+    rle(plan, |sym, _, _| cl.freq.bump(sym));
+    lengths(&|i| cl.freq.get(i), 19, 7, cl.len, build);
+    canonical(cl.len, 0, &mut cl.word);
+    CL_ORDER
         .iter()
-        .rposition(|&sym| len.get(usize::from(sym)).is_some_and(|&l| l != 0))
-        .map_or(4, |i| (i + 1).max(4));
-    ClCode { len, word, hclen }
+        .rposition(|&sym| cl.len.get(usize::from(sym)).is_some_and(|&l| l != 0))
+        .map_or(4, |i| (i + 1).max(4))
 }
 
 /// Bits of the dynamic block header for `plan`'s code (after the 3 block
 /// header bits).
 pub(crate) fn header_bits(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
-    let cl = cl_code(plan, s);
-    let mut bits = 5 + 5 + 4 + 3 * cl.hclen;
+    let hclen = cl_code(plan, s);
+    let len = &*s.cl.len;
+    let mut bits = 5 + 5 + 4 + 3 * hclen;
     rle(plan, |sym, e, _| {
-        bits += usize::from(cl.len.get(sym).copied().unwrap_or(0)) + e as usize;
+        bits += usize::from(len.get(sym).copied().unwrap_or(0)) + e as usize;
     });
     bits
 }
@@ -408,21 +399,19 @@ pub(crate) fn header_bits(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
 /// Writes the dynamic block header for `plan`'s code.
 pub(crate) fn write_header(plan: &Plan<'_>, s: &mut HuffScratch<'_>, w: &mut BitWriter<'_>) {
     let (hlit, hdist) = counts(plan);
-    let cl = cl_code(plan, s);
+    let hclen = cl_code(plan, s);
+    let cl = &s.cl;
     w.put((hlit - 257) as u32, 5);
     w.put((hdist - 1) as u32, 5);
-    w.put((cl.hclen - 4) as u32, 4);
-    for &sym in CL_ORDER.iter().take(cl.hclen) {
+    w.put((hclen - 4) as u32, 4);
+    for &sym in CL_ORDER.iter().take(hclen) {
         w.put(
             u32::from(cl.len.get(usize::from(sym)).copied().unwrap_or(0)),
             3,
         );
     }
     rle(plan, |sym, e, v| {
-        w.put_code(
-            cl.word.get(sym).copied().unwrap_or(0),
-            cl.len.get(sym).copied().unwrap_or(0),
-        );
+        w.put_code(cl.word.get(sym), cl.len.get(sym).copied().unwrap_or(0));
         w.put(v, e);
     });
 }
@@ -467,7 +456,7 @@ mod tests {
             (a, c) = (c, a.saturating_add(c));
         }
         let mut lens = [0u8; 30];
-        lengths(&|i| f[i], 30, 15, &mut lens, &mut ws.huff);
+        lengths(&|i| f[i], 30, 15, &mut lens, &mut ws.huff.build);
         assert!(lens.iter().all(|&l| (1..=15).contains(&l)));
         let kraft: u64 = lens.iter().map(|&l| 1u64 << (15 - l)).sum();
         assert_eq!(kraft, 1 << 15, "{lens:?}");

@@ -132,7 +132,7 @@ pub struct Sized {
 /// candidate per search), whose cost is linear with a small constant.
 pub const WORK_BUDGET: u64 = 12_000_000;
 
-/// A compressor over a caller workspace, carved once.
+/// A compressor over a caller workspace, carved once into its tables.
 pub(crate) struct Compressor<'a> {
     ws: Ws<'a>,
     /// Work units spent by every parse so far.
@@ -164,6 +164,7 @@ impl<'a> Compressor<'a> {
         self.plan(input, Effort::Best, true)
     }
 
+    #[inline(never)]
     fn plan(&mut self, input: &[u8], effort: Effort, warm: bool) -> Result<usize, DeflateError> {
         if input.len() > MAX_INPUT {
             return Err(DeflateError::InputTooLong { len: input.len() });
@@ -244,6 +245,7 @@ impl<'a> Compressor<'a> {
         self.write_plan(input, true, out)
     }
 
+    #[inline(never)]
     fn write_plan(&mut self, input: &[u8], kept: bool, out: &mut [u8]) -> usize {
         let Ws {
             chains,
@@ -279,7 +281,7 @@ impl<'a> Compressor<'a> {
         self.work = self.work.saturating_add(u64::from(work.used));
         w.put_code(
             words.lit.get(256),
-            plan.lit_len.get(256).copied().unwrap_or(0),
+            plan.lit_len().get(256).copied().unwrap_or(0),
         );
         w.align();
         for b in adler32(input).to_be_bytes() {
@@ -308,11 +310,7 @@ fn choose_code(
     huff: &mut workspace::HuffScratch<'_>,
 ) -> usize {
     huffman::dynamic(freq, plan, huff);
-    let dynamic = huffman::header_bits(plan, huff).saturating_add(huffman::body_bits(
-        freq,
-        plan.lit_len,
-        plan.dist_len,
-    ));
+    let dynamic = huffman::header_bits(plan, huff).saturating_add(huffman::body_bits(freq, plan));
     let fixed = huffman::fixed_body_bits(freq);
     plan.meta[1] = u8::from(dynamic < fixed);
     dynamic.min(fixed)
@@ -324,7 +322,12 @@ fn total_bytes(bits: usize) -> usize {
 }
 
 fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<'_>, t: Token) {
-    let lit = |s: usize| (words.lit.get(s), plan.lit_len.get(s).copied().unwrap_or(0));
+    let lit = |s: usize| {
+        (
+            words.lit.get(s),
+            plan.lit_len().get(s).copied().unwrap_or(0),
+        )
+    };
     match t {
         Token::Literal(b) => {
             let (c, l) = lit(usize::from(b));
@@ -339,7 +342,7 @@ fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<
             let dc = tables::dist_code(dist);
             w.put_code(
                 words.dist.get(dc),
-                plan.dist_len.get(dc).copied().unwrap_or(0),
+                plan.dist_len().get(dc).copied().unwrap_or(0),
             );
             let (bits, v) = tables::dist_extra(dc, dist);
             w.put(v, bits);

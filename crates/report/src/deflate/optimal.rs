@@ -29,11 +29,11 @@ pub(crate) fn optimal(
 ) {
     c.reset();
     for l in MIN_MATCH..=MAX_MATCH {
-        let p = plan.lit_price.get(257 + len_code(l)).copied().unwrap_or(30);
+        let p = plan.lit_price(257 + len_code(l));
         dp.len_price.set(l, u16::from(p));
     }
-    let lit_price = |b: u8| u32::from(plan.lit_price.get(usize::from(b)).copied().unwrap_or(30));
-    let dist_price = |d: usize| u32::from(plan.dist_price.get(dist_code(d)).copied().unwrap_or(30));
+    let lit_price = |b: u8| u32::from(plan.lit_price(usize::from(b)));
+    let dist_price = |d: usize| u32::from(plan.dist_price(dist_code(d)));
     let n = input.len();
     let mut s = 0;
     let mut inserted = 0;

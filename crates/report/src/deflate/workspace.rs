@@ -79,14 +79,15 @@ pub(crate) const LITS: usize = 286;
 pub(crate) const DISTS: usize = 30;
 
 /// One way to write a block: which parse, the code it is written with, and
-/// (for the priced parse) the bit prices the parse used.
+/// (for the priced parse) the bit prices the parse used. Three references,
+/// so a frame holding a few plans stays small.
 pub(crate) struct Plan<'a> {
     /// [parse kind, dynamic code?, the parse's work limit (u32 LE) x4]
     pub(crate) meta: &'a mut [u8; 6],
-    pub(crate) lit_len: &'a mut [u8; LITS],
-    pub(crate) dist_len: &'a mut [u8; DISTS],
-    pub(crate) lit_price: &'a mut [u8; LITS],
-    pub(crate) dist_price: &'a mut [u8; DISTS],
+    /// Code lengths: literal/length symbols, then distance symbols.
+    pub(crate) lens: &'a mut [u8; LITS + DISTS],
+    /// Prices in eighths of a bit, in the same order.
+    pub(crate) prices: &'a mut [u8; LITS + DISTS],
 }
 
 impl Plan<'_> {
@@ -104,10 +105,29 @@ impl Plan<'_> {
 
     pub(crate) fn copy_from(&mut self, o: &Plan<'_>) {
         self.meta.copy_from_slice(o.meta);
-        self.lit_len.copy_from_slice(o.lit_len);
-        self.dist_len.copy_from_slice(o.dist_len);
-        self.lit_price.copy_from_slice(o.lit_price);
-        self.dist_price.copy_from_slice(o.dist_price);
+        self.lens.copy_from_slice(o.lens);
+        self.prices.copy_from_slice(o.prices);
+    }
+
+    pub(crate) fn lit_len(&self) -> &[u8] {
+        self.lens.split_at(LITS).0
+    }
+
+    pub(crate) fn dist_len(&self) -> &[u8] {
+        self.lens.split_at(LITS).1
+    }
+
+    /// Literal/length and distance code lengths, for writing.
+    pub(crate) fn lens_mut(&mut self) -> (&mut [u8], &mut [u8]) {
+        self.lens.split_at_mut(LITS)
+    }
+
+    pub(crate) fn lit_price(&self, sym: usize) -> u8 {
+        self.prices.get(sym).copied().unwrap_or(u8::MAX)
+    }
+
+    pub(crate) fn dist_price(&self, code: usize) -> u8 {
+        self.prices.get(LITS + code).copied().unwrap_or(u8::MAX)
     }
 }
 
@@ -135,12 +155,26 @@ pub(crate) struct Freq<'a> {
     pub(crate) dist: U32s<'a, 128>,
 }
 
-/// The Huffman builder's arrays (see [`super::huffman::lengths`]).
+/// The Huffman builder's arrays (see [`super::huffman::lengths`]), and the
+/// code-length code's (19 symbols: counts, lengths, words).
 pub(crate) struct HuffScratch<'a> {
+    pub(crate) build: Builder<'a>,
+    pub(crate) cl: ClScratch<'a>,
+}
+
+/// Leaves sorted by count, node weights, parents and depths.
+pub(crate) struct Builder<'a> {
     pub(crate) leaves: U16s<'a, 1024>,
     pub(crate) weight: U32s<'a, 4096>,
     pub(crate) parent: U16s<'a, 2048>,
     pub(crate) depth: &'a mut [u8; 1024],
+}
+
+/// The code-length code's tables.
+pub(crate) struct ClScratch<'a> {
+    pub(crate) freq: U32s<'a, 128>,
+    pub(crate) len: &'a mut [u8; 19],
+    pub(crate) word: U16s<'a, 64>,
 }
 
 /// Bit-reversed canonical code words for writing.
@@ -178,6 +212,9 @@ pub const WORKSPACE_LEN: usize = HASH_SIZE * 2
     + 1024
     + 1024
     + 64
+    + 128
+    + 19
+    + 64
     + 3 * PLAN_LEN;
 
 fn take<'a, const N: usize>(rest: &mut &'a mut [u8]) -> Option<&'a mut [u8; N]> {
@@ -189,10 +226,8 @@ fn take<'a, const N: usize>(rest: &mut &'a mut [u8]) -> Option<&'a mut [u8; N]> 
 fn plan<'a>(rest: &mut &'a mut [u8]) -> Option<Plan<'a>> {
     Some(Plan {
         meta: take(rest)?,
-        lit_len: take(rest)?,
-        dist_len: take(rest)?,
-        lit_price: take(rest)?,
-        dist_price: take(rest)?,
+        lens: take(rest)?,
+        prices: take(rest)?,
     })
 }
 
@@ -217,10 +252,17 @@ impl<'a> Ws<'a> {
                 dist: U32s(take(r)?),
             },
             huff: HuffScratch {
-                leaves: U16s(take(r)?),
-                weight: U32s(take(r)?),
-                parent: U16s(take(r)?),
-                depth: take(r)?,
+                build: Builder {
+                    leaves: U16s(take(r)?),
+                    weight: U32s(take(r)?),
+                    parent: U16s(take(r)?),
+                    depth: take(r)?,
+                },
+                cl: ClScratch {
+                    freq: U32s(take(r)?),
+                    len: take(r)?,
+                    word: U16s(take(r)?),
+                },
             },
             words: Words {
                 lit: U16s(take(r)?),

@@ -19,7 +19,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use panicqr_qr::Version;
-use panicqr_report::{deflate, fit, url};
+use panicqr_report::{build, deflate, fit, url};
 
 const BASE: &str = "https://kernel-team.pages.debian.net/panic_report/#";
 const ARCH: &str = "x86_64";
@@ -143,6 +143,102 @@ extern "C" fn zfree(_: libz_sys::voidpf, p: libz_sys::voidpf) {
         let n = base.cast::<usize>().read();
         std::alloc::dealloc(base, std::alloc::Layout::from_size_align_unchecked(n, 16));
     }
+}
+
+/// Linux's fitting loop on `log`: (bytes of log kept, compressions).
+fn linux_fit(log: &[u8], estimate: usize, cap_input: usize, zbuf: &mut Vec<u8>) -> (usize, u32) {
+    let cut = log.len().saturating_sub(cap_input);
+    let mut start = if cut == 0 {
+        0
+    } else {
+        log[cut..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(log.len(), |k| cut + k + 1)
+    };
+    let mut n = 0;
+    loop {
+        n += 1;
+        let size = zlib_linux(&log[start..], zbuf);
+        if size <= estimate || start >= log.len() {
+            break;
+        }
+        start = log[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(log.len(), |k| start + k + 1);
+    }
+    (log.len() - start, n)
+}
+
+/// Time of the whole panic path (`build::build`: fit, compress, URL, QR with
+/// automatic mask) per input, best of `reps` runs, in µs; and what it kept.
+fn time_build(log: &[u8], reps: usize, ws: &mut [u8], out: &mut [u8]) -> (f64, fit::Fitted) {
+    let target = build::Target::new(BASE.as_bytes(), ARCH.as_bytes(), RELEASE.as_bytes());
+    let mut best = f64::MAX;
+    let mut fitted = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let b = build::build(log, &target, ws, out).unwrap();
+        best = best.min(t.elapsed().as_secs_f64() * 1e6);
+        fitted = Some(b.fitted);
+    }
+    (best, fitted.unwrap())
+}
+
+/// The time bound: every adversarial input through the whole panic path,
+/// beside Linux's scheme on the same input, then the real logs.
+fn worst_case(logs: &[Vec<u8>], estimate: usize, cap_input: usize) {
+    println!("\nWorst case: build::build (fit + compress + URL + QR, auto mask), best of 3 runs, one core");
+    println!(
+        "{:<56} {:>10} {:>8} {:>6} {:>12} {:>10} {:>8}",
+        "input (64 KiB)", "panicqr", "kept", "runs", "work units", "Linux", "kept"
+    );
+    let mut ws = vec![0u8; build::workspace_len(Version::MAX)];
+    let mut out = vec![0u8; Version::MAX.symbol_len()];
+    let mut zbuf = Vec::new();
+    let mut worst: (f64, &str) = (0.0, "");
+    for (name, log) in panicqr_testkit::adversarial::logs() {
+        let (us, f) = time_build(&log, 3, &mut ws, &mut out);
+        let t = Instant::now();
+        let (lk, _) = linux_fit(&log, estimate, cap_input, &mut zbuf);
+        let lus = t.elapsed().as_secs_f64() * 1e6;
+        println!(
+            "{name:<56} {:>7.1} ms {:>8} {:>6} {:>12} {:>7.1} ms {:>8}",
+            us / 1e3,
+            f.kept,
+            f.compressions,
+            f.work,
+            lus / 1e3,
+            lk
+        );
+        if us > worst.0 {
+            worst = (us, name);
+        }
+    }
+    let runs: Vec<(f64, fit::Fitted)> = logs
+        .iter()
+        .map(|log| time_build(log, 1, &mut ws, &mut out))
+        .collect();
+    let mut real: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    real.sort_by(f64::total_cmp);
+    let mut work: Vec<u64> = runs.iter().map(|r| r.1.work).collect();
+    work.sort();
+    println!(
+        "real logs: work units median {}, max {} (budget {})",
+        work[work.len() / 2],
+        work[work.len() - 1],
+        deflate::WORK_BUDGET
+    );
+    println!(
+        "\nworst adversarial: {:.1} ms ({}); real logs: median {:.1} ms, worst {:.1} ms (bound by construction: {} sizings + 1 write, each at most {} work units past which searches take one candidate)",
+        worst.0 / 1e3,
+        worst.1,
+        real[real.len() / 2] / 1e3,
+        real[real.len() - 1] / 1e3,
+        fit::MAX_PROBES,
+        deflate::WORK_BUDGET
+    );
 }
 
 /// How much log each screen size carries: panicqr sizes the QR code to the
@@ -316,6 +412,7 @@ fn main() {
         deflate::WORKSPACE_LEN
     );
     screens(&logs, &ours_prefix[..plen], Stats::mean(&linux.carried));
+    worst_case(&logs, estimate, linux_cap_input);
     println!(
         "\nratio of mean bytes carried: {:.3}x   (max compressions: Linux {}, panicqr {}); panicqr streams inflate with Python zlib: {}",
         Stats::mean(&ours.carried) / Stats::mean(&linux.carried),

@@ -2,6 +2,7 @@
 //! symbols, and decoders we did not write (`rqrr`, `zbarimg`) to check them.
 
 #[cfg(feature = "photos")]
+pub mod adversarial;
 pub mod photos;
 
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use super::workspace::{Chains, Dp, Plan};
 use super::{MAX_DIST, SEGMENT};
 
 /// Candidates examined per position at full effort.
-const OPT_CHAIN: u32 = 128;
+const OPT_CHAIN: u32 = 64;
 /// A match this long is taken without searching the positions it covers.
 const OPT_NICE: usize = 128;
 

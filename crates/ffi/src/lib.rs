@@ -277,17 +277,21 @@ pub unsafe extern "C" fn panicqr_screen_draw(
     }
 }
 
+/// Every check of [`panicqr_screen_draw`]'s arguments, in a frame of its own
+/// that is gone before the screen is drawn (see [`report_checks`]).
+///
 /// # Safety
 /// As [`panicqr_screen_draw`].
-unsafe fn screen_draw(
+#[inline(never)]
+unsafe fn screen_checks(
     fb: *mut u8,
     fb_len: usize,
     options: *const PanicqrScreenOptions,
     workspace: *mut u8,
     workspace_len: usize,
     info: *mut PanicqrScreenInfo,
-) -> Result<(), Status> {
-    use panicqr_screen::{Framebuffer, Message, PixelFormat, Report, Rgb, Style};
+) -> Result<(PanicqrScreenOptions, panicqr_screen::PixelFormat), Status> {
+    use panicqr_screen::PixelFormat;
     if fb.is_null() || options.is_null() || workspace.is_null() || info.is_null() {
         return Err(Status::NullPointer);
     }
@@ -328,6 +332,23 @@ unsafe fn screen_draw(
     if o.screen == PANICQR_SCREEN_QR && workspace_len < PANICQR_SCREEN_WORKSPACE_LEN {
         return Err(Status::BufferTooSmall);
     }
+    Ok((o, format))
+}
+
+/// # Safety
+/// As [`panicqr_screen_draw`].
+unsafe fn screen_draw(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    info: *mut PanicqrScreenInfo,
+) -> Result<(), Status> {
+    use panicqr_screen::{Framebuffer, Message, Report, Rgb, Style};
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    let (o, format) =
+        unsafe { screen_checks(fb, fb_len, options, workspace, workspace_len, info) }?;
     let text = |p: *const u8, l: usize| -> Result<&[u8], Status> {
         if l == 0 {
             Ok(&[])
@@ -708,10 +729,15 @@ pub unsafe extern "C" fn panicqr_report_build(
     }
 }
 
+/// Every check of [`panicqr_report_build`]'s arguments, in a frame of its own
+/// that is gone before the report is built: the checks' arrays then take no
+/// stack on the deep path.
+///
 /// # Safety
 /// As [`panicqr_report_build`].
 #[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
-unsafe fn report_build(
+#[inline(never)]
+unsafe fn report_checks(
     log: *const u8,
     log_len: usize,
     options: *const PanicqrReportOptions,
@@ -720,7 +746,7 @@ unsafe fn report_build(
     out: *mut u8,
     out_len: usize,
     info: *mut PanicqrReportInfo,
-) -> Result<(), Status> {
+) -> Result<(PanicqrReportOptions, Version), Status> {
     if log.is_null() || options.is_null() || workspace.is_null() || out.is_null() || info.is_null()
     {
         return Err(Status::NullPointer);
@@ -764,6 +790,35 @@ unsafe fn report_build(
     if workspace_len < needed || out_len < max_version.symbol_len() {
         return Err(Status::BufferTooSmall);
     }
+    Ok((o, max_version))
+}
+
+/// # Safety
+/// As [`panicqr_report_build`].
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+unsafe fn report_build(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    info: *mut PanicqrReportInfo,
+) -> Result<(), Status> {
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    let (o, max_version) = unsafe {
+        report_checks(
+            log,
+            log_len,
+            options,
+            workspace,
+            workspace_len,
+            out,
+            out_len,
+            info,
+        )
+    }?;
     // SAFETY: each pointer is readable for its length (caller's promise) and
     // overlaps nothing written here (checked above).
     let (log, base, arch, release) = unsafe {

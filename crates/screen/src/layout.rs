@@ -255,34 +255,7 @@ pub fn draw_qr_screen<C: Canvas + ?Sized>(
             style.fg,
         );
     }
-    let Some(limit) = qr_limit(a.qr_side) else {
-        return QrScreen { qr: None };
-    };
-    let (ws, out) = workspace.split_at_mut(build::workspace_len(Version::MAX).min(workspace.len()));
-    let target = build::Target {
-        max_version: limit.max_version,
-        mask: MaskChoice::Auto,
-        ..build::Target::new(report.base_url, report.arch, report.release)
-    };
-    let built = build::build(report.log, &target, ws, out);
-    let Ok(Built { symbol, fitted, .. }) = built else {
-        return QrScreen { qr: None };
-    };
-    let side_modules = symbol.width() + 8;
-    let px = (a.qr_side / side_modules).max(1);
-    let total = side_modules * px;
-    let x = a.qr_x + (a.qr_side - total.min(a.qr_side)) / 2;
-    let y = a.qr_y + (a.qr_side - total.min(a.qr_side)) / 2;
-    draw_symbol(c, &symbol, x, y, px, style);
-    QrScreen {
-        qr: Some(QrPlaced {
-            version: symbol.version(),
-            module_px: px,
-            x,
-            y,
-            log_bytes: fitted.kept,
-        }),
-    }
+    draw_report_qr(c, &a, report, style, workspace)
 }
 
 /// Draws `symbol` with its quiet zone, top-left at (x, y), `px` pixels per module.
@@ -365,6 +338,47 @@ Restart it. If this happens again, report it with the details below.";
             y += CELL_H * s;
         }
         y += CELL_H * s;
+    }
+}
+
+/// The report's QR code in its square: sized to it, built, drawn. Not
+/// inlined: the text drawing's locals then share no frame with the report
+/// pipeline's, which keeps the panic path's stack down.
+#[inline(never)]
+fn draw_report_qr<C: Canvas + ?Sized>(
+    c: &mut C,
+    a: &Areas,
+    report: &Report<'_>,
+    style: Style,
+    workspace: &mut [u8],
+) -> QrScreen {
+    let Some(limit) = qr_limit(a.qr_side) else {
+        return QrScreen { qr: None };
+    };
+    let (ws, out) = workspace.split_at_mut(build::workspace_len(Version::MAX).min(workspace.len()));
+    let target = build::Target {
+        max_version: limit.max_version,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(report.base_url, report.arch, report.release)
+    };
+    let built = build::build(report.log, &target, ws, out);
+    let Ok(Built { symbol, fitted, .. }) = built else {
+        return QrScreen { qr: None };
+    };
+    let side_modules = symbol.width() + 8;
+    let px = (a.qr_side / side_modules).max(1);
+    let total = side_modules * px;
+    let x = a.qr_x + (a.qr_side - total.min(a.qr_side)) / 2;
+    let y = a.qr_y + (a.qr_side - total.min(a.qr_side)) / 2;
+    draw_symbol(c, &symbol, x, y, px, style);
+    QrScreen {
+        qr: Some(QrPlaced {
+            version: symbol.version(),
+            module_px: px,
+            x,
+            y,
+            log_bytes: fitted.kept,
+        }),
     }
 }
 

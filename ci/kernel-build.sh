@@ -12,7 +12,7 @@
 # scan`, the log = the newest lines of the serial console, Linux's version,
 # scale and zlib rules). Prints code sizes and the two kernels side by side.
 #
-# Too long for every CI run (a first build is ~6 min of 2 cores plus the
+# Too long for every CI run (a first build is 6-17 min on 2 cores, plus the
 # toolchain); ci/test.sh runs it only with PANICQR_KERNEL=1.
 #
 #   bash ci/kernel-build.sh

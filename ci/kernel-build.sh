@@ -62,8 +62,9 @@ die() { log "FAIL: $*"; exit 1; }
 
 # --- Host tools -----------------------------------------------------------------
 need=()
-for t in clang-$llvm ld.lld-$llvm llvm-nm-$llvm; do command -v $t >/dev/null 2>&1 || need+=(clang-$llvm lld-$llvm llvm-$llvm); done
-[ -e /usr/lib/llvm-$llvm/lib/libclang.so ] || need+=(libclang-$llvm-dev)
+command -v "clang-$llvm" >/dev/null 2>&1 && command -v "ld.lld-$llvm" >/dev/null 2>&1 &&
+    command -v "llvm-nm-$llvm" >/dev/null 2>&1 || need+=("clang-$llvm" "lld-$llvm" "llvm-$llvm")
+[ -e "/usr/lib/llvm-$llvm/lib/libclang.so" ] || need+=("libclang-$llvm-dev")
 for t in flex bison bc make gcc cpio xz perl qemu-system-x86_64 pnmtopng zbarimg node; do
     command -v $t >/dev/null 2>&1 && continue
     case $t in
@@ -142,7 +143,9 @@ if [ "$(cat "$src/.panicqr-patches" 2>/dev/null)" != "$stamp" ]; then
     done
     echo "$stamp" > "$src/.panicqr-patches"
 fi
-grep -q '^VERSION = 7$' "$src/Makefile" && grep -q '^SUBLEVEL = 4$' "$src/Makefile" || die "$src is not $kver"
+if ! grep -q '^VERSION = 7$' "$src/Makefile" || ! grep -q '^SUBLEVEL = 4$' "$src/Makefile"; then
+    die "$src is not $kver"
+fi
 # Patch 2 is a new file; copied only when it changed, so an unchanged file
 # keeps its time and make does not rebuild it. Our sources are read through
 # a link, never copied into the tree.
@@ -193,7 +196,8 @@ release=$(mk -s kernelrelease)
 # --- The kernel's Rust flags, no warnings -----------------------------------------
 obj=$build/drivers/gpu/drm/drm_panic_panicqr.o
 stock_obj=$build/drivers/gpu/drm/drm_panic_qr.o
-[ -f "$obj" ] && [ -f "$stock_obj" ] || die "missing $obj or $stock_obj"
+[ -f "$obj" ] || die "missing $obj"
+[ -f "$stock_obj" ] || die "missing $stock_obj"
 cmd=$(cat "$build/drivers/gpu/drm/.drm_panic_panicqr.o.cmd")
 for f in --edition=2021 -Dunsafe_op_in_unsafe_fn -Cpanic=abort -Copt-level=s -Coverflow-checks=y \
     -Wmissing_docs -Wunreachable_pub --target=; do

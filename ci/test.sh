@@ -7,7 +7,8 @@
 # bare-metal builds with Debian's rustc 1.85 (ci/cross.sh), each fuzz target
 # for FUZZ_SECONDS (default 10), the web page's unit and browser tests, real
 # Linux panic screens read in QEMU (ci/linux-qemu.sh, which installs its own
-# tools), and every crate's tests (the C tests run under ASan/UBSan and
+# tools), with PANICQR_KERNEL=1 a kernel built with panicqr's encoder
+# (ci/kernel-build.sh), and every crate's tests (the C tests run under ASan/UBSan and
 # valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,12 @@ step bash ci/cross.sh
 step bash ci/fuzz.sh
 step bash ci/web.sh
 step bash ci/linux-qemu.sh
+# panicqr inside a kernel built here (issue 11 part 4): a first build takes
+# 6-17 min on 2 cores (17 min measured on shared cores) plus the toolchain:
+# too long for every run.
+if [ "${PANICQR_KERNEL:-}" = 1 ]; then
+    step bash ci/kernel-build.sh
+fi
 step cargo test --release --workspace --all-features
 if [ -n "$failed" ]; then
     echo "ci/test.sh: FAILED:$failed" >&2

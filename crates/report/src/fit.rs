@@ -25,6 +25,25 @@ const CUT_PROBES: u32 = 20;
 /// The most sizings one [`fit`] runs (the empty tail, the stages, the cut).
 pub const MAX_PROBES: u32 = 1 + FAST_PROBES + 1 + BEST_PROBES + CUT_PROBES;
 
+/// Parses one sizing runs at most: the lazy one and the priced ones.
+const PARSES_PER_SIZING: u64 = 4;
+/// Work units a parse spends per input byte once the budget is spent (one
+/// candidate per search, a short nice length): a generous ceiling of the
+/// chain steps, 8-byte comparisons and priced edges per position.
+pub const SPENT_UNITS_PER_BYTE: u64 = 48;
+
+/// The most work units [`fit`] can spend on a log: the full-effort budget,
+/// then every remaining parse at the spent rate. With the measured cost of a
+/// unit this is the panic path's worst-case time (see the README).
+pub const fn work_bound(log_len: usize) -> u64 {
+    let n = if log_len < deflate::MAX_INPUT {
+        log_len
+    } else {
+        deflate::MAX_INPUT
+    } as u64;
+    deflate::WORK_BUDGET + (MAX_PROBES as u64 + 1) * PARSES_PER_SIZING * SPENT_UNITS_PER_BYTE * n
+}
+
 /// What [`fit`] kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Fitted {
@@ -235,6 +254,18 @@ impl Search<'_, '_> {
                 }
             }
             let size = self.size(cand, effort)?;
+                extern crate std;
+                std::eprintln!(
+                    "probe {:?} lo=({},{}) hi={:?} cand={} len={} size={}",
+                    effort,
+                    lo.start,
+                    lo.size,
+                    hi.map(|h| (h.start, h.size)),
+                    cand,
+                    n - cand,
+                    size
+                );
+            }
             let fits = size <= self.cap;
             if fits {
                 lo = Probe { start: cand, size };

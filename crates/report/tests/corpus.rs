@@ -161,3 +161,54 @@ fn every_corpus_log_round_trips_through_a_version_40_report() {
         total_probes as f64 / logs.len() as f64
     );
 }
+
+#[test]
+fn adversarial_logs_decode_to_a_suffix_within_the_work_bound() {
+    let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
+    let mut prefix = [0u8; 256];
+    let plen = url::write_prefix(BASE, b"x86_64", b"6.19", url::Packing::Z, &mut prefix).unwrap();
+    let prefix = &prefix[..plen];
+    let cap = fit::capacity(plen, Version::MAX, url::Packing::Z).unwrap();
+    let logs = panicqr_testkit::adversarial::logs();
+    let mut cut = 0;
+    for (name, log) in &logs {
+        let mut z = vec![0u8; cap];
+        let f = fit::fit(log, cap, &mut ws, &mut z).unwrap();
+        assert!(
+            f.work <= fit::work_bound(log.len()),
+            "{name}: work {}",
+            f.work
+        );
+        assert!(f.kept > 0, "{name}: an empty report from a log with text");
+        if f.cut {
+            cut += 1;
+            // Only when no whole line fits, and never inside a character.
+            assert!(
+                !log[f.start..log.len() - 1].contains(&b'\n'),
+                "{name}: cut though a whole line fits"
+            );
+            assert_ne!(
+                log[f.start] & 0xC0,
+                0x80,
+                "{name}: cut inside a UTF-8 character"
+            );
+        } else {
+            assert!(
+                f.start == 0 || log[f.start - 1] == b'\n',
+                "{name}: not a line start"
+            );
+        }
+        let mut digits = vec![0u8; f.compressed * 3];
+        let nd = panicqr_report::digits::encode_z(&z[..f.compressed], &mut digits);
+        let text = format!(
+            "{}{}",
+            std::str::from_utf8(prefix).unwrap(),
+            std::str::from_utf8(&digits[..nd]).unwrap()
+        );
+        let d = decode::decode(&text).unwrap();
+        assert!(d.is_complete(), "{name}: {:?}", d.problems);
+        assert_eq!(d.log, &log[f.start..], "{name}");
+    }
+    // The inputs without a newline (four of them) must have been cut.
+    assert_eq!(cut, 4, "cut reports");
+}

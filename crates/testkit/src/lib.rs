@@ -1,8 +1,8 @@
 //! Helpers shared by panicqr's tests and benchmarks: the test data, images of
 //! symbols, and decoders we did not write (`rqrr`, `zbarimg`) to check them.
 
-#[cfg(feature = "photos")]
 pub mod adversarial;
+#[cfg(feature = "photos")]
 pub mod photos;
 
 use std::path::{Path, PathBuf};

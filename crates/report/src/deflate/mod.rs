@@ -130,7 +130,7 @@ pub struct Sized {
 /// Work units all the parses of one [`Compressor`] may spend at full
 /// effort; past it every parse runs at its spent-budget effort (one
 /// candidate per search), whose cost is linear with a small constant.
-pub const WORK_BUDGET: u64 = 4_000_000;
+pub const WORK_BUDGET: u64 = 8_000_000;
 
 /// A compressor over a caller workspace, carved once into its tables.
 pub(crate) struct Compressor<'a> {
@@ -170,11 +170,18 @@ impl<'a> Compressor<'a> {
             return Err(DeflateError::InputTooLong { len: input.len() });
         }
         let n = input.len();
-        let optimal = effort == Effort::Best && n <= OPTIMAL_MAX_INPUT;
-        let warm = warm && optimal;
         let mut spent = 0u64;
         let mut best_bits = usize::MAX;
         let budget = WORK_BUDGET.saturating_sub(self.work);
+        // A priced pass runs only with its whole full-effort share left: one
+        // starved of candidates does worse than the lazy parse, so a warm
+        // sizing without that share falls back to the lazy parse.
+        let optimal = |spent: u64| {
+            effort == Effort::Best
+                && n <= OPTIMAL_MAX_INPUT
+                && budget.saturating_sub(spent) >= u64::from(Work::full_limit(n))
+        };
+        let warm = warm && optimal(0);
         let limit = |spent: u64| {
             let left = budget.saturating_sub(spent);
             Work::full_limit(n).min(u32::try_from(left).unwrap_or(u32::MAX))
@@ -202,8 +209,11 @@ impl<'a> Compressor<'a> {
             best_bits = choose_code(freq, trial, huff);
             best.copy_from(trial);
         }
-        if optimal {
-            for _ in 0..if warm { WARM_PASSES } else { OPT_PASSES } {
+        for _ in 0..if warm { WARM_PASSES } else { OPT_PASSES } {
+            if !optimal(spent) {
+                break;
+            }
+            {
                 // Price this pass by the previous pass's symbol counts.
                 huffman::prices_from_freq(freq, trial);
                 freq.lit.fill(0);

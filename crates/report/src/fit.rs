@@ -254,18 +254,6 @@ impl Search<'_, '_> {
                 }
             }
             let size = self.size(cand, effort)?;
-                extern crate std;
-                std::eprintln!(
-                    "probe {:?} lo=({},{}) hi={:?} cand={} len={} size={}",
-                    effort,
-                    lo.start,
-                    lo.size,
-                    hi.map(|h| (h.start, h.size)),
-                    cand,
-                    n - cand,
-                    size
-                );
-            }
             let fits = size <= self.cap;
             if fits {
                 lo = Probe { start: cand, size };

@@ -16,8 +16,9 @@
 //! - **No recursion, bounded stack.** The deepest call chain is fixed. Peak
 //!   stack of one version-40 encode with automatic mask, measured by stack
 //!   painting on x86_64 (`cargo run --release -p panicqr-bench --bin stack`):
-//!   **1,616 bytes**, the same with a fixed mask; the largest frame is the
-//!   1 KiB Reed–Solomon nibble table.
+//!   **1,440 bytes**, the same with a fixed mask (asserted by
+//!   `crates/bench/tests/stack.rs`). The Reed–Solomon nibble tables are
+//!   built at compile time (13 KiB of read-only data), not on the stack.
 //! - **Bounded time.** Linear in the symbol size: one pass to write codewords,
 //!   one for error correction, one placement pass, and 8 row-and-column passes
 //!   for automatic masking.

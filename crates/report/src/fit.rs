@@ -154,8 +154,16 @@ impl Grain {
     fn is_start(self, log: &[u8], pos: usize) -> bool {
         match self {
             Grain::Line => pos == 0 || log.get(pos - 1) == Some(&b'\n'),
-            // Not a UTF-8 continuation byte (invalid text cuts anywhere else).
-            Grain::Char => log.get(pos).is_none_or(|&b| b & 0xC0 != 0x80),
+            // Not inside a character: not a UTF-8 continuation byte, or one
+            // no lead byte claims (invalid text, which cuts anywhere).
+            Grain::Char => match log.get(pos) {
+                Some(&b) if b & 0xC0 == 0x80 => !(1..=3).any(|k| {
+                    pos.checked_sub(k)
+                        .and_then(|q| log.get(q))
+                        .is_some_and(|&c| c >= 0xC0)
+                }),
+                _ => true,
+            },
         }
     }
 

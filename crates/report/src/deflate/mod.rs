@@ -130,7 +130,7 @@ pub struct Sized {
 /// Work units all the parses of one [`Compressor`] may spend at full
 /// effort; past it every parse runs at its spent-budget effort (one
 /// candidate per search), whose cost is linear with a small constant.
-pub const WORK_BUDGET: u64 = 5_000_000;
+pub const WORK_BUDGET: u64 = 8_000_000;
 
 /// A compressor over a caller workspace, carved once into its tables.
 pub(crate) struct Compressor<'a> {

@@ -41,8 +41,14 @@ pub fn write_prefix(
 }
 
 /// The length [`write_prefix`] needs.
+///
+/// Saturates at `usize::MAX`: no buffer is that long, so [`write_prefix`]
+/// then reports the error, and no sum can overflow.
 pub fn prefix_len(base: &[u8], arch: &[u8], release: &[u8]) -> usize {
-    base.len() + 9 + escaped_len(arch) + escaped_len(release)
+    base.len()
+        .saturating_add(9)
+        .saturating_add(escaped_len(arch))
+        .saturating_add(escaped_len(release))
 }
 
 fn unreserved(b: u8) -> bool {
@@ -50,7 +56,9 @@ fn unreserved(b: u8) -> bool {
 }
 
 fn escaped_len(s: &[u8]) -> usize {
-    s.iter().map(|&b| if unreserved(b) { 1 } else { 3 }).sum()
+    s.iter().fold(0usize, |n, &b| {
+        n.saturating_add(if unreserved(b) { 1 } else { 3 })
+    })
 }
 
 struct Writer<'a> {
@@ -76,10 +84,41 @@ impl Writer<'_> {
             }
         }
     }
+    /// Writes `b` and advances. `write_prefix` checked that everything fits,
+    /// so every byte is written; counting only written bytes keeps
+    /// `pos < out.len()` before the increment, which cannot overflow.
     fn byte(&mut self, b: u8) {
         if let Some(o) = self.out.get_mut(self.pos) {
             *o = b;
+            self.pos += 1;
         }
-        self.pos += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_is_written_exactly_and_escaped() {
+        let (base, arch, rel) = (&b"https://e.org/#"[..], &b"x86_64"[..], &b"6.1+x y"[..]);
+        let want = b"https://e.org/#?a=x86_64&v=6.1%2Bx%20y&z=";
+        let n = prefix_len(base, arch, rel);
+        assert_eq!(n, want.len());
+        // An exact buffer is enough; the bytes after it are not touched.
+        let mut buf = [0xAAu8; 64];
+        let (exact, after) = buf.split_at_mut(n);
+        assert_eq!(write_prefix(base, arch, rel, exact), Ok(n));
+        assert_eq!(exact, &want[..]);
+        assert!(after.iter().all(|&b| b == 0xAA));
+        // One byte short: nothing is written and the error says what is needed.
+        let mut short = [0u8; 64];
+        assert_eq!(
+            write_prefix(base, arch, rel, &mut short[..n - 1]),
+            Err(PrefixTooLong { needed: n })
+        );
+        assert!(short.iter().all(|&b| b == 0));
+        assert_eq!(prefix_len(b"", b"", b""), 9);
+        assert_eq!(escaped_len(b"\x00\xFFa"), 7);
     }
 }

@@ -30,6 +30,11 @@ pub(crate) struct Layout {
     centres: [u8; 7],
     n_centres: usize,
     version_bits: u32,
+    /// Version information by rows 0..6: bits 3y..3y+2, for columns w−11..w−8.
+    version_rows: [u8; 6],
+    /// Version information by rows w−11..w−8 (index j): bits j, 3+j, …, 15+j,
+    /// for columns 0..6.
+    version_cols: [u8; 3],
 }
 
 impl Layout {
@@ -55,6 +60,19 @@ impl Layout {
             .checked_sub(1)
             .and_then(|i| centres.get(i))
             .map_or(0, |&c| usize::from(c));
+        let version_bits = version_info_bits(version);
+        let mut version_rows = [0u8; 6];
+        let mut version_cols = [0u8; 3];
+        for i in 0..18 {
+            if bit_of(version_bits, i) {
+                if let Some(r) = version_rows.get_mut(i / 3) {
+                    *r |= 1 << (i % 3);
+                }
+                if let Some(c) = version_cols.get_mut(i % 3) {
+                    *c |= 1 << (i / 3);
+                }
+            }
+        }
         Layout {
             version,
             full: Row::range(0, width),
@@ -65,7 +83,9 @@ impl Layout {
             last,
             centres,
             n_centres: n,
-            version_bits: version_info_bits(version),
+            version_bits,
+            version_rows,
+            version_cols,
         }
     }
 
@@ -177,19 +197,13 @@ impl Layout {
         }
         // Version information, §7.10: bit i at (w−11 + i mod 3, i div 3) and mirrored.
         if self.version_bits != 0 {
+            // Table look-ups (built in `new`): no index arithmetic here.
             if y < 6 {
-                for k in 0..3 {
-                    if bit_of(self.version_bits, 3 * y + k) {
-                        r.set(w - 11 + k);
-                    }
+                if let Some(&g) = self.version_rows.get(y) {
+                    put(&mut r, u64::from(g), w - 11);
                 }
-            } else if (w - 11..w - 8).contains(&y) {
-                let j = y - (w - 11);
-                for k in 0..6 {
-                    if bit_of(self.version_bits, 3 * k + j) {
-                        r.set(k);
-                    }
-                }
+            } else if let Some(&g) = y.checked_sub(w - 11).and_then(|j| self.version_cols.get(j)) {
+                put(&mut r, u64::from(g), 0);
             }
         }
         // The single dark module beside the lower-left format area.

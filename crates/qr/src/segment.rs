@@ -2,6 +2,8 @@
 //! including the two "bytes as decimal digits" packings of the Linux panic
 //! report format, produced on the fly without a digit buffer.
 
+use core::num::NonZeroU32;
+
 use crate::bits::BitWriter;
 use crate::Version;
 
@@ -317,7 +319,12 @@ pub fn decimal_group(group: &[u8]) -> [u32; 6] {
 }
 
 /// Powers of ten below 1000, to pick a digit out of a base-1000 digit.
-const DIGIT_POW: [u32; 3] = [1, 10, 100];
+/// `NonZeroU32`: dividing by one needs no division-by-zero check.
+const DIGIT_POW: [NonZeroU32; 3] = [NonZeroU32::MIN, TEN, HUNDRED];
+const TEN: NonZeroU32 = NonZeroU32::MIN.saturating_add(9);
+const HUNDRED: NonZeroU32 = TEN.saturating_mul(TEN);
+const THOUSAND: NonZeroU32 = HUNDRED.saturating_mul(TEN);
+const _: () = assert!(TEN.get() == 10 && HUNDRED.get() == 100 && THOUSAND.get() == 1000);
 
 fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
     let mut p = DigitPacker::default();
@@ -338,7 +345,7 @@ fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
         // Digit i counted from the right is digit i % 3 of part i / 3.
         for i in (0..digits).rev() {
             let part = parts.get(i / 3).copied().unwrap_or(0);
-            let pow = DIGIT_POW.get(i % 3).copied().unwrap_or(1);
+            let pow = DIGIT_POW.get(i % 3).copied().unwrap_or(NonZeroU32::MIN);
             p.push_digit(w, part / pow % 10);
         }
     }
@@ -351,9 +358,11 @@ fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
 /// fit its digit count is written as those kernels wrote it (such codes were
 /// unreadable then too).
 fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
-    const POW10: [u32; 4] = [1, 10, 100, 1000];
+    // Non-zero divisors: no division-by-zero check (the optimiser cannot
+    // see through a table of plain integers).
+    const POW10: [NonZeroU32; 4] = [NonZeroU32::MIN, TEN, HUNDRED, THOUSAND];
     const BITS: [u32; 4] = [0, 4, 7, 10];
-    let pow = |i: u32| POW10.get(i as usize).copied().unwrap_or(1);
+    let pow = |i: u32| POW10.get(i as usize).copied().unwrap_or(NonZeroU32::MIN);
     let bits_of = |i: u32| BITS.get(i as usize).copied().unwrap_or(10);
     // A slice this long does not fit a QR code (its count field fails
     // first); saturating keeps the bound without an overflow path.
@@ -374,7 +383,7 @@ fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
         let len = carry_len.wrapping_add(chars);
         if len > 3 {
             let new_len = len - 3;
-            let head = carry.wrapping_mul(pow(chars.wrapping_sub(new_len)));
+            let head = carry.wrapping_mul(pow(chars.wrapping_sub(new_len)).get());
             w.push(head.wrapping_add(value / pow(new_len)), 10);
             carry = value % pow(new_len);
             carry_len = new_len;
@@ -384,7 +393,7 @@ fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
                 carry_len = 0;
             }
         } else {
-            let v = carry.wrapping_mul(pow(chars)).wrapping_add(value);
+            let v = carry.wrapping_mul(pow(chars).get()).wrapping_add(value);
             w.push(v, bits_of(len));
             carry = 0;
             carry_len = 0;

@@ -94,21 +94,20 @@ pub fn wrap(text: &[u8], cols: usize) -> impl Iterator<Item = &[u8]> {
         if rest.is_empty() {
             return None;
         }
-        // Byte index after `cols` characters (a countdown: nothing to overflow).
+        // Byte index after `cols` characters: indices from a range and a
+        // countdown, so there is no counter to overflow.
         let mut left = cols;
-        let mut end = rest
-            .iter()
-            .position(|&b| {
-                if (0x80..0xC0).contains(&b) {
-                    return false;
-                }
-                if left == 0 {
-                    return true;
-                }
-                left -= 1;
-                false
-            })
-            .unwrap_or(rest.len());
+        let mut end = rest.len();
+        for (i, &b) in (0..rest.len()).zip(rest) {
+            if (0x80..0xC0).contains(&b) {
+                continue;
+            }
+            if left == 0 {
+                end = i;
+                break;
+            }
+            left -= 1;
+        }
         if end < rest.len() && rest.get(end) != Some(&b' ') {
             if let Some(space) = rest
                 .get(..end)

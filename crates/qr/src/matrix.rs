@@ -176,9 +176,10 @@ impl Layout {
         }
         // Alignment patterns, §7.3.5.
         // `cols` is a union of 5-module windows cx−2..=cx+2 with gaps of at
-        // least 7 modules (centres are 12 or more apart), so each pattern row is a bit operation on it: the
-        // whole window (|dy| = 2), its two edges (|dy| = 1), or the edges and
-        // the centre (dy = 0).
+        // least 7 modules (centres are 12 or more apart), so each pattern row
+        // is a bit operation on it: the whole window (|dy| = 2), its two
+        // edges (|dy| = 1), or the edges and the centre (dy = 0). No
+        // coordinate arithmetic.
         let cols = self.alignment_columns(y);
         if !cols.is_zero() {
             if let Some(&cy) = self

@@ -1,5 +1,7 @@
 //! The three screens, and how big a QR code a screen can show.
 
+use core::num::NonZeroUsize;
+
 use panicqr_qr::{MaskChoice, Symbol, Version};
 use panicqr_report::build::{self, Built};
 
@@ -134,6 +136,15 @@ fn metrics(w: usize, h: usize) -> (usize, usize) {
     ((short / 360).max(1), (short / 40).max(2))
 }
 
+/// How many cells of `cell · scale` pixels fit in `len` pixels.
+///
+/// The divisor is a `NonZeroUsize` (scale ≥ 1; a zero would count as 1), so
+/// the division has no divide-by-zero branch: rustc 1.85's LLVM cannot see
+/// that `CELL_W · s` is non-zero and keeps one (ci/cross.sh).
+fn cells(len: usize, cell: usize, scale: usize) -> usize {
+    len / NonZeroUsize::new(cell.saturating_mul(scale)).unwrap_or(NonZeroUsize::MIN)
+}
+
 /// Where the text and the QR square go.
 struct Areas {
     text_x: usize,
@@ -150,7 +161,7 @@ fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
     // Side by side: 24 columns of text on the left, the QR square on the right.
     let side_a = (h.saturating_sub(2 * m)).min(w.saturating_sub(3 * m + 24 * cw));
     // Stacked: title, reason (up to 3 lines) and hint above, the QR below.
-    let cols_b = (w.saturating_sub(2 * m) / cw).max(1);
+    let cols_b = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
     let rows_b = 3 + line_count(reason, cols_b, 3);
     let side_b = (w.saturating_sub(2 * m)).min(h.saturating_sub(3 * m + rows_b * ch));
     if side_a >= side_b {
@@ -158,8 +169,8 @@ fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
         Areas {
             text_x: m,
             text_y: m,
-            text_cols: (text_w / cw).max(1),
-            text_rows: (h.saturating_sub(2 * m) / ch).max(1),
+            text_cols: cells(text_w, CELL_W, s).max(1),
+            text_rows: cells(h.saturating_sub(2 * m), CELL_H, s).max(1),
             qr_x: w.saturating_sub(m.saturating_add(side_a)),
             qr_y: (h.saturating_sub(side_a)) / 2,
             qr_side: side_a,
@@ -348,8 +359,8 @@ pub fn draw_kmsg_screen<C: Canvas + ?Sized>(c: &mut C, log: &[u8], style: Style)
     let (w, h) = c.size();
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
-    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
-    let rows = h.saturating_sub(2 * m) / (CELL_H * s);
+    let cols = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
+    let rows = cells(h.saturating_sub(2 * m), CELL_H, s);
     let line_h = CELL_H.saturating_mul(s);
     let mut bottom = rows; // rows still free above this one
     let log = log.strip_suffix(b"\n").unwrap_or(log);
@@ -374,8 +385,8 @@ pub fn draw_user_screen<C: Canvas + ?Sized>(c: &mut C, msg: &Message<'_>, style:
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
     let big = s * 2;
-    let cols_big = (w.saturating_sub(2 * m) / (CELL_W * big)).max(1);
-    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
+    let cols_big = cells(w.saturating_sub(2 * m), CELL_W, big).max(1);
+    let cols = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
     // y only grows; saturating, as it may run off the canvas (drawing clips).
     let (line_big, line_h) = (CELL_H.saturating_mul(big), CELL_H.saturating_mul(s));
     let mut y = h / 4;

@@ -43,7 +43,12 @@ impl<'a> BitWriter<'a> {
     fn write_bytes(&mut self, bytes: &[u8]) {
         // Saturating: a position past the buffer already fails every write.
         let end = self.pos.saturating_add(bytes.len());
-        match self.buf.get_mut(self.pos..end) {
+        // Exactly `bytes.len()` bytes or none, so the copy cannot mismatch.
+        match self
+            .buf
+            .get_mut(self.pos..)
+            .and_then(|rest| rest.get_mut(..bytes.len()))
+        {
             Some(dst) => dst.copy_from_slice(bytes),
             None => self.overflow = true,
         }

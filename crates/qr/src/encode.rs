@@ -214,6 +214,9 @@ pub fn render<'o>(
         MaskChoice::Fixed(_) => None,
     };
     let layout = Layout::new(version);
+    // Row indices come from `0..w` rather than `enumerate()`: bounded by
+    // construction, so no counter can overflow and callees see y < w.
+    let w = layout.width();
     out.fill(0);
     if let Some(t) = transposed.as_deref_mut() {
         t.fill(0);
@@ -227,13 +230,13 @@ pub fn render<'o>(
         transposed.as_deref_mut(),
     );
     let stride = version.row_bytes().max(1);
-    for (y, row) in out.chunks_exact_mut(stride).enumerate() {
+    for (y, row) in (0..w).zip(out.chunks_exact_mut(stride)) {
         (Row::load(row) | layout.function_dark(y, false)).store(row);
     }
     let chosen = match (mask, transposed) {
         (MaskChoice::Fixed(m), _) => m,
         (MaskChoice::Auto, Some(t)) => {
-            for (y, row) in t.chunks_exact_mut(stride).enumerate() {
+            for (y, row) in (0..w).zip(t.chunks_exact_mut(stride)) {
                 (Row::load(row) | layout.function_dark(y, true)).store(row);
             }
             choose_mask(&layout, ec_level, out, t)
@@ -241,7 +244,7 @@ pub fn render<'o>(
         (MaskChoice::Auto, None) => Mask::MIN,
     };
     let fmt = format_bits(ec_level.format_bits(), chosen.number());
-    for (y, row) in out.chunks_exact_mut(stride).enumerate() {
+    for (y, row) in (0..w).zip(out.chunks_exact_mut(stride)) {
         masked_row(&layout, Row::load(row), chosen, fmt, y, false).store(row);
     }
     Ok(Symbol::new(out, version, ec_level, chosen))
@@ -279,7 +282,10 @@ fn choose_version(segments: &[Segment<'_>], opts: &Options) -> Result<(Version, 
             Err(Error::SegmentTooLong {
                 segment,
                 chars: s.char_count(),
-                max: (1usize << s.mode().count_bits(v)) - 1,
+                // 2^bits ≥ 1, so the subtraction cannot wrap.
+                max: 1usize
+                    .checked_shl(s.mode().count_bits(v))
+                    .map_or(usize::MAX, |m| m.wrapping_sub(1)),
             })
         }
     }
@@ -310,71 +316,85 @@ fn write_codewords(
     let capacity = data_len * 8;
     w.push(0, (capacity.saturating_sub(bits)).min(4) as u32);
     let written = w.finish().ok_or(short)?;
-    for (i, b) in data.iter_mut().skip(written).enumerate() {
-        *b = if i % 2 == 0 { 0xEC } else { 0x11 };
+    for (b, pad) in data
+        .iter_mut()
+        .skip(written)
+        .zip([0xEC, 0x11].into_iter().cycle())
+    {
+        *b = pad;
     }
     let blocks = BlockLayout::new(version, ec_level);
+    let ecc_len = usize::from(blocks.ecc_len);
     // Every block length QR defines has a table (checked in tests).
-    let tables = reed_solomon::tables(blocks.ecc_len).ok_or(short)?;
-    for (b, out) in ecc
-        .chunks_exact_mut(blocks.ecc_len.max(1))
-        .enumerate()
-        .take(blocks.count)
-    {
-        let range = blocks.data_range(b);
-        if let Some(d) = data.get(range) {
-            tables.remainder(d, blocks.ecc_len, out);
-        }
+    let tables = reed_solomon::tables(ecc_len).ok_or(short)?;
+    // Each block's data follows the previous one's: the short blocks first,
+    // then the long ones (one codeword more).
+    let mut rest = &*data;
+    for (b, out) in (0..blocks.count).zip(ecc.chunks_exact_mut(ecc_len.max(1))) {
+        let len = usize::from(blocks.short_data) + usize::from(b >= blocks.short);
+        let Some((d, tail)) = rest.split_at_checked(len) else {
+            break;
+        };
+        tables.remainder(d, ecc_len, out);
+        rest = tail;
     }
     Ok(())
 }
 
 /// How the data codewords split into blocks (ISO/IEC 18004 §7.5.2, Table 9):
 /// `count` blocks, the first `short` of them one data codeword shorter.
+///
+/// All from compile-time tables, as `u8`s: index arithmetic on them (products
+/// of two `u8`s plus a few more) provably fits a `usize`.
 struct BlockLayout {
-    count: usize,
-    short: usize,
-    short_data: usize,
-    ecc_len: usize,
+    /// Blocks, 1 to 81.
+    count: u8,
+    /// Short blocks, 1 to `count`.
+    short: u8,
+    /// Data codewords of a short block, at most 118.
+    short_data: u8,
+    /// Error correction codewords per block, at most 30.
+    ecc_len: u8,
+    /// Data codewords in all.
     data_len: usize,
 }
 
 impl BlockLayout {
     fn new(version: Version, ec: EcLevel) -> BlockLayout {
-        let count = version.blocks(ec).max(1);
-        let total = version.total_codewords();
-        let ecc_len = version.ecc_per_block(ec);
         BlockLayout {
-            count,
-            short: count - total % count,
-            short_data: total / count - ecc_len,
-            ecc_len,
+            count: version.block_count(ec).max(1),
+            short: version.short_blocks(ec),
+            short_data: version.short_block_data(ec),
+            ecc_len: version.ecc_len(ec),
             data_len: version.data_codewords(ec),
         }
-    }
-
-    fn data_range(&self, b: usize) -> core::ops::Range<usize> {
-        let start = b * self.short_data + b.saturating_sub(self.short);
-        let len = self.short_data + usize::from(b >= self.short);
-        start..start + len
     }
 }
 
 /// The codewords in the order they are placed (§7.6): the i-th data codeword
 /// of every block in turn (short blocks have none at the last i), then the
 /// i-th error correction codeword of every block.
+///
+/// The counters are `u8`s: `b < count ≤ 81`, and `i ≤ short_data + 1 ≤ 119`
+/// (data) or `i ≤ ecc_len ≤ 30` (error correction), so the increments below
+/// never wrap and every index is a small sum of `u8` products.
 struct Interleaved<'a> {
-    codewords: &'a [u8],
+    data: &'a [u8],
+    ecc: &'a [u8],
     layout: &'a BlockLayout,
-    i: usize,
-    b: usize,
+    i: u8,
+    b: u8,
     ecc_phase: bool,
 }
 
 impl<'a> Interleaved<'a> {
     fn new(codewords: &'a [u8], layout: &'a BlockLayout) -> Self {
+        let (data, ecc) = codewords
+            .split_at_checked(layout.data_len)
+            .unwrap_or((codewords, &[]));
         Interleaved {
-            codewords,
+            data,
+            ecc,
             layout,
             i: 0,
             b: 0,
@@ -386,11 +406,14 @@ impl<'a> Interleaved<'a> {
     #[inline]
     fn next_byte(&mut self) -> u8 {
         let l = self.layout;
+        let (b, i) = (usize::from(self.b), usize::from(self.i));
         if !self.ecc_phase {
-            let idx = self.b * l.short_data + self.b.saturating_sub(l.short) + self.i;
-            self.b += 1;
+            let idx = b * usize::from(l.short_data) + b.saturating_sub(usize::from(l.short)) + i;
+            // b < count ≤ 81 (see the type): no wrap.
+            self.b = self.b.wrapping_add(1);
             if self.b == l.count {
-                self.i += 1;
+                // i < short_data + 1 ≤ 119: no wrap.
+                self.i = self.i.wrapping_add(1);
                 // In the last data column only the long blocks have a codeword.
                 self.b = if self.i == l.short_data { l.short } else { 0 };
                 if self.i > l.short_data || self.b == l.count {
@@ -399,18 +422,19 @@ impl<'a> Interleaved<'a> {
                     self.ecc_phase = true;
                 }
             }
-            return self.codewords.get(idx).copied().unwrap_or(0);
+            return self.data.get(idx).copied().unwrap_or(0);
         }
         if self.i >= l.ecc_len {
             return 0;
         }
-        let idx = l.data_len + self.b * l.ecc_len + self.i;
-        self.b += 1;
+        let idx = b * usize::from(l.ecc_len) + i;
+        // b < count ≤ 81 and i < ecc_len ≤ 30: no wrap.
+        self.b = self.b.wrapping_add(1);
         if self.b == l.count {
             self.b = 0;
-            self.i += 1;
+            self.i = self.i.wrapping_add(1);
         }
-        self.codewords.get(idx).copied().unwrap_or(0)
+        self.ecc.get(idx).copied().unwrap_or(0)
     }
 }
 
@@ -451,7 +475,7 @@ fn place(
     out: &mut [u8],
     mut transposed: Option<&mut [u8]>,
 ) {
-    let w = layout.width;
+    let w = layout.width();
     let stride = version.row_bytes();
     let blocks = BlockLayout::new(version, ec_level);
     let mut bits = BitReader {
@@ -487,12 +511,17 @@ fn place(
         for (x, col) in [(right, Row(ca)), (right - 1, Row(cb))] {
             let (byte, bit) = (x / 8, 1u8 << (x % 8));
             for y in col.ones() {
-                if let Some(b) = out.get_mut(y * stride + byte) {
+                let at = y.checked_mul(stride).and_then(|o| o.checked_add(byte));
+                if let Some(b) = at.and_then(|i| out.get_mut(i)) {
                     *b |= bit;
                 }
             }
             if let Some(t) = transposed.as_deref_mut() {
-                if let Some(dst) = t.get_mut(x * stride..(x + 1) * stride) {
+                let dst = x
+                    .checked_mul(stride)
+                    .and_then(|start| t.get_mut(start..))
+                    .and_then(|r| r.get_mut(..stride));
+                if let Some(dst) = dst {
                     col.store(dst);
                 }
             }
@@ -511,29 +540,32 @@ fn place(
 /// Scores every mask on the unmasked rows (`rows`) and columns
 /// (`columns`) and returns the lowest-penalty one.
 fn choose_mask(layout: &Layout, ec_level: EcLevel, rows: &[u8], columns: &[u8]) -> Mask {
-    let w = layout.width;
-    let stride = (rows.len() / w.max(1)).max(1);
+    // w and stride derive from the version (a u8): w ≥ 17, w² fits.
+    let w = layout.width();
+    let stride = layout.version().row_bytes();
     let pairs = Row::range(0, w - 1);
     let mut best = (u32::MAX, Mask::MIN);
+    // Sums saturate: the real totals are far below u32::MAX (see mask.rs),
+    // so this never changes a choice and leaves no overflow path.
     for m in (0..8).filter_map(Mask::new) {
         let fmt = format_bits(ec_level.format_bits(), m.number());
         let mut penalty = 0u32;
         let mut dark = 0usize;
         let mut prev: Option<Row> = None;
-        for (y, row) in rows.chunks_exact(stride).enumerate() {
+        for (y, row) in (0..w).zip(rows.chunks_exact(stride)) {
             let r = masked_row(layout, Row::load(row), m, fmt, y, false);
-            penalty += line_penalty(r, layout.full);
-            dark += r.count_ones() as usize;
+            penalty = penalty.saturating_add(line_penalty(r, layout.full));
+            dark = dark.saturating_add(r.count_ones() as usize);
             if let Some(p) = prev {
-                penalty += block_penalty(p, r, pairs);
+                penalty = penalty.saturating_add(block_penalty(p, r, pairs));
             }
             prev = Some(r);
         }
-        for (x, col) in columns.chunks_exact(stride).enumerate() {
+        for (x, col) in (0..w).zip(columns.chunks_exact(stride)) {
             let c = masked_row(layout, Row::load(col), m, fmt, x, true);
-            penalty += line_penalty(c, layout.full);
+            penalty = penalty.saturating_add(line_penalty(c, layout.full));
         }
-        penalty += balance_penalty(dark, w * w);
+        penalty = penalty.saturating_add(balance_penalty(dark, w * w));
         if penalty < best.0 {
             best = (penalty, m);
         }

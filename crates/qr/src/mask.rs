@@ -131,10 +131,15 @@ pub(crate) fn masked_row(
     transposed: bool,
 ) -> Row {
     let data = !layout.function_mask(y) & layout.full;
-    (raw ^ (pattern(mask, y, transposed) & data)) | format_row(fmt, layout.width, y, transposed)
+    (raw ^ (pattern(mask, y, transposed) & data)) | format_row(fmt, layout.version(), y, transposed)
 }
 
 // Penalty weights, ISO/IEC 18004 §7.8.3 Table 11.
+//
+// Penalties are summed with saturating arithmetic. A real total is far below
+// `u32::MAX` (a version-40 symbol scores under 10⁶), so saturation never
+// changes a result; it only leaves no overflow path for the optimiser to
+// keep, which it cannot rule out by itself for sums over loops.
 const N1: u32 = 3;
 const N2: u32 = 3;
 const N3: u32 = 40;
@@ -146,16 +151,18 @@ const N4: u32 = 10;
 #[inline]
 pub(crate) fn line_penalty(dark: Row, full: Row) -> u32 {
     let light = !dark & full;
-    let mut p = 0;
+    let mut p = 0u32;
     for line in [dark, light] {
         // Windows of five equal modules; a run of L >= 5 holds L − 4 of them
         // and scores L − 2, i.e. windows + 2 per run.
         let w5 = line & line.ahead(1) & line.ahead(2) & line.ahead(3) & line.ahead(4);
         let starts = w5 & !w5.behind(1);
-        p += w5.count_ones() + (N1 - 1) * starts.count_ones();
+        p = p
+            .saturating_add(w5.count_ones())
+            .saturating_add((N1 - 1).saturating_mul(starts.count_ones()));
     }
-    p += finder_like(dark, full.count_ones() as usize) * N3;
-    p
+    let finders = finder_like(dark, full.count_ones() as usize);
+    p.saturating_add(finders.saturating_mul(N3))
 }
 
 /// Rule 3: dark:light:dark:light:dark runs of n:n:3n:n:n with at least 4n
@@ -166,12 +173,12 @@ pub(crate) fn line_penalty(dark: Row, full: Row) -> u32 {
 fn finder_like(d: Row, width: usize) -> u32 {
     let a = |k| d.ahead(k);
     let b = |k| d.behind(k);
-    let mut count = 0;
+    let mut count = 0u32;
     // n = 1: exact runs 1 0 111 0 1, light before and after.
     let core1 = d & !a(1) & a(2) & a(3) & a(4) & !a(5) & a(6) & !b(1) & !a(7);
     if !core1.is_zero() {
-        count += (core1 & !(a(8) | a(9) | a(10))).count_ones();
-        count += (core1 & !(b(2) | b(3) | b(4))).count_ones();
+        count = u32::saturating_add(count, (core1 & !(a(8) | a(9) | a(10))).count_ones());
+        count = u32::saturating_add(count, (core1 & !(b(2) | b(3) | b(4))).count_ones());
     }
     // n = 2: exact runs 11 00 111111 00 11, then 8 light on one side, 2 on the other.
     let core2 = d
@@ -193,13 +200,13 @@ fn finder_like(d: Row, width: usize) -> u32 {
     if !core2.is_zero() {
         let after8 = !(a(15) | a(16) | a(17) | a(18) | a(19) | a(20) | a(21));
         let before8 = !(b(2) | b(3) | b(4) | b(5) | b(6) | b(7) | b(8));
-        count += (core2 & after8 & !b(2)).count_ones();
-        count += (core2 & before8 & !a(15)).count_ones();
+        count = u32::saturating_add(count, (core2 & after8 & !b(2)).count_ones());
+        count = u32::saturating_add(count, (core2 & before8 & !a(15)).count_ones());
     }
     // n >= 3 needs a light run of 3+ before a dark run of 9+.
     let dark9 = d & a(1) & a(2) & a(3) & a(4) & a(5) & a(6) & a(7) & a(8);
     if !(dark9 & !b(1) & !b(2) & !b(3)).is_zero() {
-        count += scaled_finder_like(d, width, 3);
+        count = u32::saturating_add(count, scaled_finder_like(d, width, 3));
     }
     count
 }
@@ -213,24 +220,27 @@ fn scaled_finder_like(d: Row, width: usize, min_n: usize) -> u32 {
     let mut count = 0;
     let mut colour = false;
     let mut len = width;
+    // Runs are at most 2·width + 1 ≤ 385 modules, so the saturating
+    // arithmetic below is exact; it states that no overflow path exists.
     let check = |runs: &[usize; 7]| -> u32 {
         let n = runs[1];
-        if n < min_n || runs[2] != n || runs[3] != 3 * n || runs[4] != n || runs[5] != n {
+        let (n3, n4) = (n.saturating_mul(3), n.saturating_mul(4));
+        if n < min_n || runs[2] != n || runs[3] != n3 || runs[4] != n || runs[5] != n {
             return 0;
         }
-        u32::from(runs[0] >= 4 * n && runs[6] >= n) + u32::from(runs[6] >= 4 * n && runs[0] >= n)
+        u32::from(runs[0] >= n4 && runs[6] >= n) + u32::from(runs[6] >= n4 && runs[0] >= n)
     };
     for x in 0..=width {
         // One light module past the end stands for the whole light frame.
         let dark = x < width && d.get(x);
         if dark == colour {
-            len += 1;
+            len = len.saturating_add(1);
             continue;
         }
         runs.rotate_right(1);
         runs[0] = len;
         if !colour {
-            count += check(&runs);
+            count = u32::saturating_add(count, check(&runs));
         }
         colour = dark;
         len = 1;
@@ -242,8 +252,8 @@ fn scaled_finder_like(d: Row, width: usize, min_n: usize) -> u32 {
         len = 0;
     }
     runs.rotate_right(1);
-    runs[0] = len + width;
-    count + check(&runs)
+    runs[0] = len.saturating_add(width);
+    count.saturating_add(check(&runs))
 }
 /// Rule 2: 2×2 blocks of one colour, for the pair of rows `a` (above) and `b`.
 #[inline]
@@ -252,16 +262,19 @@ pub(crate) fn block_penalty(a: Row, b: Row, pairs: Row) -> u32 {
     let same_v = !(a ^ b);
     let same_h = !(a ^ a.ahead(1));
     let blocks = same_v & same_v.ahead(1) & same_h & pairs;
-    blocks.count_ones() * N2
+    blocks.count_ones().saturating_mul(N2)
 }
 
 /// Rule 4: how far the proportion of dark modules is from 50 %, in steps of 5 %.
 pub(crate) fn balance_penalty(dark: usize, total: usize) -> u32 {
     let total = total.max(1);
-    let diff = (dark * 20).abs_diff(total * 10);
+    // dark ≤ total = width² ≤ 31,329: nothing saturates.
+    let diff = dark.saturating_mul(20).abs_diff(total.saturating_mul(10));
     // The smallest k with |dark/total − 1/2| ≤ (k + 1)·5 %.
     let k = diff.div_ceil(total);
-    k.saturating_sub(1) as u32 * N4
+    u32::try_from(k.saturating_sub(1))
+        .unwrap_or(u32::MAX)
+        .saturating_mul(N4)
 }
 
 #[cfg(test)]

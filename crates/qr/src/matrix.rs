@@ -9,8 +9,13 @@ use crate::row::Row;
 use crate::Version;
 
 /// The geometry of one version.
+///
+/// The width is always derived from the [`Version`] (a `u8`), never stored as
+/// a bare `usize`: the optimiser then knows `17 <= width <= 4·255 + 17`, so
+/// every `width − k` (k ≤ 17) and `width + small` below is provably in range
+/// and compiles without an overflow check.
 pub(crate) struct Layout {
-    pub(crate) width: usize,
+    version: Version,
     /// Bits `0..width`.
     pub(crate) full: Row,
     /// Coordinates within ±2 of any alignment centre.
@@ -25,6 +30,11 @@ pub(crate) struct Layout {
     centres: [u8; 7],
     n_centres: usize,
     version_bits: u32,
+    /// Version information by rows 0..6: bits 3y..3y+2, for columns w−11..w−8.
+    version_rows: [u8; 6],
+    /// Version information by rows w−11..w−8 (index j): bits j, 3+j, …, 15+j,
+    /// for columns 0..6.
+    version_cols: [u8; 3],
 }
 
 impl Layout {
@@ -50,8 +60,21 @@ impl Layout {
             .checked_sub(1)
             .and_then(|i| centres.get(i))
             .map_or(0, |&c| usize::from(c));
+        let version_bits = version_info_bits(version);
+        let mut version_rows = [0u8; 6];
+        let mut version_cols = [0u8; 3];
+        for i in 0..18 {
+            if bit_of(version_bits, i) {
+                if let Some(r) = version_rows.get_mut(i / 3) {
+                    *r |= 1 << (i % 3);
+                }
+                if let Some(c) = version_cols.get_mut(i % 3) {
+                    *c |= 1 << (i / 3);
+                }
+            }
+        }
         Layout {
-            width,
+            version,
             full: Row::range(0, width),
             align_any,
             align_inner,
@@ -60,8 +83,22 @@ impl Layout {
             last,
             centres,
             n_centres: n,
-            version_bits: version_info_bits(version),
+            version_bits,
+            version_rows,
+            version_cols,
         }
+    }
+
+    /// The version this is the layout of.
+    #[inline]
+    pub(crate) fn version(&self) -> Version {
+        self.version
+    }
+
+    /// Modules per side, `4·v + 17` (see the type's note on ranges).
+    #[inline]
+    pub(crate) fn width(&self) -> usize {
+        self.version.width()
     }
 
     /// Alignment columns that have a pattern in row `y` (empty if none).
@@ -80,7 +117,7 @@ impl Layout {
 
     /// Function modules of row `y` (equally, of column `y`).
     pub(crate) fn function_mask(&self, y: usize) -> Row {
-        let w = self.width;
+        let w = self.width();
         if y == 6 {
             return self.full;
         }
@@ -105,7 +142,10 @@ impl Layout {
     /// [`format_row`]. Everything here mirrors across the diagonal but the
     /// single dark module at (8, w − 8).
     pub(crate) fn function_dark(&self, y: usize, transposed: bool) -> Row {
-        let w = self.width;
+        let w = self.width();
+        if y >= w {
+            return Row::ZERO;
+        }
         let mut r = Row::ZERO;
         // Finder patterns: rows of 7 modules, ISO/IEC 18004 §7.3.2.
         let finder = |row: usize| -> u64 {
@@ -130,15 +170,16 @@ impl Layout {
         }
         // Timing patterns, §7.3.4: dark on even coordinates.
         if y == 6 {
-            let mut x = 8;
-            while x < w - 8 {
-                r.set(x);
-                x += 2;
-            }
+            r |= Row::range(8, w - 8) & Row::EVEN;
         } else if (8..w - 8).contains(&y) && y % 2 == 0 {
             r.set(6);
         }
         // Alignment patterns, §7.3.5.
+        // `cols` is a union of 5-module windows cx−2..=cx+2 with gaps of at
+        // least 7 modules (centres are 12 or more apart), so each pattern row
+        // is a bit operation on it: the whole window (|dy| = 2), its two
+        // edges (|dy| = 1), or the edges and the centre (dy = 0). No
+        // coordinate arithmetic.
         let cols = self.alignment_columns(y);
         if !cols.is_zero() {
             if let Some(&cy) = self
@@ -147,35 +188,23 @@ impl Layout {
                 .take(self.n_centres)
                 .find(|&&c| y.abs_diff(usize::from(c)) <= 2)
             {
-                let dy = y.abs_diff(usize::from(cy));
-                for &cx in self.centres.iter().take(self.n_centres) {
-                    let cx = usize::from(cx);
-                    if !cols.get(cx) {
-                        continue;
-                    }
-                    match dy {
-                        2 => r |= Row::range(cx - 2, cx + 3),
-                        1 => r |= Row::bit(cx - 2) | Row::bit(cx + 2),
-                        _ => r |= Row::bit(cx - 2) | Row::bit(cx) | Row::bit(cx + 2),
-                    }
-                }
+                let edges = cols & !(cols.ahead(1) & cols.behind(1));
+                r |= match y.abs_diff(usize::from(cy)) {
+                    2 => cols,
+                    1 => edges,
+                    _ => edges | (cols & cols.ahead(2) & cols.behind(2)),
+                };
             }
         }
         // Version information, §7.10: bit i at (w−11 + i mod 3, i div 3) and mirrored.
         if self.version_bits != 0 {
+            // Table look-ups (built in `new`): no index arithmetic here.
             if y < 6 {
-                for k in 0..3 {
-                    if self.version_bits >> (3 * y + k) & 1 == 1 {
-                        r.set(w - 11 + k);
-                    }
+                if let Some(&g) = self.version_rows.get(y) {
+                    put(&mut r, u64::from(g), w - 11);
                 }
-            } else if (w - 11..w - 8).contains(&y) {
-                let j = y - (w - 11);
-                for k in 0..6 {
-                    if self.version_bits >> (3 * k + j) & 1 == 1 {
-                        r.set(k);
-                    }
-                }
+            } else if let Some(&g) = y.checked_sub(w - 11).and_then(|j| self.version_cols.get(j)) {
+                put(&mut r, u64::from(g), 0);
             }
         }
         // The single dark module beside the lower-left format area.
@@ -186,6 +215,16 @@ impl Layout {
         }
         r
     }
+}
+
+/// Bit `i` of `bits`; false from bit 32 on. A checked shift: a shift amount
+/// the optimiser cannot bound leaves no overflow check (and no panic) behind.
+#[inline]
+fn bit_of(bits: u32, i: usize) -> bool {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| bits.checked_shr(i))
+        .is_some_and(|b| b & 1 == 1)
 }
 
 /// The 15 format bits for a level and mask: BCH(15,5), XOR 0x5412 (§7.9.1).
@@ -217,12 +256,15 @@ fn version_info_bits(version: Version) -> u32 {
 /// Bit i of the format word goes, first copy, to (8, i) for i ≤ 5, (8, 7),
 /// (8, 8), (7, 8), then (14 − i, 8); second copy to (w − 1 − i, 8) for i ≤ 7
 /// and (8, w − 15 + i) after (§7.9.1, Figure 25).
-pub(crate) fn format_row(fmt: u16, width: usize, y: usize, transposed: bool) -> Row {
-    let bit = |i: usize| (fmt >> i) & 1 == 1;
-    let w = width;
+pub(crate) fn format_row(fmt: u16, version: Version, y: usize, transposed: bool) -> Row {
+    // w = 4·v + 17 ≥ 17 (v a u8), so w − 15 and w − 1 − i (i < 8) are in range.
+    let w = version.width();
+    if y >= w {
+        return Row::ZERO;
+    }
     let mut r = Row::ZERO;
     let mut put = |x: usize, i: usize| {
-        if bit(i) {
+        if bit_of(u32::from(fmt), i) {
             r.set(x);
         }
     };
@@ -240,7 +282,8 @@ pub(crate) fn format_row(fmt: u16, width: usize, y: usize, transposed: bool) -> 
                     put(w - 1 - i, i);
                 }
             }
-            _ if y >= w - 7 => put(8, y + 15 - w),
+            // y in w−7..w: bits 8..=14.
+            _ if y >= w - 7 => put(8, y - (w - 15)),
             _ => {}
         }
     } else {
@@ -257,6 +300,7 @@ pub(crate) fn format_row(fmt: u16, width: usize, y: usize, transposed: bool) -> 
                     put(w - 15 + i, i);
                 }
             }
+            // y in w−8..w (checked above): bits 7..=0.
             _ if y >= w - 8 => put(8, w - 1 - y),
             _ => {}
         }
@@ -294,7 +338,7 @@ mod tests {
     fn function_modules_are_symmetric_and_counted() {
         for v in (1..=40).filter_map(Version::new) {
             let l = Layout::new(v);
-            let w = l.width;
+            let w = l.width();
             let mut count = 0;
             for y in 0..w {
                 let r = l.function_mask(y);
@@ -314,8 +358,8 @@ mod tests {
                     v.number()
                 );
                 // Format positions are function modules.
-                assert!((format_row(0x7FFF, w, y, false) & !r).is_zero());
-                assert!((format_row(0x7FFF, w, y, true) & !r).is_zero());
+                assert!((format_row(0x7FFF, v, y, false) & !r).is_zero());
+                assert!((format_row(0x7FFF, v, y, true) & !r).is_zero());
             }
             assert_eq!(w * w - count, v.raw_data_modules(), "v{}", v.number());
         }
@@ -323,13 +367,14 @@ mod tests {
 
     #[test]
     fn transposed_format_rows_mirror_rows() {
-        let w = 45;
+        let v = Version::new(7).unwrap();
+        let w = v.width();
         for fmt in [0x5412u16, 0x1234, 0x7FFF] {
             for y in 0..w {
                 for x in 0..w {
                     assert_eq!(
-                        format_row(fmt, w, y, false).get(x),
-                        format_row(fmt, w, x, true).get(y)
+                        format_row(fmt, v, y, false).get(x),
+                        format_row(fmt, v, x, true).get(y)
                     );
                 }
             }

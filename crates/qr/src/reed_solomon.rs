@@ -23,7 +23,7 @@ impl Generator {
         let degree = degree.clamp(1, MAX_DEGREE);
         // coeffs[i] is the coefficient of x^(degree-1-i); start with the polynomial 1.
         let mut coeffs = [0u8; MAX_DEGREE];
-        if let Some(last) = coeffs.get_mut(degree - 1) {
+        if let Some(last) = degree.checked_sub(1).and_then(|i| coeffs.get_mut(i)) {
             *last = 1;
         }
         let mut root: u8 = 1;
@@ -65,7 +65,7 @@ impl Generator {
                 let lf = usize::from(LOG[factor & 0xFF]);
                 let mut words = [0u64; 4];
                 for (w, chunk) in words.iter_mut().zip(logs.chunks(8)) {
-                    for (k, &g) in chunk.iter().enumerate() {
+                    for (&g, k) in chunk.iter().zip(0..8) {
                         // lf and g are < 255: the index is < 510.
                         let e = EXP.get(lf + usize::from(g)).copied().unwrap_or(0);
                         *w |= u64::from(e) << (8 * k);

@@ -25,6 +25,8 @@ const fn low_bits(k: usize) -> u64 {
 
 impl Row {
     pub(crate) const ZERO: Row = Row([0; 3]);
+    /// The even bits (64 is even, so every word has the same pattern).
+    pub(crate) const EVEN: Row = Row([0x5555_5555_5555_5555; 3]);
 
     /// Bits `start..end` set (both clamped to 192).
     #[expect(clippy::indexing_slicing, reason = "i < 3 indexes a 3-word array")]
@@ -124,17 +126,23 @@ impl Row {
     }
 
     /// Iterates over the indices of the set bits, lowest first.
+    /// The indices are below 192: a word's base (0, 64 or 128) plus a
+    /// trailing-zero count below 64, with no counter to overflow.
     pub(crate) fn ones(self) -> impl Iterator<Item = usize> {
-        self.0.into_iter().enumerate().flat_map(|(i, mut w)| {
-            core::iter::from_fn(move || {
-                if w == 0 {
-                    return None;
-                }
-                let tz = w.trailing_zeros() as usize;
-                w &= w - 1;
-                Some(i * 64 + tz)
+        self.0
+            .into_iter()
+            .zip([0usize, 64, 128])
+            .flat_map(|(mut w, base)| {
+                core::iter::from_fn(move || {
+                    if w == 0 {
+                        return None;
+                    }
+                    let tz = w.trailing_zeros() as usize;
+                    w &= w - 1;
+                    // base ≤ 128 and tz < 64: no wrap.
+                    Some(base.wrapping_add(tz))
+                })
             })
-        })
     }
 }
 

@@ -2,6 +2,8 @@
 //! including the two "bytes as decimal digits" packings of the Linux panic
 //! report format, produced on the fly without a digit buffer.
 
+use core::num::NonZeroU32;
+
 use crate::bits::BitWriter;
 use crate::Version;
 
@@ -111,12 +113,14 @@ impl Segment<'_> {
     /// does not fit its field there.
     pub fn bit_len(&self, version: Version) -> Option<usize> {
         let cc = self.mode().count_bits(version);
-        if self.char_count() >> cc != 0 {
+        // cc is 8 to 16; a checked shift still, as the optimiser does not
+        // see through the table.
+        if self.char_count().checked_shr(cc).unwrap_or(0) != 0 {
             return None;
         }
         // The count fits its field (at most 16 bits), so this cannot
         // overflow; checked all the same so no overflow path exists.
-        self.data_bits()?.checked_add(4 + cc as usize)
+        self.data_bits()?.checked_add(4)?.checked_add(cc as usize)
     }
 
     /// The position and value of the first byte the mode cannot encode.
@@ -146,12 +150,13 @@ impl Segment<'_> {
                 p.finish(w);
             }
             Segment::Alphanumeric(d) => {
+                let value = |c: u8| u32::from(alnum_value(c).unwrap_or(0));
                 let mut pairs = d.chunks_exact(2);
                 for pair in &mut pairs {
-                    let v = pair.iter().fold(0u32, |acc, &c| {
-                        acc * 45 + u32::from(alnum_value(c).unwrap_or(0))
-                    });
-                    w.push(v, 11);
+                    if let [a, b] = *pair {
+                        // Values are below 256 (u8): at most 255·45 + 255.
+                        w.push(value(a) * 45 + value(b), 11);
+                    }
                 }
                 if let [c] = pairs.remainder() {
                     w.push(u32::from(alnum_value(*c).unwrap_or(0)), 6);
@@ -160,9 +165,9 @@ impl Segment<'_> {
             Segment::Bytes(d) => {
                 let mut words = d.chunks_exact(4);
                 for c in &mut words {
-                    let mut b = [0u8; 4];
-                    b.copy_from_slice(c);
-                    w.push(u32::from_be_bytes(b), 32);
+                    if let Some(&b) = c.first_chunk::<4>() {
+                        w.push(u32::from_be_bytes(b), 32);
+                    }
                 }
                 for &b in words.remainder() {
                     w.push(u32::from(b), 8);
@@ -199,21 +204,33 @@ pub const fn legacy_digits(n: usize) -> usize {
     bits / 13 * 4 + tail
 }
 
-fn alnum_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'A'..=b'Z' => Some(c - b'A' + 10),
-        b' ' => Some(36),
-        b'$' => Some(37),
-        b'%' => Some(38),
-        b'*' => Some(39),
-        b'+' => Some(40),
-        b'-' => Some(41),
-        b'.' => Some(42),
-        b'/' => Some(43),
-        b':' => Some(44),
-        _ => None,
+/// The alphanumeric mode's character set, in value order (§7.4.5, Table 5).
+const ALNUM_CHARS: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// Value of every byte in the alphanumeric mode; `NOT_ALNUM` outside it.
+static ALNUM: [u8; 256] = build_alnum();
+const NOT_ALNUM: u8 = 0xFF;
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
+const fn build_alnum() -> [u8; 256] {
+    let mut t = [NOT_ALNUM; 256];
+    let mut v = 0;
+    while v < ALNUM_CHARS.len() {
+        t[ALNUM_CHARS[v] as usize] = v as u8;
+        v += 1;
     }
+    t
+}
+
+/// The alphanumeric value of `c` (a table look-up: no arithmetic).
+fn alnum_value(c: u8) -> Option<u8> {
+    ALNUM
+        .get(usize::from(c))
+        .copied()
+        .filter(|&v| v != NOT_ALNUM)
 }
 
 /// Groups decimal digits by three into 10-bit numbers (the numeric mode).
@@ -302,7 +319,12 @@ pub fn decimal_group(group: &[u8]) -> [u32; 6] {
 }
 
 /// Powers of ten below 1000, to pick a digit out of a base-1000 digit.
-const DIGIT_POW: [u32; 3] = [1, 10, 100];
+/// `NonZeroU32`: dividing by one needs no division-by-zero check.
+const DIGIT_POW: [NonZeroU32; 3] = [NonZeroU32::MIN, TEN, HUNDRED];
+const TEN: NonZeroU32 = NonZeroU32::MIN.saturating_add(9);
+const HUNDRED: NonZeroU32 = TEN.saturating_mul(TEN);
+const THOUSAND: NonZeroU32 = HUNDRED.saturating_mul(TEN);
+const _: () = assert!(TEN.get() == 10 && HUNDRED.get() == 100 && THOUSAND.get() == 1000);
 
 fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
     let mut p = DigitPacker::default();
@@ -323,7 +345,7 @@ fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
         // Digit i counted from the right is digit i % 3 of part i / 3.
         for i in (0..digits).rev() {
             let part = parts.get(i / 3).copied().unwrap_or(0);
-            let pow = DIGIT_POW.get(i % 3).copied().unwrap_or(1);
+            let pow = DIGIT_POW.get(i % 3).copied().unwrap_or(NonZeroU32::MIN);
             p.push_digit(w, part / pow % 10);
         }
     }
@@ -336,22 +358,33 @@ fn write_decimal(w: &mut BitWriter<'_>, data: &[u8]) {
 /// fit its digit count is written as those kernels wrote it (such codes were
 /// unreadable then too).
 fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
-    const POW10: [u32; 4] = [1, 10, 100, 1000];
+    // Non-zero divisors: no division-by-zero check (the optimiser cannot
+    // see through a table of plain integers).
+    const POW10: [NonZeroU32; 4] = [NonZeroU32::MIN, TEN, HUNDRED, THOUSAND];
     const BITS: [u32; 4] = [0, 4, 7, 10];
-    let pow = |i: u32| POW10.get(i as usize).copied().unwrap_or(1);
+    let pow = |i: u32| POW10.get(i as usize).copied().unwrap_or(NonZeroU32::MIN);
     let bits_of = |i: u32| BITS.get(i as usize).copied().unwrap_or(10);
-    let total = data.len() * 8;
+    // A slice this long does not fit a QR code (its count field fails
+    // first); saturating keeps the bound without an overflow path.
+    let total = data.len().saturating_mul(8);
     let mut offset = 0;
     let mut carry = 0u32;
     let mut carry_len = 0u32;
+    // Ranges by construction, which the optimiser cannot follow across
+    // iterations: size ≤ 13, value < 2¹³, chars ≤ 4, carry_len ≤ 2 at the top
+    // of the loop, carry < 1000. The wrapping operations below are therefore
+    // exact; they only say that no overflow check is wanted.
     while offset < total {
         let size = (total - offset).min(13);
         let value = read_bits(data, offset, size);
-        offset += size;
+        // size ≤ total − offset: no wrap.
+        offset = offset.wrapping_add(size);
         let chars = if size == 1 { 1 } else { (size as u32 + 1) / 3 };
-        if carry_len + chars > 3 {
-            let new_len = carry_len + chars - 3;
-            w.push(carry * pow(chars - new_len) + value / pow(new_len), 10);
+        let len = carry_len.wrapping_add(chars);
+        if len > 3 {
+            let new_len = len - 3;
+            let head = carry.wrapping_mul(pow(chars.wrapping_sub(new_len)).get());
+            w.push(head.wrapping_add(value / pow(new_len)), 10);
             carry = value % pow(new_len);
             carry_len = new_len;
             if carry_len == 3 {
@@ -360,7 +393,8 @@ fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
                 carry_len = 0;
             }
         } else {
-            w.push(carry * pow(chars) + value, bits_of(carry_len + chars));
+            let v = carry.wrapping_mul(pow(chars).get()).wrapping_add(value);
+            w.push(v, bits_of(len));
             carry = 0;
             carry_len = 0;
         }
@@ -373,7 +407,7 @@ fn write_legacy(w: &mut BitWriter<'_>, data: &[u8]) {
 /// `n <= 13` bits of `data` starting at bit `offset`, MSB first.
 fn read_bits(data: &[u8], offset: usize, n: usize) -> u32 {
     let mut v = 0u32;
-    for i in offset..offset + n {
+    for i in offset..offset.saturating_add(n) {
         let byte = data.get(i / 8).copied().unwrap_or(0);
         v = (v << 1) | u32::from((byte >> (7 - i % 8)) & 1);
     }
@@ -414,6 +448,20 @@ mod tests {
         }
         assert_eq!(pos, bits);
         out
+    }
+
+    #[test]
+    fn alphanumeric_table_matches_table_5() {
+        let values: Vec<Option<u8>> = (0..=255u8).map(alnum_value).collect();
+        assert_eq!(values.iter().filter(|v| v.is_some()).count(), 45);
+        assert_eq!(alnum_value(b'0'), Some(0));
+        assert_eq!(alnum_value(b'9'), Some(9));
+        assert_eq!(alnum_value(b'A'), Some(10));
+        assert_eq!(alnum_value(b'Z'), Some(35));
+        assert_eq!(alnum_value(b' '), Some(36));
+        assert_eq!(alnum_value(b':'), Some(44));
+        assert_eq!(alnum_value(b'a'), None);
+        assert_eq!(alnum_value(0xFF), None);
     }
 
     #[test]

@@ -81,15 +81,38 @@ impl Version {
     }
 
     /// Error correction codewords per block at `ec`.
-    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
     pub const fn ecc_per_block(self, ec: EcLevel) -> usize {
-        ECC_PER_BLOCK[ec as usize][self.index()] as usize
+        self.ecc_len(ec) as usize
     }
 
     /// Number of Reed–Solomon blocks at `ec`.
-    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
     pub const fn blocks(self, ec: EcLevel) -> usize {
-        BLOCKS[ec as usize][self.index()] as usize
+        self.block_count(ec) as usize
+    }
+
+    /// [`Version::ecc_per_block`] as its table type (at most 30).
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
+    pub(crate) const fn ecc_len(self, ec: EcLevel) -> u8 {
+        ECC_PER_BLOCK[ec as usize][self.index()]
+    }
+
+    /// [`Version::blocks`] as its table type (1 to 81).
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
+    pub(crate) const fn block_count(self, ec: EcLevel) -> u8 {
+        BLOCKS[ec as usize][self.index()]
+    }
+
+    /// Blocks one data codeword shorter than the others at `ec` (the first
+    /// ones; ISO/IEC 18004 §7.5.2), at most 81.
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
+    pub(crate) const fn short_blocks(self, ec: EcLevel) -> u8 {
+        SHORT_BLOCKS[ec as usize][self.index()]
+    }
+
+    /// Data codewords of a short block at `ec`, at most 118.
+    #[expect(clippy::indexing_slicing, reason = "EcLevel < 4 and index() < 40")]
+    pub(crate) const fn short_block_data(self, ec: EcLevel) -> u8 {
+        SHORT_BLOCK_DATA[ec as usize][self.index()]
     }
 
     /// `number − 1` as a table index. The modulo is a no-op under the
@@ -183,6 +206,44 @@ const DATA_CODEWORDS: [[u16; 40]; 4] = {
             let total = RAW_DATA_MODULES[i] as usize / 8;
             let ecc = ECC_PER_BLOCK[ec][i] as usize * BLOCKS[ec][i] as usize;
             t[ec][i] = (total - ecc) as u16;
+            i += 1;
+        }
+        ec += 1;
+    }
+    t
+};
+
+/// Short blocks by `[level][version - 1]`: `blocks − total mod blocks`.
+#[expect(clippy::indexing_slicing, reason = "compile-time only")]
+const SHORT_BLOCKS: [[u8; 40]; 4] = {
+    let mut t = [[0u8; 40]; 4];
+    let mut ec = 0;
+    while ec < 4 {
+        let mut i = 0;
+        while i < 40 {
+            let total = RAW_DATA_MODULES[i] as usize / 8;
+            let blocks = BLOCKS[ec][i] as usize;
+            t[ec][i] = (blocks - total % blocks) as u8;
+            i += 1;
+        }
+        ec += 1;
+    }
+    t
+};
+
+/// Data codewords of a short block by `[level][version - 1]`:
+/// `⌊total / blocks⌋ − ecc per block` (checked to fit a `u8`).
+#[expect(clippy::indexing_slicing, reason = "compile-time only")]
+const SHORT_BLOCK_DATA: [[u8; 40]; 4] = {
+    let mut t = [[0u8; 40]; 4];
+    let mut ec = 0;
+    while ec < 4 {
+        let mut i = 0;
+        while i < 40 {
+            let total = RAW_DATA_MODULES[i] as usize / 8;
+            let n = total / BLOCKS[ec][i] as usize - ECC_PER_BLOCK[ec][i] as usize;
+            assert!(n <= 255);
+            t[ec][i] = n as u8;
             i += 1;
         }
         ec += 1;
@@ -312,6 +373,33 @@ mod tests {
                 assert!(short > v.ecc_per_block(ec), "v{} {:?}", v.number(), ec);
             }
         }
+    }
+
+    #[test]
+    fn short_and_long_blocks_hold_all_codewords() {
+        for v in all() {
+            for ec in EcLevel::ALL {
+                let n = v.blocks(ec);
+                let short = usize::from(v.short_blocks(ec));
+                let data = usize::from(v.short_block_data(ec));
+                let ecc = v.ecc_per_block(ec);
+                assert!((1..=n).contains(&short), "v{} {:?}", v.number(), ec);
+                assert_eq!(
+                    short * data + (n - short) * (data + 1),
+                    v.data_codewords(ec)
+                );
+                assert_eq!(
+                    short * (data + ecc) + (n - short) * (data + 1 + ecc),
+                    v.total_codewords()
+                );
+            }
+        }
+        // ISO/IEC 18004 Table 9: 5-H is 2 blocks of 11 data codewords, 2 of 12.
+        let v5 = Version::new(5).unwrap();
+        assert_eq!(
+            (v5.short_blocks(EcLevel::H), v5.short_block_data(EcLevel::H)),
+            (2, 11)
+        );
     }
 
     #[test]

@@ -63,8 +63,10 @@ pub fn write_prefix(
     Ok(w.pos)
 }
 
-/// The length [`write_prefix`] needs (saturating: a length that cannot be
-/// allocated is refused as too long anyway).
+/// The length [`write_prefix`] needs.
+///
+/// Saturates at `usize::MAX`: no buffer is that long, so [`write_prefix`]
+/// then reports the error, and no sum can overflow.
 pub fn prefix_len(base: &[u8], arch: &[u8], release: &[u8], packing: Packing) -> usize {
     base.len()
         .saturating_add(6 + packing.param().len())
@@ -105,10 +107,42 @@ impl Writer<'_> {
             }
         }
     }
+    /// Writes `b` and advances. `write_prefix` checked that everything fits,
+    /// so every byte is written; counting only written bytes keeps
+    /// `pos < out.len()` before the increment, which cannot overflow.
     fn byte(&mut self, b: u8) {
         if let Some(o) = self.out.get_mut(self.pos) {
             *o = b;
+            self.pos += 1;
         }
-        self.pos = self.pos.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_is_written_exactly_and_escaped() {
+        let (base, arch, rel) = (&b"https://e.org/#"[..], &b"x86_64"[..], &b"6.1+x y"[..]);
+        let want = b"https://e.org/#?a=x86_64&v=6.1%2Bx%20y&z=";
+        let n = prefix_len(base, arch, rel, Packing::Z);
+        assert_eq!(n, want.len());
+        // An exact buffer is enough; the bytes after it are not touched.
+        let mut buf = [0xAAu8; 64];
+        let (exact, after) = buf.split_at_mut(n);
+        assert_eq!(write_prefix(base, arch, rel, Packing::Z, exact), Ok(n));
+        assert_eq!(exact, &want[..]);
+        assert!(after.iter().all(|&b| b == 0xAA));
+        // One byte short: nothing is written and the error says what is needed.
+        let mut short = [0u8; 64];
+        assert_eq!(
+            write_prefix(base, arch, rel, Packing::Z, &mut short[..n - 1]),
+            Err(PrefixTooLong { needed: n })
+        );
+        assert!(short.iter().all(|&b| b == 0));
+        assert_eq!(prefix_len(b"", b"", b"", Packing::Z), 9);
+        assert_eq!(prefix_len(b"", b"", b"", Packing::Legacy), 10);
+        assert_eq!(escaped_len(b"\x00\xFFa"), 7);
     }
 }

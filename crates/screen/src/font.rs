@@ -12,6 +12,13 @@ pub const CELL_W: usize = 6;
 /// Line advance (a 2-pixel gap).
 pub const CELL_H: usize = 10;
 
+/// `origin + index·step`, saturating. Canvas sizes are arbitrary `usize`s, so
+/// a position is computed saturating: one past `usize::MAX` is off every
+/// canvas, where drawing clips, and no overflow path is left.
+pub(crate) fn advance(origin: usize, index: usize, step: usize) -> usize {
+    origin.saturating_add(index.saturating_mul(step))
+}
+
 /// The rows of the glyph for byte `c` (bit 4 = leftmost column); bytes
 /// outside printable ASCII get the replacement box.
 pub fn glyph(c: u8) -> [u8; 8] {
@@ -47,11 +54,13 @@ pub fn draw_text<C: Canvas + ?Sized>(
     color: Rgb,
 ) -> usize {
     let s = scale.max(1);
-    let mut n = 0;
-    for c in chars(text).take(max_chars) {
+    let cell = CELL_W.saturating_mul(s);
+    let mut drawn = 0;
+    // n < max_chars, so n + 1 does not overflow.
+    for (n, c) in (0..max_chars).zip(chars(text)) {
         let g = glyph(c);
-        let gx = x + n * CELL_W * s;
-        for (row, bits) in g.iter().enumerate() {
+        let gx = advance(x, n, cell);
+        for (row, bits) in (0..GLYPH_H).zip(g) {
             // Runs of ink in a row become one rectangle each.
             let mut col = 0;
             while col < GLYPH_W {
@@ -63,12 +72,14 @@ pub fn draw_text<C: Canvas + ?Sized>(
                 while col < GLYPH_W && (bits >> (GLYPH_W - 1 - col)) & 1 == 1 {
                     col += 1;
                 }
-                canvas.fill_rect(gx + start * s, y + row * s, (col - start) * s, s, color);
+                // start < col ≤ GLYPH_W: the subtraction is exact.
+                let run = col.saturating_sub(start).saturating_mul(s);
+                canvas.fill_rect(advance(gx, start, s), advance(y, row, s), run, s, color);
             }
         }
-        n += 1;
+        drawn = n + 1;
     }
-    n
+    drawn
 }
 
 /// Splits `text` into lines of at most `cols` characters, breaking at
@@ -83,18 +94,19 @@ pub fn wrap(text: &[u8], cols: usize) -> impl Iterator<Item = &[u8]> {
         if rest.is_empty() {
             return None;
         }
-        // Byte index after `cols` characters.
-        let mut count = 0;
+        // Byte index after `cols` characters: indices from a range and a
+        // countdown, so there is no counter to overflow.
+        let mut left = cols;
         let mut end = rest.len();
-        for (i, &b) in rest.iter().enumerate() {
+        for (i, &b) in (0..rest.len()).zip(rest) {
             if (0x80..0xC0).contains(&b) {
                 continue;
             }
-            if count == cols {
+            if left == 0 {
                 end = i;
                 break;
             }
-            count += 1;
+            left -= 1;
         }
         if end < rest.len() && rest.get(end) != Some(&b' ') {
             if let Some(space) = rest

@@ -115,13 +115,26 @@ impl<'a> Framebuffer<'a> {
             return Rgb::BLACK;
         }
         let f = self.format;
+        let line = self.line(y).unwrap_or(&[]);
         if f == PixelFormat::Mono1 {
-            let byte = self.buf.get(y * self.stride + x / 8).copied().unwrap_or(0);
+            let byte = line.get(x / 8).copied().unwrap_or(0);
             return f.decode(&[(byte >> (7 - x % 8)) & 1]);
         }
         let bpp = f.bits() / 8;
-        let at = y * self.stride + x * bpp;
-        f.decode(self.buf.get(at..at + bpp).unwrap_or(&[]))
+        let px = x
+            .checked_mul(bpp)
+            .and_then(|at| line.get(at..))
+            .and_then(|p| p.get(..bpp));
+        f.decode(px.unwrap_or(&[]))
+    }
+
+    /// The bytes from the start of row `y` to the end of the buffer.
+    ///
+    /// Offsets are checked rather than trusted: `new` proved that every row
+    /// below `height` fits the buffer, but the optimiser cannot carry that
+    /// across calls, and a checked product leaves no overflow path.
+    fn line(&self, y: usize) -> Option<&[u8]> {
+        y.checked_mul(self.stride).and_then(|at| self.buf.get(at..))
     }
 }
 
@@ -145,18 +158,25 @@ impl Canvas for Framebuffer<'_> {
             return;
         }
         let (px, n) = self.format.encode(color);
+        // Row offsets are checked (see `line`); x < x1 ≤ width.
+        let span = x.checked_mul(n).zip(x1.checked_mul(n));
         for row in y..y1 {
-            let start = row * self.stride;
+            let Some(line) = row
+                .checked_mul(self.stride)
+                .and_then(|at| self.buf.get_mut(at..))
+            else {
+                continue;
+            };
             if self.format == PixelFormat::Mono1 {
                 for col in x..x1 {
-                    if let Some(b) = self.buf.get_mut(start + col / 8) {
+                    if let Some(b) = line.get_mut(col / 8) {
                         let bit = 0x80u8 >> (col % 8);
                         *b = if px[0] == 1 { *b | bit } else { *b & !bit };
                     }
                 }
                 continue;
             }
-            let Some(line) = self.buf.get_mut(start + x * n..start + x1 * n) else {
+            let Some(line) = span.and_then(|(a, b)| line.get_mut(a..b)) else {
                 continue;
             };
             let pixel = px.get(..n).unwrap_or(&[]);

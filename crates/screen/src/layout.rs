@@ -1,9 +1,11 @@
 //! The three screens, and how big a QR code a screen can show.
 
+use core::num::NonZeroUsize;
+
 use panicqr_qr::{MaskChoice, Symbol, Version};
 use panicqr_report::build::{self, Built};
 
-use crate::font::{draw_text, wrap, CELL_H, CELL_W};
+use crate::font::{advance, draw_text, wrap, CELL_H, CELL_W};
 use crate::format::Rgb;
 use crate::framebuffer::Canvas;
 
@@ -134,6 +136,15 @@ fn metrics(w: usize, h: usize) -> (usize, usize) {
     ((short / 360).max(1), (short / 40).max(2))
 }
 
+/// How many cells of `cell · scale` pixels fit in `len` pixels.
+///
+/// The divisor is a `NonZeroUsize` (scale ≥ 1; a zero would count as 1), so
+/// the division has no divide-by-zero branch: rustc 1.85's LLVM cannot see
+/// that `CELL_W · s` is non-zero and keeps one (ci/cross.sh).
+fn cells(len: usize, cell: usize, scale: usize) -> usize {
+    len / NonZeroUsize::new(cell.saturating_mul(scale)).unwrap_or(NonZeroUsize::MIN)
+}
+
 /// Where the text and the QR square go.
 struct Areas {
     text_x: usize,
@@ -150,17 +161,17 @@ fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
     // Side by side: 24 columns of text on the left, the QR square on the right.
     let side_a = (h.saturating_sub(2 * m)).min(w.saturating_sub(3 * m + 24 * cw));
     // Stacked: title, reason (up to 3 lines) and hint above, the QR below.
-    let cols_b = (w.saturating_sub(2 * m) / cw).max(1);
-    let rows_b = 3 + wrap(reason, cols_b).count().min(3);
+    let cols_b = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
+    let rows_b = 3 + line_count(reason, cols_b, 3);
     let side_b = (w.saturating_sub(2 * m)).min(h.saturating_sub(3 * m + rows_b * ch));
     if side_a >= side_b {
-        let text_w = w.saturating_sub(3 * m + side_a);
+        let text_w = w.saturating_sub((3 * m).saturating_add(side_a));
         Areas {
             text_x: m,
             text_y: m,
-            text_cols: (text_w / cw).max(1),
-            text_rows: (h.saturating_sub(2 * m) / ch).max(1),
-            qr_x: w.saturating_sub(m + side_a),
+            text_cols: cells(text_w, CELL_W, s).max(1),
+            text_rows: cells(h.saturating_sub(2 * m), CELL_H, s).max(1),
+            qr_x: w.saturating_sub(m.saturating_add(side_a)),
             qr_y: (h.saturating_sub(side_a)) / 2,
             qr_side: side_a,
         }
@@ -171,10 +182,20 @@ fn areas(w: usize, h: usize, s: usize, m: usize, reason: &[u8]) -> Areas {
             text_cols: cols_b,
             text_rows: rows_b,
             qr_x: (w.saturating_sub(side_b)) / 2,
-            qr_y: h.saturating_sub(m + side_b),
+            qr_y: h.saturating_sub(m.saturating_add(side_b)),
             qr_side: side_b,
         }
     }
+}
+
+/// Lines `text` wraps to at `cols` columns, counting up to `max`.
+fn line_count(text: &[u8], cols: usize, max: usize) -> usize {
+    // Bounded by `max` (a range, not a counter): nothing to overflow.
+    (0..max)
+        .zip(wrap(text, cols))
+        .map(|(i, _)| i + 1)
+        .last()
+        .unwrap_or(0)
 }
 
 /// Draws a block of wrapped text, returns the rows used.
@@ -192,10 +213,12 @@ fn draw_block<C: Canvas + ?Sized>(
     max_rows: usize,
     color: Rgb,
 ) -> usize {
+    let line_h = CELL_H.saturating_mul(s);
     let mut rows = 0;
-    for line in wrap(text, cols).take(max_rows) {
-        draw_text(c, x, y + rows * CELL_H * s, line, s, cols, color);
-        rows += 1;
+    // row < max_rows, so row + 1 does not overflow.
+    for (row, line) in (0..max_rows).zip(wrap(text, cols)) {
+        draw_text(c, x, advance(y, row, line_h), line, s, cols, color);
+        rows = row + 1;
     }
     rows
 }
@@ -217,8 +240,10 @@ pub fn draw_qr_screen<C: Canvas + ?Sized>(
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
     let a = areas(w, h, s, m, msg.reason);
-    let mut row = 0;
-    row += draw_block(
+    let line_h = CELL_H.saturating_mul(s);
+    // Rows used so far: each block returns at most the rows it was given, so
+    // the sums stay below a.text_rows + 2; saturating all the same.
+    let mut row = draw_block(
         c,
         a.text_x,
         a.text_y,
@@ -227,27 +252,28 @@ pub fn draw_qr_screen<C: Canvas + ?Sized>(
         a.text_cols,
         1,
         style.fg,
-    ) + 1;
-    let reason_rows = a.text_rows.saturating_sub(row + 1).min(8);
-    row += draw_block(
+    )
+    .saturating_add(1);
+    let reason_rows = a.text_rows.saturating_sub(row.saturating_add(1)).min(8);
+    row = row.saturating_add(draw_block(
         c,
         a.text_x,
-        a.text_y + row * CELL_H * s,
+        advance(a.text_y, row, line_h),
         msg.reason,
         s,
         a.text_cols,
         reason_rows,
         style.fg,
-    );
-    if a.text_rows > row + 2 {
-        row += 1;
+    ));
+    if a.text_rows > row.saturating_add(2) {
+        row = row.saturating_add(1);
     }
     let hint: &[u8] = b"Scan the QR code to read and report this crash.";
     if row < a.text_rows {
         draw_block(
             c,
             a.text_x,
-            a.text_y + row * CELL_H * s,
+            advance(a.text_y, row, line_h),
             hint,
             s,
             a.text_cols,
@@ -268,11 +294,14 @@ pub fn draw_symbol<C: Canvas + ?Sized>(
     style: Style,
 ) {
     let (light, dark) = style.qr_colors();
-    let side = (symbol.width() + 8) * px;
+    let w = symbol.width();
+    // Positions saturate (see `advance`); w + 8 is small (w ≤ 177).
+    let side = (w + 8).saturating_mul(px);
     c.fill_rect(x, y, side, side, light);
-    for (my, row) in symbol.rows().enumerate() {
+    // The symbol starts after the 4-module quiet zone.
+    let (x0, y0) = (advance(x, 4, px), advance(y, 4, px));
+    for (my, row) in (0..w).zip(symbol.rows()) {
         let mut mx = 0;
-        let w = symbol.width();
         while mx < w {
             if !row.is_dark(mx) {
                 mx += 1;
@@ -283,9 +312,10 @@ pub fn draw_symbol<C: Canvas + ?Sized>(
                 mx += 1;
             }
             c.fill_rect(
-                x + (4 + start) * px,
-                y + (4 + my) * px,
-                (mx - start) * px,
+                advance(x0, start, px),
+                advance(y0, my, px),
+                // start < mx: the subtraction is exact.
+                mx.saturating_sub(start).saturating_mul(px),
                 px,
                 dark,
             );
@@ -298,19 +328,21 @@ pub fn draw_kmsg_screen<C: Canvas + ?Sized>(c: &mut C, log: &[u8], style: Style)
     let (w, h) = c.size();
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
-    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
-    let rows = h.saturating_sub(2 * m) / (CELL_H * s);
+    let cols = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
+    let rows = cells(h.saturating_sub(2 * m), CELL_H, s);
+    let line_h = CELL_H.saturating_mul(s);
     let mut bottom = rows; // rows still free above this one
     let log = log.strip_suffix(b"\n").unwrap_or(log);
     for line in log.rsplit(|&b| b == b'\n') {
         if bottom == 0 {
             break;
         }
-        let n = wrap(line, cols).count().max(1);
-        let first = bottom.saturating_sub(n);
-        let skip = n - (bottom - first);
-        for (i, part) in wrap(line, cols).skip(skip).enumerate() {
-            draw_text(c, m, m + (first + i) * CELL_H * s, part, s, cols, style.fg);
+        let n = line_count(line, cols, usize::MAX).max(1);
+        // The newest `shown` parts of the line fill rows first..bottom.
+        let shown = n.min(bottom);
+        let first = bottom - shown;
+        for (row, part) in (first..bottom).zip(wrap(line, cols).skip(n - shown)) {
+            draw_text(c, m, advance(m, row, line_h), part, s, cols, style.fg);
         }
         bottom = first;
     }
@@ -322,22 +354,24 @@ pub fn draw_user_screen<C: Canvas + ?Sized>(c: &mut C, msg: &Message<'_>, style:
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
     let big = s * 2;
-    let cols_big = (w.saturating_sub(2 * m) / (CELL_W * big)).max(1);
-    let cols = (w.saturating_sub(2 * m) / (CELL_W * s)).max(1);
+    let cols_big = cells(w.saturating_sub(2 * m), CELL_W, big).max(1);
+    let cols = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
+    // y only grows; saturating, as it may run off the canvas (drawing clips).
+    let (line_big, line_h) = (CELL_H.saturating_mul(big), CELL_H.saturating_mul(s));
     let mut y = h / 4;
     for line in wrap(msg.title, cols_big).take(2) {
         draw_text(c, m, y, line, big, cols_big, style.fg);
-        y += CELL_H * big;
+        y = y.saturating_add(line_big);
     }
-    y += CELL_H * s;
+    y = y.saturating_add(line_h);
     let advice: &[u8] = b"Your computer stopped because of a problem it could not recover from. \
 Restart it. If this happens again, report it with the details below.";
     for text in [advice, msg.reason] {
         for line in wrap(text, cols).take(6) {
             draw_text(c, m, y, line, s, cols, style.fg);
-            y += CELL_H * s;
+            y = y.saturating_add(line_h);
         }
-        y += CELL_H * s;
+        y = y.saturating_add(line_h);
     }
 }
 
@@ -367,9 +401,9 @@ fn draw_report_qr<C: Canvas + ?Sized>(
     };
     let side_modules = symbol.width() + 8;
     let px = (a.qr_side / side_modules).max(1);
-    let total = side_modules * px;
-    let x = a.qr_x + (a.qr_side - total.min(a.qr_side)) / 2;
-    let y = a.qr_y + (a.qr_side - total.min(a.qr_side)) / 2;
+    let margin = (a.qr_side - side_modules.saturating_mul(px).min(a.qr_side)) / 2;
+    let x = a.qr_x.saturating_add(margin);
+    let y = a.qr_y.saturating_add(margin);
     draw_symbol(c, &symbol, x, y, px, style);
     QrScreen {
         qr: Some(QrPlaced {
@@ -412,6 +446,80 @@ mod tests {
         );
         assert_eq!(qr_limit(40).map(|l| l.module_px), Some(1));
         assert_eq!(qr_limit(20), None);
+    }
+
+    /// A canvas of any claimed size that only counts what it is asked to draw
+    /// (a real one clips).
+    struct Claimed {
+        size: (usize, usize),
+        rects: usize,
+        qr_modules: usize,
+    }
+
+    impl Canvas for Claimed {
+        fn size(&self) -> (usize, usize) {
+            self.size
+        }
+        fn fill_rect(&mut self, _x: usize, _y: usize, w: usize, h: usize, color: Rgb) {
+            self.rects += 1;
+            self.qr_modules += usize::from(color == Rgb::BLACK && w > 0 && h == w);
+        }
+    }
+
+    #[test]
+    fn any_canvas_size_draws_without_overflow() {
+        // Overflow checks are on in tests (and in the release profile): a
+        // position that overflowed would panic here.
+        let mut ws = std::vec![0u8; WORKSPACE_LEN];
+        let reason = [b'x'; 700];
+        let msg = Message {
+            title: b"KERNEL PANIC!",
+            reason: &reason,
+        };
+        let log = b"[    0.000000] Linux version 6.1\n[    1.000000] Kernel panic - not syncing\n";
+        let report = Report {
+            log,
+            base_url: b"https://e.org/#",
+            arch: b"x86_64",
+            release: b"6.1",
+        };
+        let m = usize::MAX;
+        for size in [(m, m), (m, 480), (640, m), (m / 3, m / 7), (1, 1), (m, 1)] {
+            let mut c = Claimed {
+                size,
+                rects: 0,
+                qr_modules: 0,
+            };
+            let placed = draw_qr_screen(&mut c, &msg, &report, Style::default(), &mut ws);
+            if size.0 >= 640 && size.1 >= 640 {
+                let qr = placed.qr.unwrap();
+                assert!(qr.log_bytes > 0, "{size:?}");
+                assert!(c.qr_modules > 0, "{size:?}: no dark module drawn");
+            }
+            draw_kmsg_screen(&mut c, log, Style::default());
+            draw_user_screen(&mut c, &msg, Style::default());
+            assert!(c.rects > 3, "{size:?}");
+        }
+        // Positions and scales far off any real screen: everything saturates
+        // (and a real canvas clips) instead of overflowing.
+        let mut out = [0u8; 4071];
+        let mut scratch = [0u8; 3706 + 4071];
+        let sym = panicqr_qr::encode(
+            &[panicqr_qr::Segment::Bytes(b"overflow")],
+            &panicqr_qr::Options::default(),
+            &mut scratch,
+            &mut out,
+        )
+        .unwrap();
+        let mut c = Claimed {
+            size: (m, m),
+            rects: 0,
+            qr_modules: 0,
+        };
+        draw_symbol(&mut c, &sym, m - 10, m - 10, m / 100, Style::default());
+        assert!(c.qr_modules > 0);
+        let drawn = draw_text(&mut c, m - 5, m - 5, b"Panic", m / 2, 100, Rgb::WHITE);
+        assert_eq!(drawn, 5);
     }
 
     #[test]

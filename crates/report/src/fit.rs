@@ -109,19 +109,24 @@ pub fn capacity(prefix_len: usize, version: Version, packing: Packing) -> Option
     if Mode::Byte.count_bits(version) < 16 && prefix_len > 255 {
         return None;
     }
-    let avail = cap_bits.checked_sub(prefix + 4 + Mode::Numeric.count_bits(version) as usize)?;
+    let header = prefix.checked_add(4 + Mode::Numeric.count_bits(version) as usize)?;
+    let avail = cap_bits.checked_sub(header)?;
     let fits = |n: usize| {
         let d = match packing {
             Packing::Z => panicqr_qr::decimal_digits(n),
             Packing::Legacy => panicqr_qr::legacy_digits(n),
         };
-        d >> Mode::Numeric.count_bits(version) == 0
-            && d / 3 * 10 + [0, 4, 7].get(d % 3).copied().unwrap_or(7) <= avail
+        d.checked_shr(Mode::Numeric.count_bits(version).into())
+            .is_some_and(|high| high == 0)
+            && (d / 3)
+                .saturating_mul(10)
+                .saturating_add([0, 4, 7].get(d % 3).copied().unwrap_or(7))
+                <= avail
     };
     // Each byte costs about 8.1 bits: start above and step down.
-    let mut n = avail / 8 + 1;
+    let mut n = (avail / 8).saturating_add(1);
     while n > 0 && !fits(n) {
-        n -= 1;
+        n = n.wrapping_sub(1);
     }
     Some(n)
 }
@@ -205,7 +210,7 @@ struct Search<'l, 'c> {
 impl Search<'_, '_> {
     #[inline(never)]
     fn size(&mut self, start: usize, effort: Stage) -> Result<usize, FitError> {
-        self.sizings += 1;
+        self.sizings = self.sizings.saturating_add(1);
         let tail = self.log.get(start..).unwrap_or(&[]);
         Ok(match effort {
             Stage::Fast => self.c.size(tail, Effort::Fast)?,
@@ -224,7 +229,7 @@ impl Search<'_, '_> {
         probes: u32,
     ) -> Result<(Probe, Option<Probe>), FitError> {
         let n = self.log.len();
-        let len = |p: Probe| n - p.start;
+        let len = |p: Probe| n.saturating_sub(p.start);
         // Interpolation weights: the room under the capacity at lo, the
         // excess over it at hi. An end kept twice in a row has its weight
         // halved (the Illinois rule), so a flat stretch of sizes cannot make
@@ -363,7 +368,7 @@ pub fn fit(
         start: lo.start,
         kept: kept.len(),
         compressed,
-        compressions: s.sizings + 1,
+        compressions: s.sizings.saturating_add(1),
         cut,
         work: s.c.work,
     })

@@ -31,14 +31,14 @@ impl<'a> BitWriter<'a> {
         let mask = (1u32 << bits).wrapping_sub(1);
         // n < 8 on entry and bits <= 16, so the accumulator holds < 32 bits.
         self.acc |= (v & mask) << (self.n & 7);
-        self.n += bits;
+        self.n = self.n.wrapping_add(bits);
         while self.n >= 8 {
             if let Some(b) = self.out.get_mut(self.pos) {
                 *b = self.acc as u8;
             }
             self.pos = self.pos.saturating_add(1);
             self.acc >>= 8;
-            self.n -= 8;
+            self.n = self.n.wrapping_sub(8);
         }
     }
 

@@ -21,7 +21,7 @@ pub(crate) fn lengths(
     for sym in 0..n.min(LITS) {
         if freq(sym) > 0 {
             s.leaves.set(leaves, sym as u16);
-            leaves += 1;
+            leaves = leaves.wrapping_add(1);
         }
     }
     match leaves {
@@ -38,20 +38,23 @@ pub(crate) fn lengths(
     // Two-queue Huffman: leaves in order, internal nodes appended in order of
     // creation (their weights never decrease). Nodes 0..leaves are leaves,
     // leaves..2*leaves-1 internal; the root is the last.
-    for i in 0..leaves {
+    // Counters below stay under 2 × 286 nodes: wrapping never happens.
+    let mut i = 0usize;
+    while i < leaves {
         s.weight.set(i, freq(usize::from(s.leaves.get(i))));
+        i = i.wrapping_add(1);
     }
     let (mut li, mut ii, mut next) = (0usize, leaves, leaves);
-    let nodes = 2 * leaves - 1;
+    let nodes = leaves.wrapping_mul(2).wrapping_sub(1);
     while next < nodes {
         let mut pick = || {
             let use_leaf = li < leaves && (ii >= next || s.weight.get(li) <= s.weight.get(ii));
             if use_leaf {
-                li += 1;
-                li - 1
+                li = li.wrapping_add(1);
+                li.wrapping_sub(1)
             } else {
-                ii += 1;
-                ii - 1
+                ii = ii.wrapping_add(1);
+                ii.wrapping_sub(1)
             }
         };
         let a = pick();
@@ -60,13 +63,13 @@ pub(crate) fn lengths(
             .set(next, s.weight.get(a).saturating_add(s.weight.get(b)));
         s.parent.set(a, next as u16);
         s.parent.set(b, next as u16);
-        next += 1;
+        next = next.wrapping_add(1);
     }
     // Depth of each node: its parent's plus one, parents first.
-    if let Some(d) = s.depth.get_mut(nodes - 1) {
+    if let Some(d) = s.depth.get_mut(nodes.wrapping_sub(1)) {
         *d = 0;
     }
-    for i in (0..nodes - 1).rev() {
+    for i in (0..nodes.wrapping_sub(1)).rev() {
         let p = usize::from(s.parent.get(i)) & 1023;
         let d = s.depth.get(p).copied().unwrap_or(0).saturating_add(1);
         if let Some(x) = s.depth.get_mut(i & 1023) {
@@ -80,7 +83,7 @@ pub(crate) fn lengths(
     for i in 0..leaves {
         let d = usize::from(s.depth.get(i).copied().unwrap_or(1)).min(max);
         if let Some(c) = count.get_mut(d) {
-            *c += 1;
+            *c = c.saturating_add(1);
         }
     }
     let kraft = |c: &[u32; 16]| -> u64 {
@@ -117,7 +120,7 @@ pub(crate) fn lengths(
                     *l = b as u8;
                 }
             }
-            idx += 1;
+            idx = idx.wrapping_add(1);
         }
     }
 }
@@ -212,6 +215,18 @@ pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<
     }
 }
 
+/// 0..30, for zipping with the distance tables (an `enumerate` keeps an
+/// overflow check the optimiser cannot always remove).
+const DIST_INDEX: [u8; DISTS] = {
+    let mut t = [0u8; DISTS];
+    let mut i = 0;
+    while i < DISTS {
+        t[i] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 fn len_extra(sym: usize) -> u8 {
     sym.checked_sub(257)
         .and_then(|k| LEN_EXTRA.get(k))
@@ -224,12 +239,13 @@ fn len_extra(sym: usize) -> u8 {
 /// 16-bit mantissa (whose square still fits 32 bits).
 fn log2_q3(x: u32) -> u32 {
     let x = x.max(1);
-    let k = 31 - x.leading_zeros();
+    // x >= 1, so k is 0..=31 and the shifts below are under 32.
+    let k = 31u32.wrapping_sub(x.leading_zeros());
     // Mantissa in [2^15, 2^16): 1.xxx in Q15.
     let mut y = if k >= 15 {
-        x >> (k - 15)
+        x >> (k.wrapping_sub(15) & 31)
     } else {
-        x << (15 - k)
+        x << (15u32.wrapping_sub(k) & 31)
     };
     let mut frac = 0;
     for _ in 0..3 {
@@ -240,7 +256,7 @@ fn log2_q3(x: u32) -> u32 {
             y >>= 1;
         }
     }
-    k * 8 + frac
+    k.wrapping_mul(8).wrapping_add(frac)
 }
 
 /// Sets `plan`'s prices from symbol counts: each symbol's information
@@ -262,8 +278,8 @@ pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
     }
     let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist.get(i)));
     let base = log2_q3(total.max(1));
-    for (i, (p, &e)) in dist_price.iter_mut().zip(&DIST_EXTRA).enumerate() {
-        let f = freq.dist.get(i);
+    for ((p, &e), i) in dist_price.iter_mut().zip(&DIST_EXTRA).zip(DIST_INDEX) {
+        let f = freq.dist.get(usize::from(i));
         let info = if f == 0 {
             base + 8
         } else {
@@ -281,8 +297,8 @@ pub(crate) fn body_bits(freq: &Freq<'_>, plan: &Plan<'_>) -> usize {
         let f = freq.lit.get(i) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(len_extra(i))));
     }
-    for (i, (&l, &e)) in dist_len.iter().zip(&DIST_EXTRA).enumerate() {
-        let f = freq.dist.get(i) as usize;
+    for ((&l, &e), i) in dist_len.iter().zip(&DIST_EXTRA).zip(DIST_INDEX) {
+        let f = freq.dist.get(usize::from(i)) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(e)));
     }
     bits
@@ -356,7 +372,7 @@ fn rle(plan: &Plan<'_>, mut f: impl FnMut(usize, u32, u32)) {
     let mut run = 0usize;
     for l in lens {
         if prev == Some(l) {
-            run += 1;
+            run = run.wrapping_add(1);
         } else {
             if let Some(p) = prev {
                 flush(p, run);
@@ -391,7 +407,9 @@ pub(crate) fn header_bits(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
     let len = &*s.cl.len;
     let mut bits = 5 + 5 + 4 + 3 * hclen;
     rle(plan, |sym, e, _| {
-        bits += usize::from(len.get(sym).copied().unwrap_or(0)) + e as usize;
+        bits = bits
+            .saturating_add(usize::from(len.get(sym).copied().unwrap_or(0)))
+            .saturating_add(e as usize);
     });
     bits
 }

@@ -120,20 +120,20 @@ impl Chains<'_> {
     /// match has a table of its own.
     #[inline(always)]
     pub(crate) fn insert(&mut self, input: &[u8], i: usize) {
-        if i + MIN_MATCH <= input.len() {
-            self.head3.set(hash3(input, i), (i + 1) as u16);
+        if input.len().saturating_sub(i) >= MIN_MATCH {
+            self.head3.set(hash3(input, i), i.wrapping_add(1) as u16);
         }
-        if i + 4 <= input.len() {
+        if input.len().saturating_sub(i) >= 4 {
             let h = hash4(input, i);
             self.prev.set(i, self.head.get(h));
-            self.head.set(h, (i + 1) as u16);
+            self.head.set(h, i.wrapping_add(1) as u16);
         }
     }
 
     /// The newest position with the 4-byte hash of `i`, plus one (0: none).
     #[inline(always)]
     pub(crate) fn first(&self, input: &[u8], i: usize) -> usize {
-        if i + 4 <= input.len() {
+        if input.len().saturating_sub(i) >= 4 {
             usize::from(self.head.get(hash4(input, i)))
         } else {
             0
@@ -173,17 +173,18 @@ pub(crate) fn match_len(input: &[u8], a: usize, b: usize, max: usize, work: &mut
         };
         let d = u64::from_le_bytes(cx) ^ u64::from_le_bytes(cy);
         if d != 0 {
-            return l + (d.trailing_zeros() / 8) as usize;
+            return l.wrapping_add((d.trailing_zeros() / 8) as usize);
         }
-        l += 8;
+        l = l.wrapping_add(8);
     }
     work.add(1);
-    l + xs
-        .remainder()
-        .iter()
-        .zip(ys.remainder())
-        .take_while(|(p, q)| p == q)
-        .count()
+    l.wrapping_add(
+        xs.remainder()
+            .iter()
+            .zip(ys.remainder())
+            .take_while(|(p, q)| p == q)
+            .count(),
+    )
 }
 
 /// The longest match for position `i` among at most `chain` candidates:
@@ -191,18 +192,18 @@ pub(crate) fn match_len(input: &[u8], a: usize, b: usize, max: usize, work: &mut
 #[inline(always)]
 fn longest(input: &[u8], c: &Chains<'_>, i: usize, work: &mut Work) -> (usize, usize) {
     let n = input.len();
-    if i + MIN_MATCH > n {
+    if n.saturating_sub(i) < MIN_MATCH {
         return (0, 0);
     }
-    let max = (n - i).min(MAX_MATCH);
+    let max = n.wrapping_sub(i).min(MAX_MATCH);
     let nice = work.nice(LAZY_NICE).min(max);
     let mut best = (MIN_MATCH - 1, 0);
     let p3 = c.first3(input, i).wrapping_sub(1);
-    if p3 < i && i - p3 <= MAX_DIST {
+    if p3 < i && i.wrapping_sub(p3) <= MAX_DIST {
         work.add(1);
         let l = match_len(input, p3, i, max, work);
         if l >= MIN_MATCH {
-            best = (l, i - p3);
+            best = (l, i.wrapping_sub(p3));
         }
     }
     let mut cand = c.first(input, i);
@@ -211,18 +212,18 @@ fn longest(input: &[u8], c: &Chains<'_>, i: usize, work: &mut Work) -> (usize, u
         if cand == 0 {
             break;
         }
-        let p = cand - 1;
+        let p = cand.wrapping_sub(1);
         // Chains only go backwards; a slot overwritten after the window
         // moved on could point forward, which ends the walk.
-        if p >= last || i - p > MAX_DIST {
+        if p >= last || i.wrapping_sub(p) > MAX_DIST {
             break;
         }
         last = p;
         work.add(1);
-        if byte(input, p + best.0) == byte(input, i + best.0) {
+        if byte(input, p.wrapping_add(best.0)) == byte(input, i.wrapping_add(best.0)) {
             let l = match_len(input, p, i, max, work);
             if l > best.0 {
-                best = (l, i - p);
+                best = (l, i.wrapping_sub(p));
                 if l >= nice {
                     break;
                 }
@@ -256,12 +257,12 @@ pub(crate) fn lazy(
             None => longest(input, c, i, work),
         };
         c.insert(input, i);
-        if m.0 >= MIN_MATCH && m.0 < LAZY_NICE.min(n - i) && !work.spent() {
-            let next = longest(input, c, i + 1, work);
+        if m.0 >= MIN_MATCH && m.0 < LAZY_NICE.min(n.wrapping_sub(i)) && !work.spent() {
+            let next = longest(input, c, i.wrapping_add(1), work);
             if next.0 > m.0 {
                 emit(Token::Literal(byte(input, i)));
                 pending = Some(next);
-                i += 1;
+                i = i.wrapping_add(1);
                 continue;
             }
         }
@@ -270,13 +271,17 @@ pub(crate) fn lazy(
                 len: m.0,
                 dist: m.1,
             });
-            for k in i + 1..i + m.0 {
+            // Positions stay below 65,535 (the input limit): no wrapping.
+            let mut k = i.wrapping_add(1);
+            let end = i.wrapping_add(m.0);
+            while k < end {
                 c.insert(input, k);
+                k = k.wrapping_add(1);
             }
-            i += m.0;
+            i = end;
         } else {
             emit(Token::Literal(byte(input, i)));
-            i += 1;
+            i = i.wrapping_add(1);
         }
     }
 }

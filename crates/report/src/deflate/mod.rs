@@ -305,7 +305,7 @@ fn count(freq: &mut workspace::Freq<'_>, t: Token) {
     match t {
         Token::Literal(b) => freq.lit.bump(usize::from(b)),
         Token::Match { len, dist } => {
-            freq.lit.bump(257 + tables::len_code(len));
+            freq.lit.bump(tables::len_code(len).wrapping_add(257));
             freq.dist.bump(tables::dist_code(dist));
         }
     }
@@ -328,7 +328,7 @@ fn choose_code(
 
 /// Header (2) + block (3 header bits + body, rounded up) + Adler-32 (4).
 fn total_bytes(bits: usize) -> usize {
-    bits.saturating_add(3 + 7) / 8 + 6
+    (bits.saturating_add(3 + 7) / 8).saturating_add(6)
 }
 
 fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<'_>, t: Token) {
@@ -345,7 +345,7 @@ fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<
         }
         Token::Match { len, dist } => {
             let lc = tables::len_code(len);
-            let (c, l) = lit(257 + lc);
+            let (c, l) = lit(lc.wrapping_add(257));
             w.put_code(c, l);
             let (bits, v) = tables::len_extra(lc, len);
             w.put(v, bits);

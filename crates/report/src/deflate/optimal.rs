@@ -28,48 +28,54 @@ pub(crate) fn optimal(
     emit: &mut impl FnMut(Token),
 ) {
     c.reset();
+    // Positions are below 65,535 (the input limit) and segment offsets below
+    // SEGMENT, so the wrapping operations below never wrap: they only keep
+    // overflow checks (and their panic paths) out of the panic handler.
     for l in MIN_MATCH..=MAX_MATCH {
-        let p = plan.lit_price(257 + len_code(l));
+        let p = plan.lit_price(len_code(l).wrapping_add(257));
         dp.len_price.set(l, u16::from(p));
     }
     let lit_price = |b: u8| u32::from(plan.lit_price(usize::from(b)));
     let dist_price = |d: usize| u32::from(plan.dist_price(dist_code(d)));
+    let relax = |dp: &mut Dp<'_>, at: usize, cost: u32, len: usize, dist: usize| {
+        if cost < dp.cost.get(at) {
+            dp.cost.set(at, cost);
+            dp.edge.set(at, (len as u32) | ((dist as u32) << 9));
+        }
+    };
     let n = input.len();
-    let mut s = 0;
-    let mut inserted = 0;
+    let mut s = 0usize;
+    let mut inserted = 0usize;
     while s < n {
-        let e = (s + SEGMENT - 1).min(n);
-        let span = e - s;
+        let e = s.wrapping_add(SEGMENT - 1).min(n);
+        let span = e.wrapping_sub(s);
         dp.cost.set(0, 0);
-        for k in 1..=span {
+        let mut k = 1;
+        while k <= span {
             dp.cost.set(k, u32::MAX);
+            k = k.wrapping_add(1);
         }
         let mut skip_to = s;
-        for i in s..e {
-            let k = i - s;
+        let mut i = s;
+        while i < e {
+            let k = i.wrapping_sub(s);
             let here = dp.cost.get(k);
             let lit = here.saturating_add(lit_price(byte(input, i)));
-            if lit < dp.cost.get(k + 1) {
-                dp.cost.set(k + 1, lit);
-                dp.edge.set(k + 1, 1);
-            }
-            let max = (e - i).min(MAX_MATCH);
-            if i >= skip_to && max >= MIN_MATCH && i + MIN_MATCH <= n {
+            relax(dp, k.wrapping_add(1), lit, 1, 0);
+            let max = e.wrapping_sub(i).min(MAX_MATCH);
+            if i >= skip_to && max >= MIN_MATCH && n.wrapping_sub(i) >= MIN_MATCH {
                 let nice = work.nice(OPT_NICE).min(max);
                 let mut best = MIN_MATCH - 1;
                 let p3 = c.first3(input, i).wrapping_sub(1);
-                if p3 < i && i - p3 <= MAX_DIST {
+                if p3 < i && i.wrapping_sub(p3) <= MAX_DIST {
                     let l = match_len(input, p3, i, max, work);
                     if l >= MIN_MATCH {
-                        let dist = i - p3;
-                        let dp_price = here.saturating_add(dist_price(dist));
+                        let dist = i.wrapping_sub(p3);
+                        let base = here.saturating_add(dist_price(dist));
                         work.add(l as u32);
                         for len in MIN_MATCH..=l {
-                            let c = dp_price.saturating_add(u32::from(dp.len_price.get(len)));
-                            if c < dp.cost.get(k + len) {
-                                dp.cost.set(k + len, c);
-                                dp.edge.set(k + len, (len as u32) | ((dist as u32) << 9));
-                            }
+                            let c = base.saturating_add(u32::from(dp.len_price.get(len)));
+                            relax(dp, k.wrapping_add(len), c, len, dist);
                         }
                         best = l;
                     }
@@ -79,7 +85,7 @@ pub(crate) fn optimal(
                 let mut steps = 0;
                 let chain = work.chain(OPT_CHAIN);
                 while cand != 0 && steps < chain {
-                    let p = cand - 1;
+                    let p = cand.wrapping_sub(1);
                     // Chains only go backwards; a stale slot could point
                     // forward, which ends the walk.
                     if p >= last {
@@ -87,30 +93,27 @@ pub(crate) fn optimal(
                     }
                     last = p;
                     cand = c.next(p);
-                    steps += 1;
+                    steps = steps.wrapping_add(1);
                     work.add(1);
                     // Positions planned ahead in the previous segment are
                     // already in the chains: pass over them.
                     if p >= i {
                         continue;
                     }
-                    if i - p > MAX_DIST {
+                    if i.wrapping_sub(p) > MAX_DIST {
                         break;
                     }
-                    if byte(input, p + best) != byte(input, i + best) {
+                    if byte(input, p.wrapping_add(best)) != byte(input, i.wrapping_add(best)) {
                         continue;
                     }
                     let l = match_len(input, p, i, max, work);
                     if l > best {
-                        let dist = i - p;
-                        let dp_price = here.saturating_add(dist_price(dist));
-                        work.add((l - best) as u32);
-                        for len in best + 1..=l {
-                            let c = dp_price.saturating_add(u32::from(dp.len_price.get(len)));
-                            if c < dp.cost.get(k + len) {
-                                dp.cost.set(k + len, c);
-                                dp.edge.set(k + len, (len as u32) | ((dist as u32) << 9));
-                            }
+                        let dist = i.wrapping_sub(p);
+                        let base = here.saturating_add(dist_price(dist));
+                        work.add(l.wrapping_sub(best) as u32);
+                        for len in best.wrapping_add(1)..=l {
+                            let c = base.saturating_add(u32::from(dp.len_price.get(len)));
+                            relax(dp, k.wrapping_add(len), c, len, dist);
                         }
                         best = l;
                         if l >= nice {
@@ -119,37 +122,42 @@ pub(crate) fn optimal(
                     }
                 }
                 if best >= nice {
-                    skip_to = i + best;
+                    skip_to = i.wrapping_add(best);
                 }
             }
             if i >= inserted {
                 c.insert(input, i);
-                inserted = i + 1;
+                inserted = i.wrapping_add(1);
             }
+            i = i.wrapping_add(1);
         }
         // Walk back from the end, leaving forward links in `cost`.
         let mut k = span;
         while k > 0 {
             let edge = dp.edge.get(k);
-            let len = ((edge & 0x1FF) as usize).clamp(1, k);
-            dp.cost.set(k - len, edge);
-            k -= len;
+            let len = ((edge & 0x1FF) as usize).max(1).min(k);
+            k = k.wrapping_sub(len);
+            dp.cost.set(k, edge);
         }
-        let commit = if e == n { span } else { span - MAX_MATCH };
-        let mut k = 0;
+        let commit = if e == n {
+            span
+        } else {
+            span.saturating_sub(MAX_MATCH)
+        };
+        let mut k = 0usize;
         while k < commit {
             let edge = dp.cost.get(k);
-            let len = ((edge & 0x1FF) as usize).clamp(1, span - k);
+            let len = ((edge & 0x1FF) as usize).max(1).min(span.wrapping_sub(k));
             if len == 1 {
-                emit(Token::Literal(byte(input, s + k)));
+                emit(Token::Literal(byte(input, s.wrapping_add(k))));
             } else {
                 emit(Token::Match {
                     len,
                     dist: (edge >> 9) as usize,
                 });
             }
-            k += len;
+            k = k.wrapping_add(len);
         }
-        s += k.max(1);
+        s = s.wrapping_add(k.max(1));
     }
 }

@@ -116,7 +116,7 @@ pub fn capacity(prefix_len: usize, version: Version, packing: Packing) -> Option
             Packing::Z => panicqr_qr::decimal_digits(n),
             Packing::Legacy => panicqr_qr::legacy_digits(n),
         };
-        d.checked_shr(Mode::Numeric.count_bits(version).into())
+        d.checked_shr(Mode::Numeric.count_bits(version))
             .is_some_and(|high| high == 0)
             && (d / 3)
                 .saturating_mul(10)
@@ -158,7 +158,7 @@ enum Grain {
 impl Grain {
     fn is_start(self, log: &[u8], pos: usize) -> bool {
         match self {
-            Grain::Line => pos == 0 || log.get(pos - 1) == Some(&b'\n'),
+            Grain::Line => pos == 0 || log.get(pos.wrapping_sub(1)) == Some(&b'\n'),
             // Not inside a character: not a UTF-8 continuation byte, or one
             // no lead byte claims (invalid text, which cuts anywhere).
             Grain::Char => match log.get(pos) {
@@ -271,13 +271,13 @@ impl Search<'_, '_> {
             if fits {
                 lo = Probe { start: cand, size };
                 self.c.keep();
-                room = self.cap - size;
+                room = self.cap.saturating_sub(size);
                 if last_fit == Some(true) {
                     excess /= 2;
                 }
             } else {
                 hi = Some(Probe { start: cand, size });
-                excess = size - self.cap;
+                excess = size.saturating_sub(self.cap);
                 if last_fit == Some(false) {
                     room /= 2;
                 }
@@ -378,7 +378,7 @@ pub fn fit(
 fn next_line_start(log: &[u8], pos: usize) -> usize {
     log.get(pos..)
         .and_then(|t| t.iter().position(|&b| b == b'\n'))
-        .map_or(log.len(), |i| pos + i + 1)
+        .map_or(log.len(), |i| pos.saturating_add(i).saturating_add(1))
 }
 
 /// The line start just before `pos`, if any.
@@ -386,11 +386,11 @@ fn prev_line_start(log: &[u8], pos: usize) -> Option<usize> {
     if pos == 0 {
         return None;
     }
-    let before = log.get(..pos - 1)?;
+    let before = log.get(..pos.wrapping_sub(1))?;
     Some(
         before
             .iter()
             .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1),
+            .map_or(0, |i| i.wrapping_add(1)),
     )
 }

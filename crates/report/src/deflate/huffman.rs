@@ -101,7 +101,9 @@ pub(crate) fn lengths(
         else {
             break;
         };
-        for (i, up) in [(b, false), (b + 1, true), (b + 1, true), (max, false)] {
+        // b < max <= 15: b + 1 cannot wrap.
+        let below = b.wrapping_add(1);
+        for (i, up) in [(b, false), (below, true), (below, true), (max, false)] {
             if let Some(c) = count.get_mut(i) {
                 *c = if up {
                     c.saturating_add(1)

@@ -394,3 +394,29 @@ fn prev_line_start(log: &[u8], pos: usize) -> Option<usize> {
             .map_or(0, |i| i.wrapping_add(1)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_10_continuation_bytes_only_still_keep_text() {
+        // Found by the report_build fuzz target: 80 KiB of 0xBD (UTF-8
+        // continuation bytes with no lead byte) kept nothing, since no
+        // position looked like a character start.
+        let log = std::vec![0xBDu8; 80 * 1024];
+        let mut ws = std::vec![0u8; deflate::WORKSPACE_LEN];
+        let mut out = std::vec![0u8; 2831];
+        let f = fit(&log, 2831, &mut ws, &mut out).unwrap();
+        assert!(f.cut);
+        assert!(f.kept > 2831, "{f:?}");
+        // A valid two-byte character is never split.
+        let mut text = std::vec::Vec::new();
+        while text.len() < 70_000 {
+            text.extend_from_slice("é".as_bytes());
+        }
+        let f = fit(&text, 2831, &mut ws, &mut out).unwrap();
+        assert!(f.cut && f.kept > 0);
+        assert_eq!(text[f.start], 0xC3, "cut inside a character");
+    }
+}

@@ -23,12 +23,13 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(
+    clippy::indexing_slicing,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
     clippy::unreachable
 )]
-#![cfg_attr(test, allow(clippy::unwrap_used))]
+#![cfg_attr(test, allow(clippy::indexing_slicing, clippy::unwrap_used))]
 
 #[cfg(test)]
 extern crate std;

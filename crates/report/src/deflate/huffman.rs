@@ -165,15 +165,15 @@ fn canonical<const B: usize>(lens: &[u8], extra8: u16, words: &mut U16s<'_, B>) 
     count[0] = 0;
     let mut next = [0u16; 16];
     let mut code = 0u16;
-    for bits in 1..16 {
-        code = code.wrapping_add(count[bits - 1]) << 1;
-        next[bits] = code;
+    for (n, &c) in next.iter_mut().skip(1).zip(count.iter()) {
+        code = code.wrapping_add(c) << 1;
+        *n = code;
     }
     for (sym, &l) in lens.iter().enumerate() {
         let l = usize::from(l & 15);
-        if l != 0 {
-            let c = next[l];
-            next[l] = c.wrapping_add(1);
+        if let Some(n) = next.get_mut(l).filter(|_| l != 0) {
+            let c = *n;
+            *n = c.wrapping_add(1);
             words.set(sym, c.reverse_bits() >> (16 - l));
         }
     }
@@ -219,6 +219,10 @@ pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<
 
 /// 0..30, for zipping with the distance tables (an `enumerate` keeps an
 /// overflow check the optimiser cannot always remove).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an out-of-range index is a build error"
+)]
 const DIST_INDEX: [u8; DISTS] = {
     let mut t = [0u8; DISTS];
     let mut i = 0;

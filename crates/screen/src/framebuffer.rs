@@ -32,6 +32,22 @@ pub enum FramebufferError {
     },
 }
 
+impl core::fmt::Display for FramebufferError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            FramebufferError::Empty => f.write_str("the framebuffer's width or height is zero"),
+            FramebufferError::StrideTooSmall { needed, stride } => write!(
+                f,
+                "the stride ({stride} bytes) is shorter than one row of pixels ({needed} bytes)"
+            ),
+            FramebufferError::BufferTooSmall { needed, actual } => write!(
+                f,
+                "the framebuffer memory is too small: {actual} bytes given, {needed} needed"
+            ),
+        }
+    }
+}
+
 /// A raw framebuffer: `height` rows of `stride` bytes.
 ///
 /// # Invariants

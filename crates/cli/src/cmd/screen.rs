@@ -19,7 +19,7 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
         row_bytes(w, format).ok_or_else(|| Failure::BadInput(anyhow!("screen too wide")))?;
     let mut mem = vec![0u8; stride * h];
     let mut fb = Framebuffer::new(&mut mem, w, h, stride, format)
-        .map_err(|e| Failure::BadInput(anyhow!("{e:?}")))?;
+        .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
     let style = Style {
         fg: args.fg,
         bg: args.bg,

@@ -79,16 +79,18 @@ pub extern "C" fn panicqr_check_report(seed: u64) -> usize {
     let mut ws = [0u8; build::workspace_len(Version::MAX)];
     let mut out = [0u8; Version::MAX.symbol_len()];
     let url: &[u8] = black_box(b"https://e.org/#");
-    match build::build(
-        log.get(..n).unwrap_or(&[]),
-        url,
-        black_box(b"x86_64"),
-        black_box(b"6.1"),
-        max,
-        MaskChoice::Auto,
-        &mut ws,
-        &mut out,
-    ) {
+    let packing = if black_box(seed) & 1 == 0 {
+        panicqr_report::url::Packing::Z
+    } else {
+        panicqr_report::url::Packing::Legacy
+    };
+    let target = build::Target {
+        max_version: max,
+        mask: MaskChoice::Auto,
+        packing,
+        ..build::Target::new(url, black_box(b"x86_64"), black_box(b"6.1"))
+    };
+    match build::build(log.get(..n).unwrap_or(&[]), &target, &mut ws, &mut out) {
         Ok(b) => b.fitted.kept.wrapping_add(b.symbol.width()),
         Err(_) => 0,
     }

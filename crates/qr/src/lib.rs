@@ -16,7 +16,7 @@
 //! - **No recursion, bounded stack.** The deepest call chain is fixed. Peak
 //!   stack of one version-40 encode with automatic mask, measured by stack
 //!   painting on x86_64 (`cargo run --release -p panicqr-bench --bin stack`):
-//!   **1,440 bytes**, the same with a fixed mask (asserted by
+//!   **1,425 bytes**, the same with a fixed mask (asserted by
 //!   `crates/bench/tests/stack.rs`). The Reed–Solomon nibble tables are
 //!   built at compile time (13 KiB of read-only data), not on the stack.
 //! - **Bounded time.** Linear in the symbol size: one pass to write codewords,

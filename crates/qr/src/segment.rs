@@ -197,11 +197,13 @@ pub const fn decimal_digits(n: usize) -> usize {
 /// count field (it never overflows).
 pub const fn legacy_digits(n: usize) -> usize {
     let bits = n.saturating_mul(8);
+    // k < 13 and bits / 13 * 4 < bits: neither sum can overflow, but
+    // saturating says so to compilers that cannot prove it (32-bit targets).
     let tail = match bits % 13 {
         1 => 1,
-        k => (k + 1) / 3,
+        k => k.saturating_add(1) / 3,
     };
-    bits / 13 * 4 + tail
+    (bits / 13).saturating_mul(4).saturating_add(tail)
 }
 
 /// The alphanumeric mode's character set, in value order (§7.4.5, Table 5).

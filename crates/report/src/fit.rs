@@ -109,7 +109,9 @@ pub fn capacity(prefix_len: usize, version: Version, packing: Packing) -> Option
     if Mode::Byte.count_bits(version) < 16 && prefix_len > 255 {
         return None;
     }
-    let header = prefix.checked_add(4 + Mode::Numeric.count_bits(version) as usize)?;
+    // Mode indicator and character count of the numeric segment.
+    let header =
+        prefix.checked_add((Mode::Numeric.count_bits(version) as usize).saturating_add(4))?;
     let avail = cap_bits.checked_sub(header)?;
     let fits = |n: usize| {
         let d = match packing {

@@ -335,29 +335,9 @@ fn main() {
     for (i, log) in logs.iter().enumerate() {
         // Linux.
         let t = Instant::now();
-        let cut = log.len().saturating_sub(linux_cap_input);
-        let mut start = if cut == 0 {
-            0
-        } else {
-            log[cut..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(log.len(), |k| cut + k + 1)
-        };
-        let mut n = 0;
-        loop {
-            n += 1;
-            let size = zlib_linux(&log[start..], &mut zbuf);
-            if size <= estimate || start >= log.len() {
-                break;
-            }
-            start = log[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(log.len(), |k| start + k + 1);
-        }
+        let (kept, n) = linux_fit(log, estimate, linux_cap_input, &mut zbuf);
         linux.micros.push(t.elapsed().as_secs_f64() * 1e6);
-        linux.carried.push(log.len() - start);
+        linux.carried.push(kept);
         linux.compressions.push(n);
 
         // panicqr.

@@ -86,6 +86,16 @@ fn compressor_output_inflates_with_flate2_and_python() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// What a decoder page reads from the QR text `prefix` + `z=` digits.
+fn decode_back(prefix: &[u8], stream: &[u8]) -> decode::Decoded {
+    let text = format!(
+        "{}{}",
+        std::str::from_utf8(prefix).unwrap(),
+        panicqr_testkit::z_digits(stream)
+    );
+    decode::decode(&text).unwrap()
+}
+
 #[test]
 fn every_corpus_log_round_trips_through_a_version_40_report() {
     let mut ws = vec![0u8; deflate::WORKSPACE_LEN];
@@ -130,14 +140,7 @@ fn every_corpus_log_round_trips_through_a_version_40_report() {
         ];
         encode(&segs, &Options::kernel(), &mut scratch, &mut sym).unwrap();
         // The text of the QR code decodes back to the kept lines.
-        let mut digits = vec![0u8; f.compressed * 3];
-        let nd = panicqr_report::digits::encode_z(&z[..f.compressed], &mut digits);
-        let text = format!(
-            "{}{}",
-            std::str::from_utf8(prefix).unwrap(),
-            std::str::from_utf8(&digits[..nd]).unwrap()
-        );
-        let d = decode::decode(&text).unwrap();
+        let d = decode_back(prefix, &z[..f.compressed]);
         assert!(d.is_complete(), "{name}: {:?}", d.problems);
         assert_eq!(d.log, &log[f.start..], "{name}");
         assert_eq!(d.release.as_deref(), Some("6.19.11+kali-amd64"));
@@ -198,14 +201,7 @@ fn adversarial_logs_decode_to_a_suffix_within_the_work_bound() {
                 "{name}: not a line start"
             );
         }
-        let mut digits = vec![0u8; f.compressed * 3];
-        let nd = panicqr_report::digits::encode_z(&z[..f.compressed], &mut digits);
-        let text = format!(
-            "{}{}",
-            std::str::from_utf8(prefix).unwrap(),
-            std::str::from_utf8(&digits[..nd]).unwrap()
-        );
-        let d = decode::decode(&text).unwrap();
+        let d = decode_back(prefix, &z[..f.compressed]);
         assert!(d.is_complete(), "{name}: {:?}", d.problems);
         assert_eq!(d.log, &log[f.start..], "{name}");
     }

@@ -123,7 +123,7 @@ pub unsafe extern "C" fn drm_panic_qr_generate(
     let Ok(prepared) = prepared else {
         return 0;
     };
-    match render(&prepared, tmp, data) {
+    match render(prepared, data) {
         Ok(symbol) => {
             let width = u8::try_from(symbol.width()).unwrap_or(0);
             symbol.into_kernel_bitmap();

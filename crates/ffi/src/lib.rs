@@ -471,7 +471,7 @@ pub unsafe extern "C" fn panicqr_drm_generate(
         None => prepare(&[Segment::Bytes(payload)], &opts, tmp),
     };
     let Ok(prepared) = prepared else { return 0 };
-    match render(&prepared, tmp, data) {
+    match render(prepared, data) {
         Ok(sym) => {
             let w = sym.width() as u8;
             sym.into_kernel_bitmap();
@@ -666,7 +666,7 @@ unsafe fn qr_encode(
     if out.len() < v.symbol_len() {
         return Err(Status::BufferTooSmall);
     }
-    let sym = render(&prepared, scratch, out)?;
+    let sym = render(prepared, out)?;
     let result = symbol_info(&sym);
     if o.layout == PANICQR_LAYOUT_KERNEL {
         sym.into_kernel_bitmap();

@@ -62,14 +62,19 @@ impl Default for Options {
 }
 
 /// The codewords of a symbol, ready to draw: the result of [`prepare`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Prepared {
+///
+/// It holds the scratch buffer the codewords were written into, so
+/// [`render`] cannot be handed another one, and nothing can touch the
+/// codewords between the two halves.
+#[derive(Debug)]
+pub struct Prepared<'s> {
     version: Version,
     ec_level: EcLevel,
     mask: MaskChoice,
+    scratch: &'s mut [u8],
 }
 
-impl Prepared {
+impl Prepared<'_> {
     /// The version chosen.
     pub fn version(&self) -> Version {
         self.version
@@ -114,8 +119,7 @@ pub fn encode<'o>(
     scratch: &mut [u8],
     out: &'o mut [u8],
 ) -> Result<Symbol<'o>, Error> {
-    let prepared = prepare(segments, opts, scratch)?;
-    render(&prepared, scratch, out)
+    render(prepare(segments, opts, scratch)?, out)
 }
 
 /// First half of [`encode`]: chooses the version and writes the data and
@@ -125,11 +129,26 @@ pub fn encode<'o>(
 ///
 /// # Errors
 /// As [`encode`], except that only `scratch` is checked.
-pub fn prepare(
+///
+/// # Examples
+/// The payload lives in the buffer the symbol is then drawn into, as in
+/// drm_panic:
+/// ```
+/// use panicqr_qr::{prepare, render, MaskChoice, Options, Segment, Version};
+/// let mut scratch = [0u8; Version::MAX.scratch_len(MaskChoice::Auto)];
+/// let mut data = [0u8; Version::MAX.symbol_len()];
+/// data[..5].copy_from_slice(b"hello");
+/// let opts = Options::default();
+/// let prepared = prepare(&[Segment::Bytes(&data[..5])], &opts, &mut scratch)?;
+/// let symbol = render(prepared, &mut data)?;
+/// assert_eq!(symbol.version().number(), 1);
+/// # Ok::<(), panicqr_qr::Error>(())
+/// ```
+pub fn prepare<'s>(
     segments: &[Segment<'_>],
     opts: &Options,
-    scratch: &mut [u8],
-) -> Result<Prepared, Error> {
+    scratch: &'s mut [u8],
+) -> Result<Prepared<'s>, Error> {
     if opts.min_version > opts.max_version {
         return Err(Error::InvalidVersionRange {
             min: opts.min_version,
@@ -167,24 +186,22 @@ pub fn prepare(
         version,
         ec_level,
         mask: opts.mask,
+        scratch,
     })
 }
 
-/// Second half of [`encode`]: draws the codewords [`prepare`] left in
-/// `scratch` into `out`.
+/// Second half of [`encode`]: draws the codewords [`prepare`] left in its
+/// scratch buffer into `out`.
 ///
 /// # Errors
-/// [`Error::BufferTooSmall`] when `scratch` or `out` is short for the version.
-pub fn render<'o>(
-    prepared: &Prepared,
-    scratch: &mut [u8],
-    out: &'o mut [u8],
-) -> Result<Symbol<'o>, Error> {
+/// [`Error::BufferTooSmall`] when `out` is short for the version.
+pub fn render<'o>(prepared: Prepared<'_>, out: &'o mut [u8]) -> Result<Symbol<'o>, Error> {
     let Prepared {
         version,
         ec_level,
         mask,
-    } = *prepared;
+        scratch,
+    } = prepared;
     let scratch_needed = version.scratch_len(mask);
     let symbol_len = version.symbol_len();
     if scratch.len() < scratch_needed {

@@ -137,7 +137,7 @@ fn encode<'o>(
     };
     let prepared =
         prepare(&[Segment::Bytes(prefix), data], &opts, scratch).map_err(BuildError::Qr)?;
-    render(&prepared, scratch, out).map_err(BuildError::Qr)
+    render(prepared, out).map_err(BuildError::Qr)
 }
 
 /// The pieces of a [`build`] workspace.

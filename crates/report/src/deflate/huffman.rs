@@ -20,35 +20,36 @@ pub(crate) fn lengths(
     let mut leaves = 0usize;
     for sym in 0..n.min(LITS) {
         if freq(sym) > 0 {
-            s.leaves.set(leaves, sym as u16);
+            s.leaves_mut().set(leaves, sym as u16);
             leaves = leaves.wrapping_add(1);
         }
     }
     match leaves {
         0 => return,
         1 => {
-            if let Some(l) = lens.get_mut(usize::from(s.leaves.get(0))) {
+            if let Some(l) = lens.get_mut(usize::from(s.leaves().get(0))) {
                 *l = 1;
             }
             return;
         }
         _ => {}
     }
-    sort_leaves(&mut s.leaves, leaves, freq);
+    sort_leaves(&mut s.leaves_mut(), leaves, freq);
     // Two-queue Huffman: leaves in order, internal nodes appended in order of
     // creation (their weights never decrease). Nodes 0..leaves are leaves,
     // leaves..2*leaves-1 internal; the root is the last.
     // Counters below stay under 2 × 286 nodes: wrapping never happens.
     let mut i = 0usize;
     while i < leaves {
-        s.weight.set(i, freq(usize::from(s.leaves.get(i))));
+        let w = freq(usize::from(s.leaves().get(i)));
+        s.weight_mut().set(i, w);
         i = i.wrapping_add(1);
     }
     let (mut li, mut ii, mut next) = (0usize, leaves, leaves);
     let nodes = leaves.wrapping_mul(2).wrapping_sub(1);
     while next < nodes {
         let mut pick = || {
-            let use_leaf = li < leaves && (ii >= next || s.weight.get(li) <= s.weight.get(ii));
+            let use_leaf = li < leaves && (ii >= next || s.weight().get(li) <= s.weight().get(ii));
             if use_leaf {
                 li = li.wrapping_add(1);
                 li.wrapping_sub(1)
@@ -59,29 +60,25 @@ pub(crate) fn lengths(
         };
         let a = pick();
         let b = pick();
-        s.weight
-            .set(next, s.weight.get(a).saturating_add(s.weight.get(b)));
-        s.parent.set(a, next as u16);
-        s.parent.set(b, next as u16);
+        let w = s.weight().get(a).saturating_add(s.weight().get(b));
+        s.weight_mut().set(next, w);
+        s.parent_mut().set(a, next as u16);
+        s.parent_mut().set(b, next as u16);
         next = next.wrapping_add(1);
     }
     // Depth of each node: its parent's plus one, parents first.
-    if let Some(d) = s.depth.get_mut(nodes.wrapping_sub(1)) {
-        *d = 0;
-    }
+    s.set_depth(nodes.wrapping_sub(1), 0);
     for i in (0..nodes.wrapping_sub(1)).rev() {
-        let p = usize::from(s.parent.get(i)) & 1023;
-        let d = s.depth.get(p).copied().unwrap_or(0).saturating_add(1);
-        if let Some(x) = s.depth.get_mut(i & 1023) {
-            *x = d;
-        }
+        let p = usize::from(s.parent().get(i));
+        let d = s.depth(p).saturating_add(1);
+        s.set_depth(i, d);
     }
     // Leaves per length, clamped to max_bits; then the Kraft sum is repaired
     // by moving leaves down from shorter lengths, as zlib's gen_bitlen does.
     let max = (max_bits as usize).clamp(1, 15);
     let mut count = [0u32; 16];
     for i in 0..leaves {
-        let d = usize::from(s.depth.get(i).copied().unwrap_or(1)).min(max);
+        let d = usize::from(s.depth(i)).min(max);
         if let Some(c) = count.get_mut(d) {
             *c = c.saturating_add(1);
         }
@@ -118,7 +115,7 @@ pub(crate) fn lengths(
     for b in (1..=max).rev() {
         for _ in 0..count.get(b).copied().unwrap_or(0) {
             if idx < leaves {
-                if let Some(l) = lens.get_mut(usize::from(s.leaves.get(idx))) {
+                if let Some(l) = lens.get_mut(usize::from(s.leaves().get(idx))) {
                     *l = b as u8;
                 }
             }
@@ -130,7 +127,11 @@ pub(crate) fn lengths(
 /// Shell sort of the first `n` leaves by (count, symbol). `sort_unstable`
 /// would do, but keeps a panic path (for inconsistent orderings) in the
 /// object, and needs a slice of `u16`s the workspace cannot lend.
-fn sort_leaves(v: &mut U16s<'_, 1024>, n: usize, freq: &impl Fn(usize) -> u32) {
+fn sort_leaves<R: AsRef<[u8]> + AsMut<[u8]>, const O: usize>(
+    v: &mut U16s<R, O, 1024>,
+    n: usize,
+    freq: &impl Fn(usize) -> u32,
+) {
     let key = |s: u16| (freq(usize::from(s)), s);
     let mut gap = n / 2;
     while gap > 0 {
@@ -154,7 +155,11 @@ fn sort_leaves(v: &mut U16s<'_, 1024>, n: usize, freq: &impl Fn(usize) -> u32) {
 /// Bit-reversed canonical code words for `lens` (RFC 1951 §3.2.2), into
 /// `words`. `extra8` counts length-8 codes past the end of `lens` that take
 /// part in the numbering: the fixed code's symbols 286 and 287.
-fn canonical<const B: usize>(lens: &[u8], extra8: u16, words: &mut U16s<'_, B>) {
+fn canonical<R: AsRef<[u8]> + AsMut<[u8]>, const O: usize, const B: usize>(
+    lens: &[u8],
+    extra8: u16,
+    words: &mut U16s<R, O, B>,
+) {
     let mut count = [0u16; 16];
     for &l in lens {
         if let Some(c) = count.get_mut(usize::from(l & 15)) {
@@ -199,16 +204,20 @@ fn fixed_lit_len(sym: usize) -> u8 {
 
 /// Code words of `plan` (dynamic or fixed) for writing.
 pub(crate) fn words(plan: &Plan<'_>, words: &mut Words<'_>) {
-    let fixed = plan.meta[1] == 0;
-    canonical(plan.lit_len(), if fixed { 2 } else { 0 }, &mut words.lit);
-    canonical(plan.dist_len(), 0, &mut words.dist);
+    let fixed = !plan.dynamic();
+    canonical(
+        plan.lit_len(),
+        if fixed { 2 } else { 0 },
+        &mut words.lit_mut(),
+    );
+    canonical(plan.dist_len(), 0, &mut words.dist_mut());
 }
 
 /// A dynamic code for the counts in `freq`, into `plan`'s lengths.
 pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<'_>) {
     let (lit, dist) = plan.lens_mut();
-    lengths(&|i| freq.lit.get(i), LITS, 15, lit, &mut s.build);
-    lengths(&|i| freq.dist.get(i), DISTS, 15, dist, &mut s.build);
+    lengths(&|i| freq.lit().get(i), LITS, 15, lit, &mut s.build);
+    lengths(&|i| freq.dist().get(i), DISTS, 15, dist, &mut s.build);
     if dist.iter().all(|&l| l == 0) {
         // No matches: still describe one distance code (RFC 1951 §3.2.7).
         if let Some(l) = dist.first_mut() {
@@ -270,11 +279,11 @@ fn log2_q3(x: u32) -> u32 {
 /// A symbol not seen costs one bit more than one seen once. Smoother than
 /// whole code lengths, which is what lets the next parse find a better code.
 pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
-    let total = (0..LITS).fold(0u32, |a, i| a.saturating_add(freq.lit.get(i)));
+    let total = (0..LITS).fold(0u32, |a, i| a.saturating_add(freq.lit().get(i)));
     let base = log2_q3(total.max(1));
-    let (lit_price, dist_price) = plan.prices.split_at_mut(LITS);
+    let (lit_price, dist_price) = plan.prices_mut();
     for (i, p) in lit_price.iter_mut().enumerate() {
-        let f = freq.lit.get(i);
+        let f = freq.lit().get(i);
         let info = if f == 0 {
             base + 8
         } else {
@@ -282,10 +291,10 @@ pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
         };
         *p = info.saturating_add(8 * u32::from(len_extra(i))).min(255) as u8;
     }
-    let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist.get(i)));
+    let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist().get(i)));
     let base = log2_q3(total.max(1));
     for ((p, &e), i) in dist_price.iter_mut().zip(&DIST_EXTRA).zip(DIST_INDEX) {
-        let f = freq.dist.get(usize::from(i));
+        let f = freq.dist().get(usize::from(i));
         let info = if f == 0 {
             base + 8
         } else {
@@ -300,11 +309,11 @@ pub(crate) fn body_bits(freq: &Freq<'_>, plan: &Plan<'_>) -> usize {
     let (lit_len, dist_len) = (plan.lit_len(), plan.dist_len());
     let mut bits = 0usize;
     for (i, &l) in lit_len.iter().enumerate() {
-        let f = freq.lit.get(i) as usize;
+        let f = freq.lit().get(i) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(len_extra(i))));
     }
     for ((&l, &e), i) in dist_len.iter().zip(&DIST_EXTRA).zip(DIST_INDEX) {
-        let f = freq.dist.get(usize::from(i)) as usize;
+        let f = freq.dist().get(usize::from(i)) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(e)));
     }
     bits
@@ -314,12 +323,12 @@ pub(crate) fn body_bits(freq: &Freq<'_>, plan: &Plan<'_>) -> usize {
 pub(crate) fn fixed_body_bits(freq: &Freq<'_>) -> usize {
     let mut bits = 0usize;
     for i in 0..LITS {
-        let f = freq.lit.get(i) as usize;
+        let f = freq.lit().get(i) as usize;
         let l = usize::from(fixed_lit_len(i)) + usize::from(len_extra(i));
         bits = bits.saturating_add(f.saturating_mul(l));
     }
     for (i, &e) in DIST_EXTRA.iter().enumerate() {
-        let f = freq.dist.get(i) as usize;
+        let f = freq.dist().get(i) as usize;
         bits = bits.saturating_add(f.saturating_mul(5 + usize::from(e)));
     }
     bits

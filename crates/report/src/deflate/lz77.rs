@@ -111,8 +111,8 @@ impl Chains<'_> {
     pub(crate) fn reset(&mut self) {
         // Only the heads: a chain link is read only for a position inserted
         // in this parse, whose link was written when it was inserted.
-        self.head.fill(0);
-        self.head3.fill(0);
+        self.head_mut().fill(0);
+        self.head3_mut().fill(0);
     }
 
     /// Adds position `i` (< 65,535) to its hash chain. Chains hash 4 bytes,
@@ -121,12 +121,14 @@ impl Chains<'_> {
     #[inline(always)]
     pub(crate) fn insert(&mut self, input: &[u8], i: usize) {
         if input.len().saturating_sub(i) >= MIN_MATCH {
-            self.head3.set(hash3(input, i), i.wrapping_add(1) as u16);
+            self.head3_mut()
+                .set(hash3(input, i), i.wrapping_add(1) as u16);
         }
         if input.len().saturating_sub(i) >= 4 {
             let h = hash4(input, i);
-            self.prev.set(i, self.head.get(h));
-            self.head.set(h, i.wrapping_add(1) as u16);
+            let newest = self.head().get(h);
+            self.prev_mut().set(i, newest);
+            self.head_mut().set(h, i.wrapping_add(1) as u16);
         }
     }
 
@@ -134,7 +136,7 @@ impl Chains<'_> {
     #[inline(always)]
     pub(crate) fn first(&self, input: &[u8], i: usize) -> usize {
         if input.len().saturating_sub(i) >= 4 {
-            usize::from(self.head.get(hash4(input, i)))
+            usize::from(self.head().get(hash4(input, i)))
         } else {
             0
         }
@@ -143,13 +145,13 @@ impl Chains<'_> {
     /// The newest position with the 3-byte hash of `i`, plus one (0: none).
     #[inline(always)]
     pub(crate) fn first3(&self, input: &[u8], i: usize) -> usize {
-        usize::from(self.head3.get(hash3(input, i)))
+        usize::from(self.head3().get(hash3(input, i)))
     }
 
     /// The position before `p` on its chain, plus one (0: none).
     #[inline(always)]
     pub(crate) fn next(&self, p: usize) -> usize {
-        usize::from(self.prev.get(p))
+        usize::from(self.prev().get(p))
     }
 }
 

@@ -197,14 +197,14 @@ impl<'a> Compressor<'a> {
         } = &mut self.ws;
         if !warm {
             // The lazy parse: the first candidate, and the first prices.
-            freq.lit.fill(0);
-            freq.dist.fill(0);
+            freq.lit_mut().fill(0);
+            freq.dist_mut().fill(0);
             let limit = limit(spent);
             let mut work = Work::new(limit);
             lz77::lazy(input, chains, &mut work, &mut |t| count(freq, t));
             spent = spent.saturating_add(u64::from(work.used));
-            freq.lit.bump(256);
-            trial.meta[0] = PARSE_LAZY;
+            freq.lit_mut().bump(256);
+            trial.set_kind(PARSE_LAZY);
             trial.set_limit(limit);
             best_bits = choose_code(freq, trial, huff);
             best.copy_from(trial);
@@ -216,14 +216,14 @@ impl<'a> Compressor<'a> {
             {
                 // Price this pass by the previous pass's symbol counts.
                 huffman::prices_from_freq(freq, trial);
-                freq.lit.fill(0);
-                freq.dist.fill(0);
+                freq.lit_mut().fill(0);
+                freq.dist_mut().fill(0);
                 let limit = limit(spent);
                 let mut work = Work::new(limit);
                 optimal::optimal(input, chains, dp, trial, &mut work, &mut |t| count(freq, t));
                 spent = spent.saturating_add(u64::from(work.used));
-                freq.lit.bump(256);
-                trial.meta[0] = PARSE_OPTIMAL;
+                freq.lit_mut().bump(256);
+                trial.set_kind(PARSE_OPTIMAL);
                 trial.set_limit(limit);
                 let bits = choose_code(freq, trial, huff);
                 if bits < best_bits {
@@ -232,7 +232,7 @@ impl<'a> Compressor<'a> {
                 }
             }
         }
-        if best.meta[1] == 0 {
+        if !best.dynamic() {
             huffman::set_fixed(best);
         }
         self.work = self.work.saturating_add(spent);
@@ -272,7 +272,7 @@ impl<'a> Compressor<'a> {
             w.put(u32::from(b), 8);
         }
         w.put(1, 1); // BFINAL
-        let dynamic = plan.meta[1] != 0;
+        let dynamic = plan.dynamic();
         if dynamic {
             w.put(2, 2);
             huffman::write_header(plan, huff, &mut w);
@@ -283,14 +283,14 @@ impl<'a> Compressor<'a> {
         let mut put = |t: Token| write_token(plan, words, &mut w, t);
         // The same budget as when it was sized: the same tokens.
         let mut work = Work::new(plan.limit());
-        if plan.meta[0] == PARSE_OPTIMAL {
+        if plan.kind() == PARSE_OPTIMAL {
             optimal::optimal(input, chains, dp, plan, &mut work, &mut put);
         } else {
             lz77::lazy(input, chains, &mut work, &mut put);
         }
         self.work = self.work.saturating_add(u64::from(work.used));
         w.put_code(
-            words.lit.get(256),
+            words.lit().get(256),
             plan.lit_len().get(256).copied().unwrap_or(0),
         );
         w.align();
@@ -303,10 +303,10 @@ impl<'a> Compressor<'a> {
 
 fn count(freq: &mut workspace::Freq<'_>, t: Token) {
     match t {
-        Token::Literal(b) => freq.lit.bump(usize::from(b)),
+        Token::Literal(b) => freq.lit_mut().bump(usize::from(b)),
         Token::Match { len, dist } => {
-            freq.lit.bump(tables::len_code(len).wrapping_add(257));
-            freq.dist.bump(tables::dist_code(dist));
+            freq.lit_mut().bump(tables::len_code(len).wrapping_add(257));
+            freq.dist_mut().bump(tables::dist_code(dist));
         }
     }
 }
@@ -322,7 +322,7 @@ fn choose_code(
     huffman::dynamic(freq, plan, huff);
     let dynamic = huffman::header_bits(plan, huff).saturating_add(huffman::body_bits(freq, plan));
     let fixed = huffman::fixed_body_bits(freq);
-    plan.meta[1] = u8::from(dynamic < fixed);
+    plan.set_dynamic(dynamic < fixed);
     dynamic.min(fixed)
 }
 
@@ -334,7 +334,7 @@ fn total_bytes(bits: usize) -> usize {
 fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<'_>, t: Token) {
     let lit = |s: usize| {
         (
-            words.lit.get(s),
+            words.lit().get(s),
             plan.lit_len().get(s).copied().unwrap_or(0),
         )
     };
@@ -351,7 +351,7 @@ fn write_token(plan: &Plan<'_>, words: &workspace::Words<'_>, w: &mut BitWriter<
             w.put(v, bits);
             let dc = tables::dist_code(dist);
             w.put_code(
-                words.dist.get(dc),
+                words.dist().get(dc),
                 plan.dist_len().get(dc).copied().unwrap_or(0),
             );
             let (bits, v) = tables::dist_extra(dc, dist);

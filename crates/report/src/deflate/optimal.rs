@@ -33,14 +33,14 @@ pub(crate) fn optimal(
     // overflow checks (and their panic paths) out of the panic handler.
     for l in MIN_MATCH..=MAX_MATCH {
         let p = plan.lit_price(len_code(l).wrapping_add(257));
-        dp.len_price.set(l, u16::from(p));
+        dp.len_price_mut().set(l, u16::from(p));
     }
     let lit_price = |b: u8| u32::from(plan.lit_price(usize::from(b)));
     let dist_price = |d: usize| u32::from(plan.dist_price(dist_code(d)));
     let relax = |dp: &mut Dp<'_>, at: usize, cost: u32, len: usize, dist: usize| {
-        if cost < dp.cost.get(at) {
-            dp.cost.set(at, cost);
-            dp.edge.set(at, (len as u32) | ((dist as u32) << 9));
+        if cost < dp.cost().get(at) {
+            dp.cost_mut().set(at, cost);
+            dp.edge_mut().set(at, (len as u32) | ((dist as u32) << 9));
         }
     };
     let n = input.len();
@@ -49,17 +49,17 @@ pub(crate) fn optimal(
     while s < n {
         let e = s.wrapping_add(SEGMENT - 1).min(n);
         let span = e.wrapping_sub(s);
-        dp.cost.set(0, 0);
+        dp.cost_mut().set(0, 0);
         let mut k = 1;
         while k <= span {
-            dp.cost.set(k, u32::MAX);
+            dp.cost_mut().set(k, u32::MAX);
             k = k.wrapping_add(1);
         }
         let mut skip_to = s;
         let mut i = s;
         while i < e {
             let k = i.wrapping_sub(s);
-            let here = dp.cost.get(k);
+            let here = dp.cost().get(k);
             let lit = here.saturating_add(lit_price(byte(input, i)));
             relax(dp, k.wrapping_add(1), lit, 1, 0);
             let max = e.wrapping_sub(i).min(MAX_MATCH);
@@ -74,7 +74,7 @@ pub(crate) fn optimal(
                         let base = here.saturating_add(dist_price(dist));
                         work.add(l as u32);
                         for len in MIN_MATCH..=l {
-                            let c = base.saturating_add(u32::from(dp.len_price.get(len)));
+                            let c = base.saturating_add(u32::from(dp.len_price().get(len)));
                             relax(dp, k.wrapping_add(len), c, len, dist);
                         }
                         best = l;
@@ -112,7 +112,7 @@ pub(crate) fn optimal(
                         let base = here.saturating_add(dist_price(dist));
                         work.add(l.wrapping_sub(best) as u32);
                         for len in best.wrapping_add(1)..=l {
-                            let c = base.saturating_add(u32::from(dp.len_price.get(len)));
+                            let c = base.saturating_add(u32::from(dp.len_price().get(len)));
                             relax(dp, k.wrapping_add(len), c, len, dist);
                         }
                         best = l;
@@ -134,10 +134,10 @@ pub(crate) fn optimal(
         // Walk back from the end, leaving forward links in `cost`.
         let mut k = span;
         while k > 0 {
-            let edge = dp.edge.get(k);
+            let edge = dp.edge().get(k);
             let len = ((edge & 0x1FF) as usize).max(1).min(k);
             k = k.wrapping_sub(len);
-            dp.cost.set(k, edge);
+            dp.cost_mut().set(k, edge);
         }
         let commit = if e == n {
             span
@@ -146,7 +146,7 @@ pub(crate) fn optimal(
         };
         let mut k = 0usize;
         while k < commit {
-            let edge = dp.cost.get(k);
+            let edge = dp.cost().get(k);
             let len = ((edge & 0x1FF) as usize).max(1).min(span.wrapping_sub(k));
             if len == 1 {
                 emit(Token::Literal(byte(input, s.wrapping_add(k))));

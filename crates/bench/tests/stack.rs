@@ -6,10 +6,8 @@
 /// Entry points not yet within the 2 KiB budget, with the ceiling they must
 /// not grow past (their figure when this was written, plus 64 bytes). The
 /// README lists them as open work.
-const OVER_BUDGET: [(&str, usize); 2] = [
-    ("C panicqr_report_build", 2128 + 64),
-    ("C panicqr_screen_draw (QR screen, 1024x768)", 2864 + 64),
-];
+const OVER_BUDGET: [(&str, usize); 1] =
+    [("C panicqr_screen_draw (QR screen, 1024x768)", 2657 + 64)];
 
 #[test]
 fn every_panic_path_entry_point_fits_2_kib_of_stack() {

@@ -1,7 +1,9 @@
 //! The whole encoding side in one call: log → newest lines that fit →
 //! compressed → URL → QR symbol, in caller memory.
 
-use panicqr_qr::{prepare, render, EcLevel, MaskChoice, Options, Segment, Symbol, Version};
+use panicqr_qr::{
+    prepare, render, EcLevel, MaskChoice, Options, Prepared, Segment, Symbol, Version,
+};
 
 use crate::deflate;
 use crate::fit::{self, Fitted};
@@ -116,30 +118,6 @@ pub struct Built<'w, 'o> {
     pub payload: &'w [u8],
 }
 
-/// The QR code of a fitted report. Not inlined: its locals then share no
-/// frame with the compressor's, which keeps the peak stack down.
-#[inline(never)]
-fn encode<'o>(
-    prefix: &[u8],
-    payload: &[u8],
-    target: &Target<'_>,
-    scratch: &mut [u8],
-    out: &'o mut [u8],
-) -> Result<Symbol<'o>, BuildError> {
-    let opts = Options {
-        max_version: target.max_version,
-        mask: target.mask,
-        ..Options::kernel()
-    };
-    let data = match target.packing {
-        Packing::Z => Segment::DecimalBytes(payload),
-        Packing::Legacy => Segment::DecimalBytesLegacy(payload),
-    };
-    let prepared =
-        prepare(&[Segment::Bytes(prefix), data], &opts, scratch).map_err(BuildError::Qr)?;
-    render(prepared, out).map_err(BuildError::Qr)
-}
-
 /// The pieces of a [`build`] workspace.
 struct Parts<'w> {
     prefix: &'w mut [u8],
@@ -158,6 +136,75 @@ fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
         deflate,
         scratch,
     })
+}
+
+fn short(workspace: &[u8], v: Version) -> BuildError {
+    BuildError::WorkspaceTooSmall {
+        needed: workspace_len(v),
+        actual: workspace.len(),
+    }
+}
+
+/// The first half of [`build`]: the URL prefix and the compressed newest
+/// lines, left in the workspace; returns the prefix length and what was
+/// kept. The two halves have frames of their own, each gone before the
+/// other runs: the peak stack is the deeper half's, not their sum.
+#[inline(never)]
+fn fit_stage(
+    log: &[u8],
+    target: &Target<'_>,
+    workspace: &mut [u8],
+) -> Result<(usize, Fitted), BuildError> {
+    let v = target.max_version;
+    let short = short(workspace, v);
+    let parts = split(workspace, v).ok_or(short)?;
+    let plen = url::write_prefix(
+        target.base_url,
+        target.arch,
+        target.release,
+        target.packing,
+        parts.prefix,
+    )
+    .map_err(|_| BuildError::PrefixTooLong)?;
+    let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
+    let z = parts.z.get_mut(..cap).ok_or(short)?;
+    let fitted = fit::fit(log, cap, parts.deflate, z).map_err(|e| match e {
+        fit::FitError::PrefixTooLong => BuildError::PrefixTooLong,
+        _ => short,
+    })?;
+    Ok((plen, fitted))
+}
+
+/// The second half of [`build`]: the QR codewords of the prefix (`plen`
+/// bytes) and the stream (`compressed` bytes) [`fit_stage`] left in the
+/// workspace, ready to draw. Drawing them is left to the caller, so the
+/// drawing's frames do not sit on this one's.
+#[inline(never)]
+fn encode_stage<'w>(
+    target: &Target<'_>,
+    plen: usize,
+    compressed: usize,
+    workspace: &'w mut [u8],
+) -> Result<(Prepared<'w>, &'w [u8], &'w [u8]), BuildError> {
+    let v = target.max_version;
+    let short = short(workspace, v);
+    let parts = split(workspace, v).ok_or(short)?;
+    let prefix: &'w [u8] = parts.prefix;
+    let prefix = prefix.get(..plen).ok_or(BuildError::PrefixTooLong)?;
+    let z: &'w [u8] = parts.z;
+    let payload = z.get(..compressed).ok_or(short)?;
+    let opts = Options {
+        max_version: v,
+        mask: target.mask,
+        ..Options::kernel()
+    };
+    let data = match target.packing {
+        Packing::Z => Segment::DecimalBytes(payload),
+        Packing::Legacy => Segment::DecimalBytesLegacy(payload),
+    };
+    let prepared =
+        prepare(&[Segment::Bytes(prefix), data], &opts, parts.scratch).map_err(BuildError::Qr)?;
+    Ok((prepared, prefix, payload))
 }
 
 /// Builds the report QR code for `log` (level L, up to `target.max_version`)
@@ -185,37 +232,15 @@ pub fn build<'w, 'o>(
     out: &'o mut [u8],
 ) -> Result<Built<'w, 'o>, BuildError> {
     let v = target.max_version;
-    let needed = workspace_len(v);
-    let short = BuildError::WorkspaceTooSmall {
-        needed,
-        actual: workspace.len(),
-    };
     if out.len() < v.symbol_len() {
         return Err(BuildError::SymbolTooSmall {
             needed: v.symbol_len(),
             actual: out.len(),
         });
     }
-    let parts = split(workspace, v).ok_or(short)?;
-    let plen = url::write_prefix(
-        target.base_url,
-        target.arch,
-        target.release,
-        target.packing,
-        parts.prefix,
-    )
-    .map_err(|_| BuildError::PrefixTooLong)?;
-    let prefix: &'w [u8] = parts.prefix;
-    let prefix = prefix.get(..plen).ok_or(BuildError::PrefixTooLong)?;
-    let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
-    let z = parts.z.get_mut(..cap).ok_or(short)?;
-    let fitted = fit::fit(log, cap, parts.deflate, z).map_err(|e| match e {
-        fit::FitError::PrefixTooLong => BuildError::PrefixTooLong,
-        _ => short,
-    })?;
-    let z: &'w [u8] = z;
-    let payload = z.get(..fitted.compressed).ok_or(short)?;
-    let symbol = encode(prefix, payload, target, parts.scratch, out)?;
+    let (plen, fitted) = fit_stage(log, target, workspace)?;
+    let (prepared, prefix, payload) = encode_stage(target, plen, fitted.compressed, workspace)?;
+    let symbol = render(prepared, out).map_err(BuildError::Qr)?;
     Ok(Built {
         symbol,
         fitted,

@@ -183,12 +183,16 @@ impl Plan<'_> {
 
     /// Literal/length and distance code lengths, for writing.
     pub(crate) fn lens_mut(&mut self) -> (&mut [u8], &mut [u8]) {
-        bytes_mut(self.0, Self::LENS, LITS + DISTS).split_at_mut(LITS)
+        bytes_mut(self.0, Self::LENS, LITS + DISTS)
+            .split_at_mut_checked(LITS)
+            .unwrap_or_default()
     }
 
     /// Literal/length and distance prices, for writing.
     pub(crate) fn prices_mut(&mut self) -> (&mut [u8], &mut [u8]) {
-        bytes_mut(self.0, Self::PRICES, LITS + DISTS).split_at_mut(LITS)
+        bytes_mut(self.0, Self::PRICES, LITS + DISTS)
+            .split_at_mut_checked(LITS)
+            .unwrap_or_default()
     }
 
     pub(crate) fn lit_price(&self, sym: usize) -> u8 {

@@ -2,20 +2,21 @@
 # The whole test suite — the README's test command. Installs what it needs on
 # a fresh Debian machine with Rust (zbar-tools for the independent QR decoder,
 # valgrind for the C tests, chromium and node for the web page, cargo-fuzz,
-# the pinned cbindgen), then: the C
-# header check, the link-time panic proofs (with overflow checks on), the
-# bare-metal builds with Debian's rustc 1.85 (ci/cross.sh), each fuzz target
-# for FUZZ_SECONDS (default 10), the web page's unit and browser tests, real
-# Linux panic screens read in QEMU (ci/linux-qemu.sh, which installs its own
-# tools), with PANICQR_KERNEL=1 a kernel built with panicqr's encoder
-# (ci/kernel-build.sh), and every crate's tests (the C tests run under ASan/UBSan and
-# valgrind from `cargo test`).
+# the pinned cbindgen, python3 for the font generator), then: the C header
+# and font table checks (ci/header.sh, ci/font.sh), the link-time panic
+# proofs (with overflow checks on), the bare-metal builds with Debian's rustc
+# 1.85 (ci/cross.sh), each fuzz target for FUZZ_SECONDS (default 10), the web
+# page's unit and browser tests, real Linux panic screens read in QEMU
+# (ci/linux-qemu.sh, which installs its own tools), with PANICQR_KERNEL=1 a
+# kernel built with panicqr's encoder (ci/kernel-build.sh), and every crate's
+# tests (the C tests run under ASan/UBSan and valgrind from `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=""
 command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
 command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
@@ -36,6 +37,7 @@ fi
 failed=""
 step() { "$@" || failed="$failed [$*]"; }
 step bash ci/header.sh
+step bash ci/font.sh
 step bash ci/panic-free.sh
 step bash ci/cross.sh
 step bash ci/fuzz.sh

@@ -225,13 +225,94 @@ mod tests {
         rem
     }
 
-    #[test]
-    fn generators_have_nonzero_coefficients() {
-        for degree in 1..=MAX_DEGREE {
-            let g = Generator::new(degree);
-            for &l in &g.log_coeffs[..degree] {
-                assert_ne!(EXP[usize::from(l)], 0);
+    /// GF(2⁸) product by shift and add, reduced by 0x11D: shares no table
+    /// with the code under test, so a wrong `EXP`/`LOG` cannot hide here.
+    fn slow_mul(mut a: u8, mut b: u8) -> u8 {
+        let mut p = 0u8;
+        while b != 0 {
+            if b & 1 == 1 {
+                p ^= a;
             }
+            let carry = a & 0x80 != 0;
+            a <<= 1;
+            if carry {
+                a ^= 0x1D;
+            }
+            b >>= 1;
+        }
+        p
+    }
+
+    /// (x − α⁰)(x − α¹)…(x − α^(degree−1)) multiplied out term by term,
+    /// highest power first, leading 1 included.
+    fn slow_generator(degree: usize) -> std::vec::Vec<u8> {
+        let mut poly = std::vec![1u8];
+        let mut root = 1u8;
+        for _ in 0..degree {
+            let mut next = std::vec![0u8; poly.len() + 1];
+            for (i, &c) in poly.iter().enumerate() {
+                next[i] ^= c;
+                next[i + 1] ^= slow_mul(c, root);
+            }
+            poly = next;
+            root = slow_mul(root, 2);
+        }
+        poly
+    }
+
+    #[test]
+    fn generators_are_the_product_of_their_roots() {
+        for degree in 1..=MAX_DEGREE {
+            let want = slow_generator(degree);
+            assert_eq!(want.len(), degree + 1);
+            let g = Generator::new(degree);
+            let got: std::vec::Vec<u8> = g.log_coeffs[..degree]
+                .iter()
+                .map(|&l| EXP[usize::from(l)])
+                .collect();
+            assert_eq!(got, want[1..], "run-time generator, degree {degree}");
+            // A generator vanishes at each of its roots; checked by Horner
+            // with the slow product, independent of how `want` was built.
+            let mut root = 1u8;
+            for i in 0..degree {
+                let value = want.iter().fold(0u8, |acc, &c| slow_mul(acc, root) ^ c);
+                assert_eq!(value, 0, "degree {degree}: α^{i} is not a root");
+                root = slow_mul(root, 2);
+            }
+        }
+        // Row 1 of the compile-time table is 1·g: the encoder's own coefficients.
+        for degree in DEGREES.map(usize::from) {
+            let want = slow_generator(degree);
+            let row = &tables(degree).unwrap().lo[1];
+            let got: std::vec::Vec<u8> = (0..degree)
+                .map(|i| (row[i / 8] >> (8 * (i % 8))) as u8)
+                .collect();
+            assert_eq!(got, want[1..], "compile-time table, degree {degree}");
+        }
+    }
+
+    #[test]
+    fn known_generators_from_iso_18004_annex_a() {
+        let published: [(usize, &[u8]); 3] = [
+            (10, &[251, 67, 46, 61, 118, 70, 64, 94, 32, 45]),
+            (
+                13,
+                &[74, 152, 176, 100, 86, 100, 106, 104, 130, 218, 206, 140, 78],
+            ),
+            (
+                30,
+                &[
+                    41, 173, 145, 152, 216, 31, 179, 182, 50, 48, 110, 86, 239, 96, 222, 125, 42,
+                    173, 226, 193, 224, 130, 156, 37, 251, 216, 238, 40, 192, 180,
+                ],
+            ),
+        ];
+        for (degree, logs) in published {
+            assert_eq!(
+                &Generator::new(degree).log_coeffs[..degree],
+                logs,
+                "degree {degree}"
+            );
         }
     }
 

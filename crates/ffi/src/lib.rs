@@ -270,8 +270,23 @@ pub unsafe extern "C" fn panicqr_screen_draw(
     workspace_len: usize,
     info: *mut PanicqrScreenInfo,
 ) -> Status {
+    // The checks, then the QR code's build, then the drawing: the checks
+    // and the drawing have frames of their own, gone while the report is
+    // built, so nothing but this frame sits under the deep build.
     // SAFETY: the same contract, passed on unchanged from our caller.
-    match unsafe { screen_draw(fb, fb_len, options, workspace, workspace_len, info) } {
+    let format = match unsafe { screen_checks(fb, fb_len, options, workspace, workspace_len, info) }
+    {
+        Ok(f) => f,
+        Err(s) => return s,
+    };
+    // SAFETY: the checks passed: `options` is readable, `workspace` writable
+    // for its length and disjoint from everything read.
+    let code = match unsafe { screen_code(options, workspace, workspace_len) } {
+        Ok(c) => c,
+        Err(s) => return s,
+    };
+    // SAFETY: as above; `fb` and `info` writable, disjoint from the rest.
+    match unsafe { screen_paint(fb, fb_len, options, format, code.as_ref(), info) } {
         Ok(()) => Status::Ok,
         Err(s) => s,
     }
@@ -290,7 +305,7 @@ unsafe fn screen_checks(
     workspace: *mut u8,
     workspace_len: usize,
     info: *mut PanicqrScreenInfo,
-) -> Result<(PanicqrScreenOptions, panicqr_screen::PixelFormat), Status> {
+) -> Result<panicqr_screen::PixelFormat, Status> {
     use panicqr_screen::PixelFormat;
     if fb.is_null() || options.is_null() || workspace.is_null() || info.is_null() {
         return Err(Status::NullPointer);
@@ -332,41 +347,105 @@ unsafe fn screen_checks(
     if o.screen == PANICQR_SCREEN_QR && workspace_len < PANICQR_SCREEN_WORKSPACE_LEN {
         return Err(Status::BufferTooSmall);
     }
-    Ok((o, format))
+    Ok(format)
 }
 
+/// The text of a pointer/length pair of the options (empty when the
+/// length is 0, whatever the pointer).
+///
 /// # Safety
-/// As [`panicqr_screen_draw`].
-unsafe fn screen_draw(
-    fb: *mut u8,
-    fb_len: usize,
+/// `p` readable for `l` bytes when `l > 0` (checked by [`screen_checks`]).
+unsafe fn text<'a>(p: *const u8, l: usize) -> Result<&'a [u8], Status> {
+    if l == 0 {
+        Ok(&[])
+    } else {
+        // SAFETY: the caller promises `p` readable for `l` bytes; it
+        // overlaps nothing written here (checked).
+        unsafe { raw::slice(p, l) }
+    }
+}
+
+/// The QR screen's code, built into `workspace` before anything is drawn
+/// (`None` for the other screens, or when no code fits the screen).
+/// Inlined into the entry point: one frame under the build, not two.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(always)]
+unsafe fn screen_code<'w>(
     options: *const PanicqrScreenOptions,
     workspace: *mut u8,
     workspace_len: usize,
+) -> Result<Option<(panicqr_qr::Symbol<'w>, usize)>, Status> {
+    // Field by field, not a copy of the whole struct: this frame is under
+    // the whole build.
+    macro_rules! field {
+        ($f:ident) => {
+            // SAFETY: `options` is non-NULL and points at a readable struct
+            // (checked, and the caller's promise); read unaligned, as
+            // everywhere.
+            unsafe { core::ptr::addr_of!((*options).$f).read_unaligned() }
+        };
+    }
+    macro_rules! text {
+        ($p:ident, $l:ident) => {{
+            let (p, l) = (field!($p), field!($l));
+            // SAFETY: readable for its length, disjoint from the workspace
+            // (checked).
+            unsafe { text(p, l) }?
+        }};
+    }
+    if field!(screen) != PANICQR_SCREEN_QR {
+        return Ok(None);
+    }
+    let (w, h) = (field!(width) as usize, field!(height) as usize);
+    let Some(limit) = panicqr_screen::qr_plan(w, h, text!(reason, reason_len)) else {
+        return Ok(None);
+    };
+    let target = build::Target {
+        max_version: limit.max_version,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(
+            text!(base_url, base_url_len),
+            text!(arch, arch_len),
+            text!(release, release_len),
+        )
+    };
+    // SAFETY: writable for its length (caller), disjoint from everything
+    // read (checked).
+    let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
+    let (ws, out) = ws.split_at_mut(build::workspace_len(Version::MAX).min(ws.len()));
+    // A report that cannot be built leaves the text screen, as in
+    // `draw_qr_screen`.
+    Ok(build::build(text!(log, log_len), &target, ws, out)
+        .ok()
+        .map(|b| (b.symbol, b.fitted.kept)))
+}
+
+/// Draws the screen the options ask for (the QR screen around `code`) and
+/// fills in `info`.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_paint(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+    code: Option<&(panicqr_qr::Symbol<'_>, usize)>,
     info: *mut PanicqrScreenInfo,
 ) -> Result<(), Status> {
-    use panicqr_screen::{Framebuffer, Message, Report, Rgb, Style};
-    // SAFETY: the same contract, passed on unchanged from our caller.
-    let (o, format) =
-        unsafe { screen_checks(fb, fb_len, options, workspace, workspace_len, info) }?;
-    let text = |p: *const u8, l: usize| -> Result<&[u8], Status> {
-        if l == 0 {
-            Ok(&[])
-        } else {
-            // SAFETY: the caller promises `p` readable for `l` bytes; it
-            // overlaps nothing written here (checked above).
-            unsafe { raw::slice(p, l) }
+    use panicqr_screen::{Framebuffer, Message, Rgb, Style};
+    // SAFETY: non-NULL and readable (checked, and the caller's promise).
+    let o = unsafe { options.read_unaligned() };
+    // SAFETY: readable for their lengths, disjoint from the framebuffer
+    // (checked).
+    let msg = unsafe {
+        Message {
+            title: text(o.title, o.title_len)?,
+            reason: text(o.reason, o.reason_len)?,
         }
-    };
-    let msg = Message {
-        title: text(o.title, o.title_len)?,
-        reason: text(o.reason, o.reason_len)?,
-    };
-    let report = Report {
-        log: text(o.log, o.log_len)?,
-        base_url: text(o.base_url, o.base_url_len)?,
-        arch: text(o.arch, o.arch_len)?,
-        release: text(o.release, o.release_len)?,
     };
     // SAFETY: writable for its length (caller), no overlaps (checked).
     let mem = unsafe { raw::slice_mut(fb, fb_len) }?;
@@ -382,10 +461,8 @@ unsafe fn screen_draw(
     let mut result = PanicqrScreenInfo::default();
     match o.screen {
         PANICQR_SCREEN_QR => {
-            // SAFETY: writable for its length (caller), no overlaps (checked).
-            let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
-            if let Some(q) = panicqr_screen::draw_qr_screen(&mut frame, &msg, &report, style, ws).qr
-            {
+            let code = code.map(|(s, kept)| (s, *kept));
+            if let Some(q) = panicqr_screen::draw_qr_screen_with(&mut frame, &msg, style, code).qr {
                 result = PanicqrScreenInfo {
                     qr_version: q.version.number(),
                     module_px: q.module_px as u32,
@@ -393,7 +470,11 @@ unsafe fn screen_draw(
                 };
             }
         }
-        PANICQR_SCREEN_KMSG => panicqr_screen::draw_kmsg_screen(&mut frame, report.log, style),
+        PANICQR_SCREEN_KMSG => {
+            // SAFETY: readable for its length, disjoint from the framebuffer.
+            let log = unsafe { text(o.log, o.log_len) }?;
+            panicqr_screen::draw_kmsg_screen(&mut frame, log, style);
+        }
         _ => panicqr_screen::draw_user_screen(&mut frame, &msg, style),
     }
     // SAFETY: non-NULL and writable (caller); written unaligned.

@@ -237,51 +237,75 @@ pub fn draw_qr_screen<C: Canvas + ?Sized>(
     workspace: &mut [u8],
 ) -> QrScreen {
     let (w, h) = c.size();
+    // The code first, while this is the only frame below: building it is
+    // the deepest path (see `build_report_qr`).
+    let code = build_report_qr(w, h, msg.reason, report, workspace);
+    draw_qr_screen_with(c, msg, style, code.as_ref().map(|(s, kept)| (s, *kept)))
+}
+
+/// The "qr_code" screen around a code the caller built: `code` is the
+/// symbol and the bytes of log it carries, made for this screen with
+/// [`qr_plan`]'s version limit. [`draw_qr_screen`] is this after building
+/// the code; a caller that builds it itself keeps the build's frames apart
+/// from the drawing's (the C library does, to stay within 2 KiB of stack).
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::MaskChoice;
+/// use panicqr_report::build::{build, workspace_len, Target};
+/// use panicqr_screen::{draw_qr_screen_with, qr_plan, Framebuffer, Message, PixelFormat, Style};
+/// let (w, h) = (640, 480);
+/// let msg = Message { title: b"KERNEL PANIC!", reason: b"Fatal exception" };
+/// let limit = qr_plan(w, h, msg.reason).unwrap();
+/// let target = Target { max_version: limit.max_version, ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; workspace_len(limit.max_version)];
+/// let mut out = vec![0u8; limit.max_version.symbol_len()];
+/// let built = build(b"BUG: oops\n", &target, &mut ws, &mut out).unwrap();
+/// let mut mem = vec![0u8; w * h * 4];
+/// let mut fb = Framebuffer::new(&mut mem, w, h, w * 4, PixelFormat::Xrgb8888).unwrap();
+/// let drawn = draw_qr_screen_with(&mut fb, &msg, Style::default(), Some((&built.symbol, built.fitted.kept)));
+/// assert_eq!(drawn.qr.unwrap().log_bytes, 10);
+/// ```
+pub fn draw_qr_screen_with<C: Canvas + ?Sized>(
+    c: &mut C,
+    msg: &Message<'_>,
+    style: Style,
+    code: Option<(&Symbol<'_>, usize)>,
+) -> QrScreen {
+    let (w, h) = c.size();
     let (s, m) = metrics(w, h);
-    c.fill_rect(0, 0, w, h, style.bg);
     let a = areas(w, h, s, m, msg.reason);
-    let line_h = CELL_H.saturating_mul(s);
-    // Rows used so far: each block returns at most the rows it was given, so
-    // the sums stay below a.text_rows + 2; saturating all the same.
-    let mut row = draw_block(
-        c,
-        a.text_x,
-        a.text_y,
-        msg.title,
-        s,
-        a.text_cols,
-        1,
-        style.fg,
-    )
-    .saturating_add(1);
-    let reason_rows = a.text_rows.saturating_sub(row.saturating_add(1)).min(8);
-    row = row.saturating_add(draw_block(
-        c,
-        a.text_x,
-        advance(a.text_y, row, line_h),
-        msg.reason,
-        s,
-        a.text_cols,
-        reason_rows,
-        style.fg,
-    ));
-    if a.text_rows > row.saturating_add(2) {
-        row = row.saturating_add(1);
+    draw_qr_text(c, msg, &a, s, style);
+    match code {
+        Some((symbol, log_bytes)) => place_qr(c, &a, symbol, log_bytes, style),
+        None => QrScreen { qr: None },
     }
-    let hint: &[u8] = b"Scan the QR code to read and report this crash.";
-    if row < a.text_rows {
-        draw_block(
-            c,
-            a.text_x,
-            advance(a.text_y, row, line_h),
-            hint,
-            s,
-            a.text_cols,
-            a.text_rows - row,
-            style.fg,
-        );
+}
+
+/// Draws the report's code centred in `a`'s QR square.
+#[inline(never)]
+fn place_qr<C: Canvas + ?Sized>(
+    c: &mut C,
+    a: &Areas,
+    symbol: &Symbol<'_>,
+    log_bytes: usize,
+    style: Style,
+) -> QrScreen {
+    let side_modules = symbol.width() + 8;
+    let px = (a.qr_side / side_modules).max(1);
+    let margin = (a.qr_side - side_modules.saturating_mul(px).min(a.qr_side)) / 2;
+    let x = a.qr_x.saturating_add(margin);
+    let y = a.qr_y.saturating_add(margin);
+    draw_symbol(c, symbol, x, y, px, style);
+    QrScreen {
+        qr: Some(QrPlaced {
+            version: symbol.version(),
+            module_px: px,
+            x,
+            y,
+            log_bytes,
+        }),
     }
-    draw_report_qr(c, &a, report, style, workspace)
 }
 
 /// Draws `symbol` with its quiet zone, top-left at (x, y), `px` pixels per module.
@@ -375,45 +399,81 @@ Restart it. If this happens again, report it with the details below.";
     }
 }
 
-/// The report's QR code in its square: sized to it, built, drawn. Not
-/// inlined: the text drawing's locals then share no frame with the report
-/// pipeline's, which keeps the panic path's stack down.
+/// The title, reason and hint of the "qr_code" screen, in `a`'s text area.
+/// A frame of its own, so the text's locals never sit under the QR build.
 #[inline(never)]
-fn draw_report_qr<C: Canvas + ?Sized>(
+fn draw_qr_text<C: Canvas + ?Sized>(
     c: &mut C,
+    msg: &Message<'_>,
     a: &Areas,
-    report: &Report<'_>,
+    s: usize,
     style: Style,
-    workspace: &mut [u8],
-) -> QrScreen {
-    let Some(limit) = qr_limit(a.qr_side) else {
-        return QrScreen { qr: None };
-    };
+) {
+    let (w, h) = c.size();
+    c.fill_rect(0, 0, w, h, style.bg);
+    let line_h = CELL_H.saturating_mul(s);
+    // Rows used so far: each block returns at most the rows it was given, so
+    // the sums stay below a.text_rows + 2; saturating all the same.
+    let mut row = draw_block(
+        c,
+        a.text_x,
+        a.text_y,
+        msg.title,
+        s,
+        a.text_cols,
+        1,
+        style.fg,
+    )
+    .saturating_add(1);
+    let reason_rows = a.text_rows.saturating_sub(row.saturating_add(1)).min(8);
+    row = row.saturating_add(draw_block(
+        c,
+        a.text_x,
+        advance(a.text_y, row, line_h),
+        msg.reason,
+        s,
+        a.text_cols,
+        reason_rows,
+        style.fg,
+    ));
+    if a.text_rows > row.saturating_add(2) {
+        row = row.saturating_add(1);
+    }
+    let hint: &[u8] = b"Scan the QR code to read and report this crash.";
+    if row < a.text_rows {
+        draw_block(
+            c,
+            a.text_x,
+            advance(a.text_y, row, line_h),
+            hint,
+            s,
+            a.text_cols,
+            a.text_rows - row,
+            style.fg,
+        );
+    }
+}
+
+/// The report's QR code for a `w × h` screen with reason `reason`, and the
+/// log bytes it carries. Not inlined, and called before anything is drawn:
+/// its frame and `build`'s are then the only ones on top of the screen's.
+#[inline(never)]
+fn build_report_qr<'w>(
+    w: usize,
+    h: usize,
+    reason: &[u8],
+    report: &Report<'_>,
+    workspace: &'w mut [u8],
+) -> Option<(Symbol<'w>, usize)> {
+    let limit = qr_plan(w, h, reason)?;
     let (ws, out) = workspace.split_at_mut(build::workspace_len(Version::MAX).min(workspace.len()));
     let target = build::Target {
         max_version: limit.max_version,
         mask: MaskChoice::Auto,
         ..build::Target::new(report.base_url, report.arch, report.release)
     };
-    let built = build::build(report.log, &target, ws, out);
-    let Ok(Built { symbol, fitted, .. }) = built else {
-        return QrScreen { qr: None };
-    };
-    let side_modules = symbol.width() + 8;
-    let px = (a.qr_side / side_modules).max(1);
-    let margin = (a.qr_side - side_modules.saturating_mul(px).min(a.qr_side)) / 2;
-    let x = a.qr_x.saturating_add(margin);
-    let y = a.qr_y.saturating_add(margin);
-    draw_symbol(c, &symbol, x, y, px, style);
-    QrScreen {
-        qr: Some(QrPlaced {
-            version: symbol.version(),
-            module_px: px,
-            x,
-            y,
-            log_bytes: fitted.kept,
-        }),
-    }
+    let Built { symbol, fitted, .. } = build::build(report.log, &target, ws, out).ok()?;
+    Some((symbol, fitted.kept))
 }
 
 #[cfg(test)]

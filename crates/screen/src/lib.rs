@@ -45,6 +45,6 @@ mod layout;
 pub use format::{PixelFormat, Rgb};
 pub use framebuffer::{row_bytes, Canvas, Framebuffer, FramebufferError};
 pub use layout::{
-    draw_kmsg_screen, draw_qr_screen, draw_symbol, draw_user_screen, qr_limit, qr_plan, Message,
-    QrLimit, QrPlaced, QrScreen, Report, Style, WORKSPACE_LEN,
+    draw_kmsg_screen, draw_qr_screen, draw_qr_screen_with, draw_symbol, draw_user_screen, qr_limit,
+    qr_plan, Message, QrLimit, QrPlaced, QrScreen, Report, Style, WORKSPACE_LEN,
 };

@@ -186,7 +186,9 @@ fn canonical<R: AsRef<[u8]> + AsMut<[u8]>, const O: usize, const B: usize>(
 
 /// The fixed code's lengths (RFC 1951 §3.2.6).
 pub(crate) fn set_fixed(plan: &mut Plan<'_>) {
-    let (lit, dist) = plan.lens_mut();
+    let Some((lit, dist)) = plan.lens_mut() else {
+        return;
+    };
     for (i, l) in lit.iter_mut().enumerate() {
         *l = fixed_lit_len(i);
     }
@@ -215,7 +217,9 @@ pub(crate) fn words(plan: &Plan<'_>, words: &mut Words<'_>) {
 
 /// A dynamic code for the counts in `freq`, into `plan`'s lengths.
 pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<'_>) {
-    let (lit, dist) = plan.lens_mut();
+    let Some((lit, dist)) = plan.lens_mut() else {
+        return;
+    };
     lengths(&|i| freq.lit().get(i), LITS, 15, lit, &mut s.build);
     lengths(&|i| freq.dist().get(i), DISTS, 15, dist, &mut s.build);
     if dist.iter().all(|&l| l == 0) {
@@ -281,7 +285,9 @@ fn log2_q3(x: u32) -> u32 {
 pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
     let total = (0..LITS).fold(0u32, |a, i| a.saturating_add(freq.lit().get(i)));
     let base = log2_q3(total.max(1));
-    let (lit_price, dist_price) = plan.prices_mut();
+    let Some((lit_price, dist_price)) = plan.prices_mut() else {
+        return;
+    };
     for (i, p) in lit_price.iter_mut().enumerate() {
         let f = freq.lit().get(i);
         let info = if f == 0 {
@@ -434,9 +440,10 @@ pub(crate) fn write_header(plan: &Plan<'_>, s: &mut HuffScratch<'_>, w: &mut Bit
     let (hlit, hdist) = counts(plan);
     let hclen = cl_code(plan, s);
     let cl = &s.cl;
-    w.put((hlit - 257) as u32, 5);
-    w.put((hdist - 1) as u32, 5);
-    w.put((hclen - 4) as u32, 4);
+    // hlit ≥ 257, hdist ≥ 1, hclen ≥ 4 (see `counts`, `cl_code`).
+    w.put(hlit.saturating_sub(257) as u32, 5);
+    w.put(hdist.saturating_sub(1) as u32, 5);
+    w.put(hclen.saturating_sub(4) as u32, 4);
     for &sym in CL_ORDER.iter().take(hclen) {
         w.put(
             u32::from(cl.len.get(usize::from(sym)).copied().unwrap_or(0)),

@@ -34,12 +34,8 @@ macro_rules! le_table {
             #[inline(always)]
             pub(crate) fn get(&self, i: usize) -> $t {
                 let j = OFF + (i & Self::MASK) * $w;
-                match self.0.as_ref().get(j..j + $w) {
-                    Some(b) => {
-                        let mut a = [0u8; $w];
-                        a.copy_from_slice(b);
-                        <$t>::from_le_bytes(a)
-                    }
+                match self.0.as_ref().get(j..).and_then(|b| b.first_chunk::<$w>()) {
+                    Some(&b) => <$t>::from_le_bytes(b),
                     None => 0,
                 }
             }
@@ -49,8 +45,13 @@ macro_rules! le_table {
             #[inline(always)]
             pub(crate) fn set(&mut self, i: usize, v: $t) {
                 let j = OFF + (i & Self::MASK) * $w;
-                if let Some(s) = self.0.as_mut().get_mut(j..j + $w) {
-                    s.copy_from_slice(&v.to_le_bytes());
+                if let Some(s) = self
+                    .0
+                    .as_mut()
+                    .get_mut(j..)
+                    .and_then(|b| b.first_chunk_mut::<$w>())
+                {
+                    *s = v.to_le_bytes();
                 }
             }
 
@@ -58,7 +59,9 @@ macro_rules! le_table {
                 let b = v.to_le_bytes();
                 if let Some(t) = self.0.as_mut().get_mut(OFF..OFF + B) {
                     for c in t.chunks_exact_mut($w) {
-                        c.copy_from_slice(&b);
+                        if let Some(c) = c.first_chunk_mut::<$w>() {
+                            *c = b;
+                        }
                     }
                 }
             }
@@ -106,20 +109,6 @@ macro_rules! tables {
             assert!(at == $len);
         };
     };
-}
-
-/// The bytes of `region` from `OFF`, `B` long (never empty: the layouts
-/// are checked at compile time, so the fallback is for the type only).
-#[inline(always)]
-fn bytes<const N: usize>(region: &[u8; N], off: usize, len: usize) -> &[u8] {
-    region.get(off..off.saturating_add(len)).unwrap_or(&[])
-}
-
-#[inline(always)]
-fn bytes_mut<const N: usize>(region: &mut [u8; N], off: usize, len: usize) -> &mut [u8] {
-    region
-        .get_mut(off..off.saturating_add(len))
-        .unwrap_or(&mut [])
 }
 
 /// Literal/length (286) and distance (30) symbols of deflate.
@@ -173,41 +162,54 @@ impl Plan<'_> {
         self.0.copy_from_slice(o.0);
     }
 
-    pub(crate) fn lit_len(&self) -> &[u8] {
-        bytes(self.0, Self::LENS, LITS)
+    pub(crate) fn lit_len(&self) -> &[u8; LITS] {
+        self.0
+            .get(Self::LENS..)
+            .and_then(|s| s.first_chunk())
+            .unwrap_or(&[0; LITS])
     }
 
-    pub(crate) fn dist_len(&self) -> &[u8] {
-        bytes(self.0, Self::LENS + LITS, DISTS)
+    pub(crate) fn dist_len(&self) -> &[u8; DISTS] {
+        self.0
+            .get(Self::LENS + LITS..)
+            .and_then(|s| s.first_chunk())
+            .unwrap_or(&[0; DISTS])
     }
 
-    /// Literal/length and distance code lengths, for writing.
-    pub(crate) fn lens_mut(&mut self) -> (&mut [u8], &mut [u8]) {
-        bytes_mut(self.0, Self::LENS, LITS + DISTS)
-            .split_at_mut_checked(LITS)
-            .unwrap_or_default()
+    /// Literal/length and distance code lengths, for writing (never
+    /// `None`: the layout is fixed).
+    pub(crate) fn lens_mut(&mut self) -> Option<(&mut [u8; LITS], &mut [u8; DISTS])> {
+        pair_mut(self.0, Self::LENS)
     }
 
-    /// Literal/length and distance prices, for writing.
-    pub(crate) fn prices_mut(&mut self) -> (&mut [u8], &mut [u8]) {
-        bytes_mut(self.0, Self::PRICES, LITS + DISTS)
-            .split_at_mut_checked(LITS)
-            .unwrap_or_default()
+    /// Literal/length and distance prices, for writing (never `None`).
+    pub(crate) fn prices_mut(&mut self) -> Option<(&mut [u8; LITS], &mut [u8; DISTS])> {
+        pair_mut(self.0, Self::PRICES)
     }
 
     pub(crate) fn lit_price(&self, sym: usize) -> u8 {
-        bytes(self.0, Self::PRICES, LITS)
-            .get(sym)
+        self.0
+            .get(Self::PRICES..)
+            .and_then(|s| s.first_chunk::<LITS>())
+            .and_then(|p| p.get(sym))
             .copied()
             .unwrap_or(u8::MAX)
     }
 
     pub(crate) fn dist_price(&self, code: usize) -> u8 {
-        bytes(self.0, Self::PRICES + LITS, DISTS)
-            .get(code)
+        self.0
+            .get(Self::PRICES + LITS..)
+            .and_then(|s| s.first_chunk::<DISTS>())
+            .and_then(|p| p.get(code))
             .copied()
             .unwrap_or(u8::MAX)
     }
+}
+
+/// The literal/length and distance arrays at `off` of a plan.
+fn pair_mut(plan: &mut [u8; PLAN_LEN], off: usize) -> Option<(&mut [u8; LITS], &mut [u8; DISTS])> {
+    let (lit, rest) = plan.get_mut(off..)?.split_first_chunk_mut::<LITS>()?;
+    Some((lit, rest.first_chunk_mut::<DISTS>()?))
 }
 
 const CHAINS_LEN: usize = (HASH_SIZE + WINDOW + HASH3_SIZE) * 2;

@@ -229,9 +229,15 @@ pub struct DecodeArgs {
     /// The URL, fragment, query or digits; `-` or nothing reads standard input.
     #[arg(value_name = "URL|-")]
     pub input: Option<String>,
-    /// Print one JSON object with every field instead of the log.
+    /// Print one JSON object with every field instead of the log (the log
+    /// also as `log_base64` when it is not UTF-8).
     #[arg(long)]
     pub json: bool,
+    /// Write to FILE instead of standard output (`-` = standard output). The
+    /// log is written exactly to a file or a pipe, and with its control
+    /// characters escaped on a terminal.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Error correction level.

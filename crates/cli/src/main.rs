@@ -1,15 +1,20 @@
 //! `panicqr`: crash reports as QR codes. A thin shell over the library
 //! crates: parse the arguments, run the command, map the result to an exit
 //! code (0 = complete, 2 = bad input, 3 = partial result, 1 = other failure).
+//!
+//! Nothing written may panic: standard error is written best effort (see
+//! `io::note`), a closed standard output ends the command quietly with 0 (the
+//! reader has all it wanted), and any other write error is exit 1.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
+// First, so that `note!` is in scope in the modules below.
+#[macro_use]
+mod io;
 mod args;
 mod cmd;
-mod io;
 mod render;
 
 use args::{Cli, Command};
@@ -68,13 +73,14 @@ fn main() -> ExitCode {
         Ok(Outcome::Partial) => ExitCode::from(3),
         Err(f) => {
             let (Failure::BadInput(e) | Failure::Other(e)) = &f;
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            let msg = format!("{e:#}").replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "panicqr: error: {msg}");
+            note!("error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(f.code())
         }
     }

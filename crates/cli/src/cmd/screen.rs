@@ -12,7 +12,7 @@ use crate::args::{ScreenArgs, ScreenKind};
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
-    let log = io::read_input(args.log.as_deref())?;
+    let log = io::read_input(args.log.as_deref(), io::LOG_INPUT_LIMIT)?;
     let (w, h) = args.size;
     let format = args.pixel_format;
     let stride =
@@ -42,15 +42,15 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
             };
             let drawn = draw_qr_screen(&mut fb, &msg, &report, style, &mut ws);
             match drawn.qr {
-                Some(q) => eprintln!(
-                    "panicqr: {w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
+                Some(q) => note!(
+                    "{w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
                     format.name(),
                     q.version.number(),
                     q.module_px,
                     q.log_bytes,
                     log.len()
                 ),
-                None => eprintln!("panicqr: {w}x{h}: no QR code fits this screen; text only"),
+                None => note!("{w}x{h}: no QR code fits this screen; text only"),
             }
         }
         ScreenKind::Kmsg => draw_kmsg_screen(&mut fb, &log, style),

@@ -33,8 +33,11 @@ impl Ran {
 
 const ADDRESS_SPACE: u64 = 3 << 30;
 
+/// The binary under test; `PANICQR_BIN` runs these tests against another
+/// build (to show that they fail on an older one).
 fn command(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_panicqr"));
+    let bin = std::env::var_os("PANICQR_BIN").unwrap_or(env!("CARGO_BIN_EXE_panicqr").into());
+    let mut c = Command::new(bin);
     c.args(args);
     // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
     unsafe {

@@ -411,6 +411,31 @@ fn serve_bounds_the_request_head_in_time_and_memory() {
 }
 
 #[test]
+fn serve_gives_a_dripping_client_one_deadline_not_one_per_byte() {
+    let server = Server::start(Stdio::null());
+    let mut s = server.connect();
+    s.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+    let start = Instant::now();
+    let mut w = s.try_clone().unwrap();
+    // A header one byte every half second, forever (until the test ends).
+    std::thread::spawn(move || {
+        for b in b"X-Slow: ".iter().chain([b'a'; 100].iter()) {
+            std::thread::sleep(Duration::from_millis(500));
+            if w.write_all(&[*b]).is_err() {
+                return;
+            }
+        }
+    });
+    s.set_read_timeout(Some(16 * SECOND)).unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408 "), "{answer:?}");
+    let took = start.elapsed();
+    assert!(took > 9 * SECOND && took < 13 * SECOND, "{took:?}");
+}
+
+#[test]
 fn serve_answers_405_with_allow_and_400_to_malformed_requests() {
     let server = Server::start(Stdio::null());
     let answer = server.ask(b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");

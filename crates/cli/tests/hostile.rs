@@ -36,15 +36,20 @@ const ADDRESS_SPACE: u64 = 3 << 30;
 /// The binary under test; `PANICQR_BIN` runs these tests against another
 /// build (to show that they fail on an older one).
 fn command(args: &[&str]) -> Command {
+    command_within(args, ADDRESS_SPACE)
+}
+
+/// [`command`] with `bytes` of address space.
+fn command_within(args: &[&str], bytes: u64) -> Command {
     let bin = std::env::var_os("PANICQR_BIN").unwrap_or(env!("CARGO_BIN_EXE_panicqr").into());
     let mut c = Command::new(bin);
     c.args(args);
     // SAFETY: setrlimit is async-signal-safe and touches no memory of the parent.
     unsafe {
-        c.pre_exec(|| {
+        c.pre_exec(move || {
             let lim = libc::rlimit {
-                rlim_cur: ADDRESS_SPACE,
-                rlim_max: ADDRESS_SPACE,
+                rlim_cur: bytes,
+                rlim_max: bytes,
             };
             if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
                 return Err(std::io::Error::last_os_error());
@@ -508,17 +513,17 @@ fn scan_refuses_a_huge_file_and_an_endless_one_quickly() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// A valid PNG of `w`×`h` black grey pixels: a few hundred KB that decode to
-/// `w * h` bytes.
-fn png_bomb(path: &Path, w: u32, h: u32) {
+/// A valid PNG of `w`×`h` black pixels: a few hundred KB that decode to
+/// `w * h` bytes (grey) or four times that (RGBA).
+fn png_bomb(path: &Path, w: u32, h: u32, color: png::ColorType) {
     let f = std::io::BufWriter::new(File::create(path).unwrap());
     let mut enc = png::Encoder::new(f, w, h);
-    enc.set_color(png::ColorType::Grayscale);
+    enc.set_color(color);
     enc.set_depth(png::BitDepth::Eight);
     enc.set_compression(png::Compression::Fast);
     let mut writer = enc.write_header().unwrap();
     let mut stream = writer.stream_writer().unwrap();
-    let row = vec![0u8; w as usize];
+    let row = vec![0u8; w as usize * color.samples()];
     for _ in 0..h {
         stream.write_all(&row).unwrap();
     }
@@ -529,7 +534,7 @@ fn png_bomb(path: &Path, w: u32, h: u32) {
 fn scan_refuses_too_many_pixels_before_decoding_them() {
     let dir = temp_dir("bomb");
     let bomb = dir.join("bomb.png");
-    png_bomb(&bomb, 12_000, 12_000);
+    png_bomb(&bomb, 12_000, 12_000, png::ColorType::Grayscale);
     assert!(std::fs::metadata(&bomb).unwrap().len() < 4 << 20);
     let r = run(&["scan", bomb.to_str().unwrap()], vec![], 60 * SECOND);
     assert_eq!(r.code, Some(2), "{}", r.err());
@@ -537,6 +542,24 @@ fn scan_refuses_too_many_pixels_before_decoding_them() {
     assert!(r.err().contains("12000x12000"), "{}", r.err());
     assert!(r.err().contains("megapixel"), "{}", r.err());
     assert!(r.max_rss_kib < 64 * 1024, "{} KiB", r.max_rss_kib);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn scan_reads_the_largest_allowed_image_in_bounded_memory() {
+    let dir = temp_dir("largest");
+    let big = dir.join("big.png");
+    // 49 megapixels of RGBA: 196 MB decoded.
+    png_bomb(&big, 7000, 7000, png::ColorType::Rgba);
+    let start = Instant::now();
+    let child = command_within(&["scan", big.to_str().unwrap()], 400 << 20)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let r = finish(child, 60 * SECOND, start);
+    assert_eq!((r.code, r.signal), (Some(2), None), "{}", r.err());
+    assert!(r.err().contains("no QR code found"), "{}", r.err());
     std::fs::remove_dir_all(&dir).ok();
 }
 

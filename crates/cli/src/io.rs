@@ -153,14 +153,12 @@ pub fn escape(bytes: &[u8], keep_lines: bool) -> String {
         for c in chunk.valid().chars() {
             match c {
                 '\n' | '\t' if keep_lines => out.push(c),
-                c if (c as u32) < 0x80 && c.is_ascii_control() => {
+                c if c.is_ascii_control() => {
                     let _ = write!(out, "\\x{:02x}", c as u32);
                 }
                 // C1 controls (U+0080..U+009F, e.g. CSI) act on terminals
                 // too, and bidi controls reorder what is shown.
-                c if c.is_control()
-                    || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
-                {
+                c if c.is_control() || json_unsafe(c) => {
                     let _ = write!(out, "\\u{{{:x}}}", c as u32);
                 }
                 c => out.push(c),
@@ -170,6 +168,29 @@ pub fn escape(bytes: &[u8], keep_lines: bool) -> String {
             let _ = write!(out, "\\x{b:02x}");
         }
     }
+    out
+}
+
+/// Whether a terminal could act on `c` although JSON lets it stand raw in a
+/// string: DEL, the C1 controls and the bidi controls.
+fn json_unsafe(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One line of JSON: serde_json's output, with the characters it leaves raw
+/// that a terminal could act on written as `\uXXXX` (the same JSON value;
+/// such characters only occur inside strings).
+pub fn json_line(m: serde_json::Map<String, serde_json::Value>) -> String {
+    let raw = serde_json::Value::Object(m).to_string();
+    let mut out = String::with_capacity(raw.len() + 1);
+    for c in raw.chars() {
+        if json_unsafe(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
     out
 }
 

@@ -787,7 +787,15 @@ fn the_log_is_escaped_on_a_terminal_and_exact_elsewhere() {
     // --json on a terminal: JSON (escaped by its own rules), with the raw bytes.
     let (code, tty, err) = run_on_tty(&["decode", "--json", &url]);
     assert_eq!(code, Some(0), "{err}");
-    let v: serde_json::Value = serde_json::from_slice(&tty).unwrap();
+    let shown = String::from_utf8(tty).unwrap();
+    assert!(
+        !shown
+            .chars()
+            .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+        "{shown:?}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(v["distribution"], "\u{9b}31m");
     let raw = base64_decode(v["log_base64"].as_str().unwrap());
     assert_eq!(raw, NASTY_LOG);
     assert_eq!(v["arch"], "\x1b]0;pwned\x07");

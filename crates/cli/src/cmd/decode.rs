@@ -23,9 +23,7 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     };
     let output = args.output.as_deref();
     if args.json {
-        let mut text = serde_json::Value::Object(json(&d)).to_string();
-        text.push('\n');
-        io::write_output(output, text.as_bytes())?;
+        io::write_output(output, io::json_line(json(&d)).as_bytes())?;
     } else {
         note!(
             "arch {}, release {}{}, {} bytes of log",

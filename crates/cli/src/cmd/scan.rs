@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::args::ScanArgs;
 use crate::cmd::decode::{insert_text, json};
-use crate::io::escape;
+use crate::io::{escape, json_line};
 use crate::{Failure, Outcome};
 
 /// How one image went, from best to worst.
@@ -136,7 +136,7 @@ fn one(
         if as_json {
             obj.insert("ok".into(), false.into());
             obj.insert("error".into(), msg.clone().into());
-            writeln!(out, "{}", Value::Object(obj))?;
+            out.write_all(json_line(obj).as_bytes())?;
         }
         Ok(Err(msg))
     };
@@ -165,7 +165,7 @@ fn one(
             obj.insert("ok".into(), true.into());
             obj.insert("report".into(), false.into());
             insert_text(&mut obj, "text", &found.text);
-            writeln!(out, "{}", Value::Object(obj))?;
+            out.write_all(json_line(obj).as_bytes())?;
         } else {
             write_untrusted(out, &found.text)?;
             writeln!(out)?;
@@ -180,7 +180,7 @@ fn one(
                 obj.insert("ok".into(), true.into());
                 obj.insert("report".into(), true.into());
                 obj.extend(json(&d));
-                writeln!(out, "{}", Value::Object(obj))?;
+                out.write_all(json_line(obj).as_bytes())?;
             } else {
                 write_untrusted(out, &d.log)?;
                 note!(

@@ -6,6 +6,7 @@
 //! `io::note`), a closed standard output ends the command quietly with 0 (the
 //! reader has all it wanted), and any other write error is exit 1.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -59,7 +60,18 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // clap repeats the offending value, which may hold control
+            // characters; plain text, escaped, like every other message.
+            let text = e.render().to_string();
+            let _ = std::io::stderr().write_all(io::escape(text.as_bytes(), true).as_bytes());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        // Help and version, on standard output.
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Qr(a) => cmd::qr::run(&a),
         Command::Encode(a) => cmd::encode::run(&a),

@@ -763,6 +763,20 @@ fn decode_diagnostics_carry_no_control_characters() {
 }
 
 #[test]
+fn a_bad_option_value_is_repeated_escaped() {
+    // clap repeats it in its error.
+    let r = run(
+        &["qr", "--mask", "a\rb\u{9b}31m", "hi"],
+        vec![],
+        30 * SECOND,
+    );
+    assert_eq!(r.code, Some(2));
+    let err = r.err();
+    assert!(!err.contains(['\r', '\u{9b}']), "{err:?}");
+    assert!(err.contains("a\\x0db\\u{9b}31m"), "{err:?}");
+}
+
+#[test]
 fn the_log_is_escaped_on_a_terminal_and_exact_elsewhere() {
     let url = nasty_url();
     let (code, tty, err) = run_on_tty(&["decode", &url]);

@@ -83,8 +83,8 @@ pub struct Tail {
 /// bytes in memory.
 pub fn read_tail(path: Option<&Path>, keep: usize) -> Result<Tail, Failure> {
     let mut input = open(path)?;
-    let mut data = Vec::with_capacity(2 * keep);
     let mut chunk = vec![0u8; 64 << 10];
+    let mut data = Vec::with_capacity(2 * keep + chunk.len());
     let (mut total, mut lines, mut in_line) = (0u64, 0u64, false);
     loop {
         let n = match input.read(&mut chunk) {

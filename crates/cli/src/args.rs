@@ -7,14 +7,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Crash reports as QR codes: encode a kernel log into the QR code a crashed
 /// machine shows (Linux drm_panic compatible), and read such codes back.
 ///
-/// Exit codes: 0 = complete, 2 = bad input, 3 = partial result, 1 = other error.
+/// Exit codes and output rules: see [`AFTER_HELP`].
 #[derive(Parser, Debug)]
-#[command(name = "panicqr", version, about, long_about = None, propagate_version = true)]
+#[command(name = "panicqr", version, about, long_about = None, propagate_version = true, after_help = AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Exit codes and output rules, shown under `panicqr --help`.
+const AFTER_HELP: &str = "\
+Exit codes: 0 = complete, 2 = bad input, 3 = partial result, 1 = other error
+(such as a failed write). A closed standard output (`| head`) ends a command
+quietly with 0; a closed standard error only loses the messages.
+
+Text decoded from a report or a QR code is written exactly to a file, a pipe
+or JSON, and with control characters escaped (\\x1b) on a terminal; messages
+on standard error are always escaped.";
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
@@ -28,15 +38,21 @@ pub enum Command {
     /// Render the panic screen a crashed machine would show, as PNG or raw framebuffer bytes.
     Screen(ScreenArgs),
     /// Serve the decoder web page on 127.0.0.1 for local use (offline).
+    ///
+    /// At most 32 connections at once (503 beyond), request heads of at most
+    /// 8 KiB (431), 10 s for each request (408).
     Serve(ServeArgs),
     /// Read the QR code in photos or screenshots (PNG, JPEG) and decode the report.
+    ///
+    /// Files of at most 64 MiB and 50 megapixels (checked before decoding).
     Scan(ScanArgs),
 }
 
 /// `panicqr scan`.
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Images, directories (every PNG/JPEG in them) or glob patterns (`shots/*.jpg`).
+    /// Images, directories (every PNG/JPEG in them) or glob patterns
+    /// (`shots/*.jpg`, `day?/[ab]*.png`).
     #[arg(value_name = "IMAGE", required = true)]
     pub images: Vec<String>,
     /// Print one JSON object per image instead of the log.
@@ -58,7 +74,7 @@ pub enum ScreenKind {
 /// `panicqr screen`.
 #[derive(Args, Debug)]
 pub struct ScreenArgs {
-    /// The log file; `-` or nothing reads standard input.
+    /// The log file; `-` or nothing reads standard input (at most 32 MiB).
     #[arg(value_name = "LOG|-")]
     pub log: Option<PathBuf>,
     /// Screen size in pixels.
@@ -180,7 +196,8 @@ pub enum ReportFormat {
 /// `panicqr encode`.
 #[derive(Args, Debug)]
 pub struct EncodeArgs {
-    /// The log file; `-` or nothing reads standard input.
+    /// The log file; `-` or nothing reads standard input (any length: only
+    /// the newest 64 KiB can go into a report, so only they are kept).
     #[arg(value_name = "LOG|-")]
     pub log: Option<PathBuf>,
     /// Where the report URL points and what it says about the machine.
@@ -226,12 +243,19 @@ pub struct ServeArgs {
 /// `panicqr decode`.
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
-    /// The URL, fragment, query or digits; `-` or nothing reads standard input.
+    /// The URL, fragment, query or digits; `-` or nothing reads standard
+    /// input (at most 1 MiB).
     #[arg(value_name = "URL|-")]
     pub input: Option<String>,
-    /// Print one JSON object with every field instead of the log.
+    /// Print one JSON object with every field instead of the log (the log
+    /// also as `log_base64` when it is not UTF-8).
     #[arg(long)]
     pub json: bool,
+    /// Write to FILE instead of standard output (`-` = standard output). The
+    /// log is written exactly to a file or a pipe, and with its control
+    /// characters escaped on a terminal.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Error correction level.
@@ -319,7 +343,7 @@ fn parse_mask(s: &str) -> Result<MaskArg, String> {
 /// `panicqr qr`.
 #[derive(Args, Debug)]
 pub struct QrArgs {
-    /// The text to encode; `-` or nothing reads standard input.
+    /// The text to encode; `-` or nothing reads standard input (at most 64 KiB).
     #[arg(value_name = "TEXT|-")]
     pub text: Option<String>,
     /// Error correction level.

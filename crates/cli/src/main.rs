@@ -1,15 +1,21 @@
 //! `panicqr`: crash reports as QR codes. A thin shell over the library
 //! crates: parse the arguments, run the command, map the result to an exit
 //! code (0 = complete, 2 = bad input, 3 = partial result, 1 = other failure).
+//!
+//! Nothing written may panic: standard error is written best effort (see
+//! `io::note`), a closed standard output ends the command quietly with 0 (the
+//! reader has all it wanted), and any other write error is exit 1.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
+// First, so that `note!` is in scope in the modules below.
+#[macro_use]
+mod io;
 mod args;
 mod cmd;
-mod io;
 mod render;
 
 use args::{Cli, Command};
@@ -54,7 +60,18 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // clap repeats the offending value, which may hold control
+            // characters; plain text, escaped, like every other message.
+            let text = e.render().to_string();
+            let _ = std::io::stderr().write_all(io::escape(text.as_bytes(), true).as_bytes());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        // Help and version, on standard output.
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Qr(a) => cmd::qr::run(&a),
         Command::Encode(a) => cmd::encode::run(&a),
@@ -68,13 +85,14 @@ fn main() -> ExitCode {
         Ok(Outcome::Partial) => ExitCode::from(3),
         Err(f) => {
             let (Failure::BadInput(e) | Failure::Other(e)) = &f;
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            let broken_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            let msg = format!("{e:#}").replace('\n', " ");
-            let _ = writeln!(std::io::stderr(), "panicqr: error: {msg}");
+            note!("error: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(f.code())
         }
     }

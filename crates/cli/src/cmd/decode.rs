@@ -1,9 +1,7 @@
 //! `panicqr decode`: a report URL (or its digits) back to the log.
 
-use std::fmt::Write as _;
-use std::io::Read;
-
 use anyhow::anyhow;
+use base64::Engine as _;
 use panicqr_report::decode::{decode, DecodeError, Decoded, Packing};
 
 use crate::args::DecodeArgs;
@@ -12,8 +10,7 @@ use crate::{io, Failure, Outcome};
 pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     let text = match args.input.as_deref() {
         Some("-") | None => {
-            let mut s = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut s)?;
+            let s = io::read_input(None, io::DECODE_INPUT_LIMIT)?;
             String::from_utf8_lossy(&s).into_owned()
         }
         Some(t) => t.to_string(),
@@ -24,11 +21,12 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
             return Err(Failure::BadInput(anyhow!("{e}")))
         }
     };
+    let output = args.output.as_deref();
     if args.json {
-        io::write_output(None, json(&d).as_bytes())?;
+        io::write_output(output, io::json_line(json(&d)).as_bytes())?;
     } else {
-        eprintln!(
-            "panicqr: arch {}, release {}{}, {} bytes of log",
+        note!(
+            "arch {}, release {}{}, {} bytes of log",
             d.arch.as_deref().unwrap_or("?"),
             d.release.as_deref().unwrap_or("?"),
             d.distribution
@@ -38,9 +36,9 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
             d.log.len()
         );
         for p in &d.problems {
-            eprintln!("panicqr: partial: {p}");
+            note!("partial: {p}");
         }
-        io::write_output(None, &d.log)?;
+        io::write_untrusted(output, &d.log)?;
     }
     Ok(if d.is_complete() {
         Outcome::Complete
@@ -49,39 +47,31 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     })
 }
 
-pub fn json(d: &Decoded) -> String {
-    let s = |v: &Option<String>| v.as_deref().map_or("null".to_string(), esc);
-    let problems: Vec<String> = d.problems.iter().map(|p| esc(&p.to_string())).collect();
-    format!(
-        "{{\"complete\":{},\"arch\":{},\"release\":{},\"distribution\":{},\"packing\":\"{}\",\"compressed_bytes\":{},\"log_bytes\":{},\"problems\":[{}],\"log\":{}}}\n",
-        d.is_complete(),
-        s(&d.arch),
-        s(&d.release),
-        s(&d.distribution),
-        if d.packing == Packing::Z { "z" } else { "zl" },
-        d.compressed_len,
-        d.log.len(),
-        problems.join(","),
-        esc(&String::from_utf8_lossy(&d.log))
-    )
+/// Every field of a decoded report. `log` is the text (invalid UTF-8
+/// replaced); `log_base64` is added with the exact bytes when they are not
+/// UTF-8.
+pub fn json(d: &Decoded) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("complete".into(), d.is_complete().into());
+    m.insert("arch".into(), d.arch.clone().into());
+    m.insert("release".into(), d.release.clone().into());
+    m.insert("distribution".into(), d.distribution.clone().into());
+    let packing = if d.packing == Packing::Z { "z" } else { "zl" };
+    m.insert("packing".into(), packing.into());
+    m.insert("compressed_bytes".into(), d.compressed_len.into());
+    m.insert("log_bytes".into(), d.log.len().into());
+    let problems: Vec<String> = d.problems.iter().map(ToString::to_string).collect();
+    m.insert("problems".into(), problems.into());
+    insert_text(&mut m, "log", &d.log);
+    m
 }
 
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(o, "\\u{:04x}", c as u32);
-            }
-            c => o.push(c),
-        }
+/// `bytes` under `key` as text, and also under `key_base64` when they are
+/// not UTF-8 (the text then has replacement characters).
+pub fn insert_text(m: &mut serde_json::Map<String, serde_json::Value>, key: &str, bytes: &[u8]) {
+    m.insert(key.into(), String::from_utf8_lossy(bytes).into());
+    if std::str::from_utf8(bytes).is_err() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+        m.insert(format!("{key}_base64"), b64.into());
     }
-    o.push('"');
-    o
 }

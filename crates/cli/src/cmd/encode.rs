@@ -13,7 +13,8 @@ use crate::cmd::qr::{draw, write_symbol};
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
-    let log = io::read_input(args.log.as_deref())?;
+    // However long the input, only its tail can go into a report.
+    let input = io::read_tail(args.log.as_deref(), io::ENCODE_TAIL)?;
     let version = Version::new(args.max_version)
         .ok_or_else(|| Failure::BadInput(anyhow!("bad --max-version")))?;
     if args.raw {
@@ -21,7 +22,7 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
             max_version: version,
             ..Options::kernel()
         };
-        return raw(args, &log, &opts);
+        return raw(args, &input, &opts);
     }
     let arch = args.target.arch();
     let release = args.target.release();
@@ -41,7 +42,8 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     };
     let mut ws = vec![0u8; build::workspace_len(version)];
     let mut out = vec![0u8; version.symbol_len()];
-    let built = build::build(&log, &target, &mut ws, &mut out).map_err(|e| match e {
+    let log = &input.data;
+    let built = build::build(log, &target, &mut ws, &mut out).map_err(|e| match e {
         BuildError::PrefixTooLong => Failure::BadInput(anyhow!(
             "the URL prefix leaves no room for the log at QR version {}",
             version.number()
@@ -51,19 +53,19 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
     let f = built.fitted;
     let kept = &log[f.start..];
     let lines = |s: &[u8]| s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
-    eprintln!(
-        "panicqr: kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
+    note!(
+        "kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
         kept.len(),
-        log.len(),
+        input.total,
         lines(kept),
-        lines(&log),
+        input.lines,
         f.compressed,
         built.symbol.version().number(),
         f.compressions
     );
     if f.cut {
-        eprintln!(
-            "panicqr: the newest line alone does not fit: kept its last {} bytes (cut at a character boundary)",
+        note!(
+            "the newest line alone does not fit: kept its last {} bytes (cut at a character boundary)",
             kept.len()
         );
     }
@@ -86,7 +88,8 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
 }
 
 /// The kernel's raw mode: the newest whole lines of text that fit one byte segment.
-fn raw(args: &EncodeArgs, log: &[u8], opts: &Options) -> Result<Outcome, Failure> {
+fn raw(args: &EncodeArgs, input: &io::Tail, opts: &Options) -> Result<Outcome, Failure> {
+    let log = &input.data[..];
     let v = opts.max_version;
     let cap = (v.data_codewords(panicqr_qr::EcLevel::L) * 8
         - 4
@@ -106,10 +109,10 @@ fn raw(args: &EncodeArgs, log: &[u8], opts: &Options) -> Result<Outcome, Failure
         )));
     }
     draw(&[Segment::Bytes(kept)], opts, &symbol_opts(args), |s| {
-        eprintln!(
-            "panicqr: raw mode, kept {} of {} bytes, QR version {}",
+        note!(
+            "raw mode, kept {} of {} bytes, QR version {}",
             kept.len(),
-            log.len(),
+            input.total,
             s.version().number()
         );
     })?;

@@ -9,14 +9,14 @@ use crate::{io, render, Failure, Outcome};
 
 pub fn run(args: &QrArgs) -> Result<Outcome, Failure> {
     let text = match args.text.as_deref() {
-        Some("-") | None => io::read_input(None)?,
+        Some("-") | None => io::read_input(None, io::QR_INPUT_LIMIT)?,
         Some(t) => t.as_bytes().to_vec(),
     };
     let segment = best_segment(&text);
     let opts = options(&args.symbol, args.ecc.into())?;
     draw(&[segment], &opts, &args.symbol, |sym| {
-        eprintln!(
-            "panicqr: version {} ({}x{} modules), level {:?}, mask {}",
+        note!(
+            "version {} ({}x{} modules), level {:?}, mask {}",
             sym.version().number(),
             sym.width(),
             sym.width(),

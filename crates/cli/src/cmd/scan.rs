@@ -3,10 +3,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use panicqr_report::decode::{decode, DecodeError};
+use serde_json::{Map, Value};
 
 use crate::args::ScanArgs;
-use crate::cmd::decode::{esc, json};
+use crate::cmd::decode::{insert_text, json};
+use crate::io::{escape, json_line};
 use crate::{Failure, Outcome};
 
 /// How one image went, from best to worst.
@@ -18,7 +21,7 @@ enum Result1 {
 }
 
 pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
-    let paths = expand(&args.images);
+    let paths = expand(&args.images)?;
     if paths.is_empty() {
         return Err(Failure::BadInput(anyhow::anyhow!(
             "no image matches {}",
@@ -29,15 +32,19 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
     let mut worst = Result1::Complete;
     let mut failed = 0;
     let mut out = std::io::stdout().lock();
+    let to_terminal = std::io::IsTerminal::is_terminal(&out);
     for path in &paths {
-        match one(path, args.json, many, &mut out)? {
+        let shown = path.display().to_string();
+        match one(path, args.json, many, to_terminal, &mut out)
+            .context("cannot write standard output")?
+        {
             Ok(r) => worst = worst.max(r),
             Err(msg) if !many && !args.json => {
-                return Err(Failure::BadInput(anyhow::anyhow!("{msg}")))
+                return Err(Failure::BadInput(anyhow::anyhow!("{shown}: {msg}")))
             }
             Err(msg) => {
                 if !args.json {
-                    eprintln!("panicqr: {msg}");
+                    note!("{shown}: {msg}");
                 }
                 failed += 1;
                 worst = Result1::Failed;
@@ -54,14 +61,15 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
     }
 }
 
-/// Arguments as files: directories give their PNG/JPEG files, patterns with
-/// `*` or `?` are matched in their directory; sorted, each once.
-fn expand(args: &[String]) -> Vec<PathBuf> {
-    let is_image = |p: &Path| {
-        p.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
-    };
+fn is_image(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+/// Arguments as files: directories give their PNG/JPEG files, glob patterns
+/// (`*`, `?`, `[…]`, in any path component) their matches; each in order, once.
+fn expand(args: &[String]) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
     for a in args {
         let p = Path::new(a);
@@ -75,124 +83,108 @@ fn expand(args: &[String]) -> Vec<PathBuf> {
                 .collect();
             files.sort();
             out.extend(files);
-        } else if a.contains(['*', '?']) {
-            let dir = p
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let pattern = p.file_name().and_then(|f| f.to_str()).unwrap_or("");
-            let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|f| {
-                    f.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| glob_match(pattern, n))
-                })
-                .collect();
+        } else if !p.exists() && a.contains(['*', '?', '[']) {
+            let matches = glob::glob(a)
+                .map_err(|e| Failure::BadInput(anyhow::anyhow!("bad pattern {a}: {e}")))?;
+            let mut files: Vec<PathBuf> = matches.flatten().filter(|f| f.is_file()).collect();
             files.sort();
             out.extend(files);
         } else {
             out.push(p.to_path_buf());
         }
     }
-    out.dedup();
-    out
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    Ok(out)
 }
 
-/// `*` and `?` wildcards.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
+/// Whether a code's text is a panic report: a `z` or `zl` parameter after
+/// the last `?` (or in a bare `a=…&z=…`), or nothing but digits. A `z=`
+/// inside another parameter (`?tz=UTC`) is not one.
+fn is_report(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return false;
+    };
+    let text = text.trim();
+    if !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_whitespace())
+    {
+        return true;
     }
-    p[pi..].iter().all(|&c| c == '*')
+    let params = text.rsplit_once('?').map_or(text, |(_, p)| p);
+    params
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .any(|(k, _)| matches!(k.trim(), "z" | "zl"))
 }
 
-/// Reads one image; `Ok(Err(message))` when it yields nothing (the message
-/// names the image), `Err` only for output errors.
+/// Reads one image and writes its result; `Ok(Err(message))` when it yields
+/// nothing, `Err` only for output errors.
 fn one(
     path: &Path,
     as_json: bool,
     many: bool,
+    to_terminal: bool,
     out: &mut dyn Write,
-) -> Result<Result<Result1, String>, Failure> {
+) -> std::io::Result<Result<Result1, String>> {
     let shown = path.display().to_string();
-    let fail = |out: &mut dyn Write, msg: String| -> Result<Result<Result1, String>, Failure> {
+    let mut obj = Map::new();
+    obj.insert("image".into(), shown.clone().into());
+    let fail = |out: &mut dyn Write, mut obj: Map<String, Value>, msg: String| {
         if as_json {
-            writeln!(
-                out,
-                "{{\"image\":{},\"ok\":false,\"error\":{}}}",
-                esc(&shown),
-                esc(&msg)
-            )?;
+            obj.insert("ok".into(), false.into());
+            obj.insert("error".into(), msg.clone().into());
+            out.write_all(json_line(obj).as_bytes())?;
         }
-        Ok(Err(format!("{shown}: {msg}")))
+        Ok(Err(msg))
     };
-    let img = match image::ImageReader::open(path).and_then(|r| r.with_guessed_format()) {
-        Err(e) => return fail(out, format!("cannot open: {e}")),
-        Ok(r) => match r.decode() {
-            Ok(i) => i,
-            Err(e) => return fail(out, format!("not a readable PNG or JPEG image: {e}")),
-        },
+    let img = match panicqr_scan::open(path) {
+        // Grey is all the scan uses: the colour image goes at once.
+        Ok(i) => image::DynamicImage::ImageLuma8(i.into_luma8()),
+        Err(e) => return fail(out, obj, e.to_string()),
     };
     let found = match panicqr_scan::scan(&img) {
         Ok(f) => f,
-        Err(e) => return fail(out, e.to_string()),
+        Err(e) => return fail(out, obj, e.to_string()),
     };
-    let text = String::from_utf8_lossy(&found.text).into_owned();
-    let is_report = text.contains("z=") || text.contains("zl=");
-    if !is_report {
-        // Not a panic report: print what the code says.
-        if as_json {
-            writeln!(
-                out,
-                "{{\"image\":{},\"ok\":true,\"report\":false,\"text\":{}}}",
-                esc(&shown),
-                esc(&text)
-            )?;
+    // What comes from the code goes to a terminal escaped, anywhere else exactly.
+    let write_untrusted = |out: &mut dyn Write, bytes: &[u8]| -> std::io::Result<()> {
+        if many {
+            writeln!(out, "==> {} <==", escape(shown.as_bytes(), false))?;
+        }
+        if to_terminal {
+            out.write_all(escape(bytes, true).as_bytes())
         } else {
-            if many {
-                writeln!(out, "==> {shown} <==")?;
-            }
-            writeln!(out, "{text}")?;
-            eprintln!("panicqr: {shown}: the QR code is not a panic report; printed its text");
+            out.write_all(bytes)
+        }
+    };
+    if !is_report(&found.text) {
+        if as_json {
+            obj.insert("ok".into(), true.into());
+            obj.insert("report".into(), false.into());
+            insert_text(&mut obj, "text", &found.text);
+            out.write_all(json_line(obj).as_bytes())?;
+        } else {
+            write_untrusted(out, &found.text)?;
+            writeln!(out)?;
+            note!("{shown}: the QR code is not a panic report; printed its text");
         }
         return Ok(Ok(Result1::Complete));
     }
+    let text = String::from_utf8_lossy(&found.text);
     match decode(&text) {
         Ok(d) => {
             if as_json {
-                let j = json(&d);
-                writeln!(
-                    out,
-                    "{{\"image\":{},\"ok\":true,\"report\":true,{}",
-                    esc(&shown),
-                    &j.trim_end()[1..]
-                )?;
+                obj.insert("ok".into(), true.into());
+                obj.insert("report".into(), true.into());
+                obj.extend(json(&d));
+                out.write_all(json_line(obj).as_bytes())?;
             } else {
-                if many {
-                    writeln!(out, "==> {shown} <==")?;
-                }
-                out.write_all(&d.log)?;
-                eprintln!(
-                    "panicqr: {shown}: arch {}, release {}, {} bytes of log{}",
+                write_untrusted(out, &d.log)?;
+                note!(
+                    "{shown}: arch {}, release {}, {} bytes of log{}",
                     d.arch.as_deref().unwrap_or("?"),
                     d.release.as_deref().unwrap_or("?"),
                     d.log.len(),
@@ -210,7 +202,7 @@ fn one(
             }))
         }
         Err(e @ (DecodeError::NoData | DecodeError::Unreadable(_))) => {
-            fail(out, format!("report unreadable: {e}"))
+            fail(out, obj, format!("report unreadable: {e}"))
         }
     }
 }
@@ -221,4 +213,32 @@ fn problems(d: &panicqr_report::decode::Decoded) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_report;
+
+    #[test]
+    fn a_report_is_told_by_its_parameters_not_a_substring() {
+        for yes in [
+            "https://x/#?a=x86_64&v=6.1&z=123",
+            "https://x/?zl=1234",
+            "a=arm64&z=1",
+            "12345 67890",
+            "https://x/#?z=",
+        ] {
+            assert!(is_report(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "https://example.com/?tz=UTC",
+            "https://x/?a=1&xz=5",
+            "https://x/?z",
+            "hello z= world",
+            "",
+            "https://x/?a=z=1",
+        ] {
+            assert!(!is_report(no.as_bytes()), "{no}");
+        }
+    }
 }

@@ -12,12 +12,14 @@ use crate::args::{ScreenArgs, ScreenKind};
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
-    let log = io::read_input(args.log.as_deref())?;
+    let log = io::read_input(args.log.as_deref(), io::LOG_INPUT_LIMIT)?;
     let (w, h) = args.size;
     let format = args.pixel_format;
     let stride =
         row_bytes(w, format).ok_or_else(|| Failure::BadInput(anyhow!("screen too wide")))?;
-    let mut mem = vec![0u8; stride * h];
+    let len = stride.saturating_mul(h);
+    let mut mem = buffer(len)?;
+    mem.resize(len, 0);
     let mut fb = Framebuffer::new(&mut mem, w, h, stride, format)
         .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
     let style = Style {
@@ -42,15 +44,15 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
             };
             let drawn = draw_qr_screen(&mut fb, &msg, &report, style, &mut ws);
             match drawn.qr {
-                Some(q) => eprintln!(
-                    "panicqr: {w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
+                Some(q) => note!(
+                    "{w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
                     format.name(),
                     q.version.number(),
                     q.module_px,
                     q.log_bytes,
                     log.len()
                 ),
-                None => eprintln!("panicqr: {w}x{h}: no QR code fits this screen; text only"),
+                None => note!("{w}x{h}: no QR code fits this screen; text only"),
             }
         }
         ScreenKind::Kmsg => draw_kmsg_screen(&mut fb, &log, style),
@@ -63,7 +65,7 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
     let bytes = if raw {
         mem
     } else {
-        let mut rgb = Vec::with_capacity(w * h * 3);
+        let mut rgb = buffer(w * h * 3)?;
         for y in 0..h {
             for x in 0..w {
                 let c = fb.pixel(x, y);
@@ -76,6 +78,16 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
     };
     io::write_output(Some(Path::new(&args.output)), &bytes)?;
     Ok(Outcome::Complete)
+}
+
+/// An empty buffer with room for `len` bytes, or an error instead of an
+/// abort when there is not enough memory (a 16384x16384 screen is a
+/// gigabyte per copy).
+fn buffer(len: usize) -> Result<Vec<u8>, Failure> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Failure::Other(anyhow!("not enough memory for {len} bytes of screen")))?;
+    Ok(v)
 }
 
 /// The line that says what happened: the last "Kernel panic" line, else the

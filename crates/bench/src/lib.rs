@@ -9,6 +9,13 @@
 //! model (hence the `unsafe` here, in a measuring tool only); it is reliable
 //! in practice on x86_64 and arm64, and deterministic for a given binary:
 //! unlike a time, it can be asserted.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use std::hint::black_box;
 

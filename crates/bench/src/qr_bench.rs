@@ -7,6 +7,13 @@
 //! all-digit data of the same version (noted in the output).
 //!
 //! Run: `cargo run --release -p panicqr-bench --bin qr-bench [-- ITERATIONS]`.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -14,6 +14,13 @@
 //! the estimate, drop the oldest line and compress again.
 //!
 //! Run: `cargo run --release -p panicqr-bench --bin report-bench`.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use std::process::Command;
 use std::time::Instant;

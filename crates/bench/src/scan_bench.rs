@@ -5,6 +5,13 @@
 //! process and reading a PNG; ours reads the same PNG).
 //!
 //! Run: `cargo run --release -p panicqr-bench --bin scan-bench`.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use std::collections::BTreeMap;
 use std::process::Command;

@@ -3,6 +3,13 @@
 //! figures stay within [`panicqr_bench::STACK_BUDGET`].
 //!
 //! Run: `cargo run --release -p panicqr-bench --bin stack`.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 fn main() {
     println!(

@@ -2,6 +2,13 @@
 //! for a given optimised binary, unlike a time. Optimised builds only (CI
 //! runs `cargo test --release`): unoptimised frames say nothing about what
 //! a kernel runs.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 #[test]
 fn every_panic_path_entry_point_fits_2_kib_of_stack() {

@@ -97,7 +97,8 @@ pub fn read_tail(path: Option<&Path>, keep: usize) -> Result<Tail, Failure> {
                     .into())
             }
         };
-        for &b in &chunk[..n] {
+        let read = chunk.get(..n).unwrap_or(&[]);
+        for &b in read {
             if b == b'\n' {
                 in_line = false;
             } else if !in_line {
@@ -106,7 +107,7 @@ pub fn read_tail(path: Option<&Path>, keep: usize) -> Result<Tail, Failure> {
             }
         }
         total += n as u64;
-        data.extend_from_slice(&chunk[..n]);
+        data.extend_from_slice(read);
         // Dropping the front only when twice the size keeps copying linear.
         if data.len() > 2 * keep {
             data.drain(..data.len() - keep);

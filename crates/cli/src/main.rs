@@ -5,6 +5,15 @@
 //! Nothing written may panic: standard error is written best effort (see
 //! `io::note`), a closed standard output ends the command quietly with 0 (the
 //! reader has all it wanted), and any other write error is exit 1.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -76,7 +76,9 @@ pub fn png(m: &dyn Modules, scale: u32, out: &mut dyn Write) -> anyhow::Result<(
                 for dy in 0..scale {
                     let row = (y + QUIET) * scale + dy;
                     let start = row * side + (x + QUIET) * scale;
-                    pixels[start..start + scale].fill(0);
+                    if let Some(run) = pixels.get_mut(start..start + scale) {
+                        run.fill(0);
+                    }
                 }
             }
         }

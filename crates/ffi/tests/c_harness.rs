@@ -3,6 +3,13 @@
 //! built with AddressSanitizer + UndefinedBehaviorSanitizer and, built plain,
 //! under valgrind. The smoke test's symbol is then read by decoders we did not
 //! write and decoded back to the log.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

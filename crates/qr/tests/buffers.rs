@@ -1,5 +1,12 @@
 //! The buffer contract: a short buffer is an error naming the sizes, and
 //! nothing is written past the length the caller gave.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use panicqr_qr::{encode, Buffer, EcLevel, Error, Mask, MaskChoice, Options, Segment, Version};
 

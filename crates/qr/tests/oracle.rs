@@ -1,6 +1,13 @@
 //! Thousands of random inputs over all versions, levels and masks give the
 //! same symbol as Nayuki's `qrcodegen` (an independent implementation) given
 //! the same segments, level, version range, boost and mask.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use panicqr_qr::{encode, EcLevel, Error, Mask, MaskChoice, Options, Segment, Version};
 use panicqr_testkit::{z_digits, Rng};

@@ -1,6 +1,13 @@
 //! Random texts encoded by panicqr, drawn as images, decode with decoders we
 //! did not write (`rqrr` in-process, `zbarimg` from Debian's zbar-tools) to the
 //! exact input.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use panicqr_qr::{encode, EcLevel, Mask, MaskChoice, Options, Segment, Version};
 use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, z_digits, Grid, Rng};

@@ -17,6 +17,15 @@
 //! println!("{}", String::from_utf8_lossy(&found.text));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+#![cfg_attr(
+    test,
+    allow(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 use std::collections::HashSet;
 use std::fmt;
@@ -302,7 +311,7 @@ impl Bits<'_> {
         }
         let mut v = 0;
         for _ in 0..n {
-            let bit = (self.data[self.pos / 8] >> (7 - self.pos % 8)) & 1;
+            let bit = (self.data.get(self.pos / 8)? >> (7 - self.pos % 8)) & 1;
             v = (v << 1) | u32::from(bit);
             self.pos += 1;
         }
@@ -324,7 +333,11 @@ fn payload_from_codewords(data: &[u8], ec: panicqr_qr::EcLevel) -> Option<Vec<u8
         10..=26 => 1,
         _ => 2,
     };
-    let count_bits = |bits: [usize; 3]| bits[class];
+    let count_bits = |[small, medium, large]: [usize; 3]| match class {
+        0 => small,
+        1 => medium,
+        _ => large,
+    };
     const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
     let mut b = Bits { data, pos: 0 };
     let mut out = Vec::new();
@@ -458,7 +471,10 @@ fn scale(g: &GrayImage, f: f32) -> GrayImage {
 fn stretch(g: &GrayImage) -> GrayImage {
     let mut hist = [0u64; 256];
     for p in g.pixels() {
-        hist[usize::from(p.0[0])] += 1;
+        let [luma] = p.0;
+        if let Some(h) = hist.get_mut(usize::from(luma)) {
+            *h += 1;
+        }
     }
     let total: u64 = hist.iter().sum();
     let cut = total / 100;

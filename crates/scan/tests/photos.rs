@@ -2,6 +2,13 @@
 //! version 10, 25 and 40 codes at 3, 4 and 6 px per module, blurred, noisy,
 //! scaled, rotated, seen at an angle, dim, JPEG-compressed, and combinations)
 //! decodes to the exact log.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use panicqr_testkit::photos::{photo_set, Class};
 

@@ -4,6 +4,13 @@
 //! neither grey nor symmetric. Reading pixels back through our own
 //! `PixelFormat::decode` cannot catch a layout error that encode and decode
 //! share (swapped R and B, a channel one bit off); these vectors can.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 use panicqr_screen::{
     draw_qr_screen, row_bytes, Framebuffer, Message, PixelFormat, Report, Rgb, Style, WORKSPACE_LEN,

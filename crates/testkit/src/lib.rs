@@ -1,5 +1,12 @@
 //! Helpers shared by panicqr's tests and benchmarks: the test data, images of
 //! symbols, and decoders we did not write (`rqrr`, `zbarimg`) to check them.
+#![allow(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::unreachable
+)]
 
 pub mod adversarial;
 #[cfg(feature = "photos")]

@@ -51,7 +51,7 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
         e => Failure::Other(anyhow!("{e}")),
     })?;
     let f = built.fitted;
-    let kept = &log[f.start..];
+    let kept = log.get(f.start..).unwrap_or(&[]);
     let lines = |s: &[u8]| s.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
     note!(
         "kept {} of {} bytes ({} of {} lines), {} bytes compressed, QR version {} ({} compressions)",
@@ -75,7 +75,7 @@ pub fn run(args: &EncodeArgs) -> Result<Outcome, Failure> {
             UrlPacking::Z => {
                 let mut d = vec![0u8; digits::decimal_digits(built.payload.len())];
                 let n = digits::encode_z(built.payload, &mut d);
-                text.extend_from_slice(&d[..n]);
+                text.extend_from_slice(d.get(..n).unwrap_or(&[]));
             }
             UrlPacking::Legacy => text.extend_from_slice(&digits::encode_zl(built.payload)),
         }
@@ -96,13 +96,14 @@ fn raw(args: &EncodeArgs, input: &io::Tail, opts: &Options) -> Result<Outcome, F
         - panicqr_qr::Mode::Byte.count_bits(v) as usize)
         / 8;
     let mut start = log.len().saturating_sub(cap);
-    if start > 0 && log[start - 1] != b'\n' {
-        start = log[start..]
+    if start > 0 && log.get(start - 1) != Some(&b'\n') {
+        start = log
             .iter()
+            .skip(start)
             .position(|&b| b == b'\n')
             .map_or(log.len(), |i| start + i + 1);
     }
-    let kept = &log[start..];
+    let kept = log.get(start..).unwrap_or(&[]);
     if args.format == ReportFormat::Url {
         return Err(Failure::BadInput(anyhow!(
             "--raw has no URL: use --format term, png, svg or matrix"

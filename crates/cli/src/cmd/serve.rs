@@ -187,9 +187,9 @@ fn read_head(mut stream: &TcpStream, deadline: Instant) -> anyhow::Result<Head> 
         }
         stream.set_read_timeout(Some(left))?;
         let want = buf.len().min(HEAD_LIMIT - head.len());
-        match stream.read(&mut buf[..want]) {
+        match stream.read(buf.get_mut(..want).unwrap_or(&mut [])) {
             Ok(0) => return Ok(Head::Closed),
-            Ok(n) => head.extend_from_slice(&buf[..n]),
+            Ok(n) => head.extend_from_slice(buf.get(..n).unwrap_or(&[])),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e)
                 if matches!(

@@ -138,6 +138,39 @@ fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
     })
 }
 
+/// The compressor's part of a [`build`] workspace (for [`crate::parts`]).
+pub(crate) fn deflate_part(workspace: &mut [u8], v: Version) -> Option<&mut [u8]> {
+    split(workspace, v).map(|p| p.deflate)
+}
+
+/// Writes a part's prefix (with its tag) and copies its `stream` where
+/// [`encode_stage`] reads them; returns the prefix length.
+pub(crate) fn stage_part(
+    target: &Target<'_>,
+    tag: &url::PartTag,
+    stream: &[u8],
+    workspace: &mut [u8],
+) -> Result<usize, BuildError> {
+    let v = target.max_version;
+    let short = short(workspace, v);
+    let parts = split(workspace, v).ok_or(short)?;
+    let plen = url::write_part_prefix(
+        target.base_url,
+        target.arch,
+        target.release,
+        Some(tag),
+        target.packing,
+        parts.prefix,
+    )
+    .map_err(|_| BuildError::PrefixTooLong)?;
+    parts
+        .z
+        .get_mut(..stream.len())
+        .ok_or(short)?
+        .copy_from_slice(stream);
+    Ok(plen)
+}
+
 fn short(workspace: &[u8], v: Version) -> BuildError {
     BuildError::WorkspaceTooSmall {
         needed: workspace_len(v),
@@ -180,7 +213,7 @@ fn fit_stage(
 /// workspace, ready to draw. Drawing them is left to the caller, so the
 /// drawing's frames do not sit on this one's.
 #[inline(never)]
-fn encode_stage<'w>(
+pub(crate) fn encode_stage<'w>(
     target: &Target<'_>,
     plen: usize,
     compressed: usize,

@@ -317,6 +317,19 @@ pub fn fit(
     workspace: &mut [u8],
     out: &mut [u8],
 ) -> Result<Fitted, FitError> {
+    fit_after(log, capacity, workspace, out, 0)
+}
+
+/// [`fit`], for a compressor that has already spent `spent` work units
+/// (the parts of one report share one budget: see [`crate::parts`]).
+/// `Fitted::work` counts them too.
+pub(crate) fn fit_after(
+    log: &[u8],
+    capacity: usize,
+    workspace: &mut [u8],
+    out: &mut [u8],
+    spent: u64,
+) -> Result<Fitted, FitError> {
     if out.len() < capacity {
         return Err(FitError::Deflate(DeflateError::OutputTooSmall {
             needed: capacity,
@@ -330,6 +343,7 @@ pub fn fit(
         c: Compressor::new(workspace)?,
         sizings: 0,
     };
+    s.c.work = spent;
     let oldest = n.saturating_sub(deflate::MAX_INPUT);
     let first = Grain::Line.at_or_after(log, oldest);
     let empty = s.size(n, Stage::Fast)?;

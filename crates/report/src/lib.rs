@@ -19,6 +19,7 @@ pub mod build;
 pub mod deflate;
 pub mod digits;
 pub mod fit;
+pub mod parts;
 pub mod url;
 
 #[cfg(feature = "alloc")]

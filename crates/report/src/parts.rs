@@ -1,0 +1,274 @@
+//! A report split over several QR codes (docs/format.md §8): more of the
+//! log than one code holds, in codes small enough for a phone.
+//!
+//! Each part is a complete report URL of today's format, with its own zlib
+//! stream of consecutive whole lines (a line longer than a whole code is
+//! cut, as [`fit::fit`] cuts it), plus `&p=<index>/<count>&r=<id>` before
+//! the digits. Part 1 holds the newest lines, the crash itself; part `count`
+//! the oldest. The logs of parts `count, …, 2, 1`, concatenated, are the
+//! window [`Split::window_start`]`..` of the log, byte for byte.
+//!
+//! Two passes, no allocation: [`split`] fits the parts newest first (each
+//! part the newest lines before the previous part's start) and keeps their
+//! streams in the workspace; [`build_part`] then makes one part's code, with
+//! the count and id that only the whole split knows. All parts share one
+//! compression work budget, so the split is bounded like one code's fit
+//! (see [`work_bound`]).
+
+use panicqr_qr::{render, EcLevel, Version};
+
+use crate::build::{self, BuildError, Built, Target};
+use crate::fit::{self, FitError};
+use crate::url::{self, PartTag};
+
+/// The most parts a report is split into.
+pub const MAX_PARTS: usize = 16;
+
+/// Workspace bytes [`split`] and [`build_part`] need for `max_parts` parts
+/// of at most `max_version`: a [`build::build`] workspace, and room for
+/// every part's stream.
+pub const fn workspace_len(max_version: Version, max_parts: usize) -> usize {
+    let parts = if max_parts > MAX_PARTS {
+        MAX_PARTS
+    } else {
+        max_parts
+    };
+    build::workspace_len(max_version) + parts * max_version.data_codewords(EcLevel::L)
+}
+
+/// The most work units [`split`] spends on a log of `log_len` bytes into
+/// `max_parts` parts: one budget for the whole split, then each part's
+/// searches at one candidate per position (as [`fit::work_bound`]).
+pub const fn work_bound(log_len: usize, max_parts: usize) -> u64 {
+    let per_part = fit::work_bound(log_len) - crate::deflate::WORK_BUDGET;
+    crate::deflate::WORK_BUDGET + per_part * (max_parts as u64)
+}
+
+/// Where each part of a split report starts, and its stream's length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split {
+    count: usize,
+    /// Part i (0 = newest) is `log[starts[i]..ends[i]]`; `ends[0]` is the
+    /// log's end and `ends[i] = starts[i - 1]`.
+    starts: [usize; MAX_PARTS],
+    ends: [usize; MAX_PARTS],
+    lens: [usize; MAX_PARTS],
+    cut: [bool; MAX_PARTS],
+    id: u32,
+    work: u64,
+}
+
+impl Split {
+    /// Parts the log was split into (at least 1).
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The oldest byte any part carries: parts `count..=1` together carry
+    /// `log[window_start()..]`.
+    pub fn window_start(&self) -> usize {
+        self.count
+            .checked_sub(1)
+            .and_then(|i| self.starts.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The bytes of the log part `index` (1 = newest) carries.
+    pub fn range(&self, index: usize) -> Option<core::ops::Range<usize>> {
+        let i = index.checked_sub(1).filter(|&i| i < self.count)?;
+        Some(*self.starts.get(i)?..*self.ends.get(i)?)
+    }
+
+    /// Whether part `index` starts inside a line (one longer than a code).
+    pub fn cut(&self, index: usize) -> bool {
+        index
+            .checked_sub(1)
+            .filter(|&i| i < self.count)
+            .and_then(|i| self.cut.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The report id in every part's URL: FNV-1a of the bytes carried.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Work units spent by the whole split (at most [`work_bound`]).
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+}
+
+/// Splits the newest lines of `log` into at most `max_parts` parts (at most
+/// [`MAX_PARTS`]), each fitting one code of `target.max_version`, newest
+/// first, until the log or the parts run out. `workspace` needs
+/// [`workspace_len`]`(target.max_version, max_parts)` bytes and keeps the
+/// streams for [`build_part`].
+///
+/// # Errors
+/// [`BuildError::PrefixTooLong`] when not even an empty stream fits beside
+/// the URL prefix; [`BuildError::WorkspaceTooSmall`].
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::Version;
+/// use panicqr_report::build::Target;
+/// use panicqr_report::parts::{build_part, split, workspace_len};
+/// let log: Vec<u8> = (0..400).flat_map(|i| format!("[{i:5}.000000] line {i}: some text\n").into_bytes()).collect();
+/// let target = Target { max_version: Version::new(5).unwrap(), ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; workspace_len(target.max_version, 8)];
+/// let s = split(&log, &target, 8, &mut ws)?;
+/// assert!(s.count() > 1);
+/// let mut out = vec![0u8; target.max_version.symbol_len()];
+/// let part = build_part(&target, &s, 1, &mut ws, &mut out)?;
+/// assert!(part.prefix.ends_with(b"&z="));
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+pub fn split(
+    log: &[u8],
+    target: &Target<'_>,
+    max_parts: usize,
+    workspace: &mut [u8],
+) -> Result<Split, BuildError> {
+    let v = target.max_version;
+    let max_parts = max_parts.clamp(1, MAX_PARTS);
+    let needed = workspace_len(v, max_parts);
+    let short = BuildError::WorkspaceTooSmall {
+        needed,
+        actual: workspace.len(),
+    };
+    let (ws, streams) = workspace
+        .get_mut(..needed)
+        .ok_or(short)?
+        .split_at_mut_checked(build::workspace_len(v))
+        .ok_or(short)?;
+    let slot_len = v.data_codewords(EcLevel::L);
+    // Sized with the longest tag this split can have, so each part's code
+    // holds its stream whatever its final index and id.
+    let widest = PartTag {
+        index: max_parts as u8,
+        count: max_parts as u8,
+        id: u32::MAX,
+    };
+    let plen = url::part_prefix_len(
+        target.base_url,
+        target.arch,
+        target.release,
+        Some(&widest),
+        target.packing,
+    );
+    if plen > build::PREFIX_MAX {
+        return Err(BuildError::PrefixTooLong);
+    }
+    let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
+    let deflate = build::deflate_part(ws, v).ok_or(short)?;
+    let mut s = Split {
+        count: 0,
+        starts: [0; MAX_PARTS],
+        ends: [0; MAX_PARTS],
+        lens: [0; MAX_PARTS],
+        cut: [false; MAX_PARTS],
+        id: 0,
+        work: 0,
+    };
+    let mut end = log.len();
+    for (i, slot) in streams.chunks_exact_mut(slot_len.max(1)).enumerate() {
+        if i >= max_parts || (end == 0 && i > 0) {
+            break;
+        }
+        let rest = log.get(..end).unwrap_or(&[]);
+        let out = slot.get_mut(..cap).ok_or(short)?;
+        let f = fit::fit_after(rest, cap, deflate, out, s.work).map_err(|e| match e {
+            FitError::PrefixTooLong => BuildError::PrefixTooLong,
+            _ => short,
+        })?;
+        if let (Some(st), Some(en), Some(ln), Some(ct)) = (
+            s.starts.get_mut(i),
+            s.ends.get_mut(i),
+            s.lens.get_mut(i),
+            s.cut.get_mut(i),
+        ) {
+            (*st, *en, *ln, *ct) = (f.start, end, f.compressed, f.cut);
+        }
+        s.count = i + 1;
+        s.work = f.work;
+        if f.kept == 0 {
+            // Nothing fits (an empty log): one empty part, no more.
+            break;
+        }
+        end = f.start;
+    }
+    s.id = fnv1a(log.get(s.window_start()..).unwrap_or(&[]));
+    Ok(s)
+}
+
+/// The QR code of part `index` (1 = newest, up to `split.count()`) of a
+/// [`split`] made with the same `target` and `workspace`.
+///
+/// # Errors
+/// [`BuildError::WorkspaceTooSmall`] when `index` is not a part of `split`
+/// or the workspace is not the one `split` filled; those of
+/// [`build::build`]'s encoder.
+pub fn build_part<'w, 'o>(
+    target: &Target<'_>,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+    out: &'o mut [u8],
+) -> Result<Built<'w, 'o>, BuildError> {
+    let v = target.max_version;
+    if out.len() < v.symbol_len() {
+        return Err(BuildError::SymbolTooSmall {
+            needed: v.symbol_len(),
+            actual: out.len(),
+        });
+    }
+    let short = BuildError::WorkspaceTooSmall {
+        needed: workspace_len(v, split.count),
+        actual: workspace.len(),
+    };
+    let i = index
+        .checked_sub(1)
+        .filter(|&i| i < split.count)
+        .ok_or(short)?;
+    let len = *split.lens.get(i).ok_or(short)?;
+    let (ws, streams) = workspace
+        .split_at_mut_checked(build::workspace_len(v))
+        .ok_or(short)?;
+    let slot_len = v.data_codewords(EcLevel::L);
+    let stream = streams
+        .get(i.saturating_mul(slot_len)..)
+        .and_then(|s| s.get(..len))
+        .ok_or(short)?;
+    let tag = PartTag {
+        index: index as u8,
+        count: split.count as u8,
+        id: split.id,
+    };
+    let plen = build::stage_part(target, &tag, stream, ws)?;
+    let (prepared, prefix, payload) = build::encode_stage(target, plen, len, ws)?;
+    let symbol = render(prepared, out).map_err(BuildError::Qr)?;
+    let range = split.range(index).ok_or(short)?;
+    Ok(Built {
+        symbol,
+        fitted: fit::Fitted {
+            start: range.start,
+            kept: range.end - range.start,
+            compressed: len,
+            compressions: 0,
+            cut: split.cut(index),
+            work: split.work,
+        },
+        prefix,
+        payload,
+    })
+}
+
+/// FNV-1a, 32 bits: a report id that needs no randomness at panic time.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}

@@ -17,9 +17,7 @@ unsafe extern "C" {
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     // SAFETY: never defined; the link fails if this is reachable, which is the point.
-    unsafe {
-        panicqr_panic_is_reachable()
-    }
+    unsafe { panicqr_panic_is_reachable() }
 }
 
 /// One encode of every segment kind with opaque inputs and options; returns
@@ -28,7 +26,10 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 pub extern "C" fn panicqr_check_encode(seed: u64) -> u32 {
     let data: [u8; 3000] = black_box([seed as u8; 3000]);
     let lens: [usize; 5] = black_box([seed as usize; 5]);
-    let part = |i: usize| data.get(..lens.get(i).copied().unwrap_or(0).min(data.len())).unwrap_or(&[]);
+    let part = |i: usize| {
+        data.get(..lens.get(i).copied().unwrap_or(0).min(data.len()))
+            .unwrap_or(&[])
+    };
     let segs = [
         Segment::Bytes(part(0)),
         Segment::Numeric(part(1)),
@@ -38,7 +39,10 @@ pub extern "C" fn panicqr_check_encode(seed: u64) -> u32 {
     ];
     let n: usize = black_box(5);
     let segs = segs.get(..n.min(5)).unwrap_or(&[]);
-    let ec = EcLevel::ALL.get(black_box(seed as usize) % 4).copied().unwrap_or(EcLevel::L);
+    let ec = EcLevel::ALL
+        .get(black_box(seed as usize) % 4)
+        .copied()
+        .unwrap_or(EcLevel::L);
     let mask = match Mask::new(black_box(seed as u8)) {
         Some(m) => MaskChoice::Fixed(m),
         None => MaskChoice::Auto,
@@ -96,6 +100,37 @@ pub extern "C" fn panicqr_check_report(seed: u64) -> usize {
     }
 }
 
+/// A report split over several codes, every part built.
+#[cfg(feature = "report")]
+#[no_mangle]
+pub extern "C" fn panicqr_check_parts(seed: u64) -> usize {
+    use panicqr_report::{build, parts};
+    let log: [u8; 3000] = black_box([seed as u8; 3000]);
+    let n = black_box(seed as usize).min(log.len());
+    let v = Version::new(black_box(seed as u8)).unwrap_or(Version::MIN);
+    let mut ws = [0u8; parts::workspace_len(Version::new(10).unwrap(), 4)];
+    let mut out = [0u8; Version::MAX.symbol_len()];
+    let target = build::Target {
+        max_version: v,
+        ..build::Target::new(
+            black_box(b"https://e.org/#"),
+            black_box(b"x86_64"),
+            black_box(b"6.1"),
+        )
+    };
+    let log = log.get(..n).unwrap_or(&[]);
+    let Ok(s) = parts::split(log, &target, black_box(4), &mut ws) else {
+        return 0;
+    };
+    let mut total = s.count().wrapping_add(s.id() as usize);
+    for i in 1..=s.count() {
+        if let Ok(b) = parts::build_part(&target, &s, i, &mut ws, &mut out) {
+            total = total.wrapping_add(b.symbol.width());
+        }
+    }
+    total
+}
+
 /// Every screen into an opaque framebuffer.
 #[cfg(feature = "screen")]
 #[no_mangle]
@@ -122,7 +157,10 @@ pub extern "C" fn panicqr_check_screen(seed: u64) -> usize {
         fg: Rgb::hex(black_box(seed as u32)),
         bg: Rgb::hex(black_box(seed as u32 >> 8)),
     };
-    let msg = Message { title: t, reason: t };
+    let msg = Message {
+        title: t,
+        reason: t,
+    };
     let report = Report {
         log: t,
         base_url: black_box(b"https://e.org/#"),

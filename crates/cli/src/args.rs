@@ -203,9 +203,17 @@ pub struct EncodeArgs {
     /// Where the report URL points and what it says about the machine.
     #[command(flatten)]
     pub target: ReportTarget,
-    /// Largest QR version to use (1–40).
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u8).range(1..=40))]
-    pub max_version: u8,
+    /// Largest QR version to use (1–40); default 40 for one code, 25 for
+    /// several (`--parts`), which phones read reliably.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=40))]
+    pub max_version: Option<u8>,
+    /// Split the report over N codes (1–16), or `auto`: as many as the log
+    /// needs, up to 16. Part 1 holds the newest lines; every part is a
+    /// complete report URL of its own, and `decode` merges them. Several
+    /// PNG, SVG or matrix outputs need `-o FILE`: part i goes to FILE with
+    /// `-i` before its extension.
+    #[arg(long, value_name = "N|auto", default_value = "1", value_parser = parse_parts)]
+    pub parts: Parts,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Url)]
     pub format: ReportFormat,
@@ -221,6 +229,26 @@ pub struct EncodeArgs {
     /// Digit packing: `z` (Linux 6.15+) or the legacy `zl` (Linux 6.12–6.14).
     #[arg(long, value_enum, default_value_t = Packing::Z)]
     pub packing: Packing,
+}
+
+/// How many codes `encode --parts` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parts {
+    /// Exactly this many (fewer when the log runs out first).
+    Count(usize),
+    /// As many as the log needs, up to the most a report has.
+    Auto,
+}
+
+fn parse_parts(s: &str) -> Result<Parts, String> {
+    if s == "auto" {
+        return Ok(Parts::Auto);
+    }
+    let max = panicqr_report::parts::MAX_PARTS;
+    match s.parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(Parts::Count(n)),
+        _ => Err(format!("expected a number from 1 to {max}, or auto")),
+    }
 }
 
 /// How the compressed log becomes digits.

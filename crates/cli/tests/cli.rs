@@ -356,3 +356,65 @@ fn scan_reads_a_screen_photo_and_rejects_bad_input() {
     assert_eq!(out.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn encode_parts_writes_standalone_reports_that_merge_to_the_log() {
+    require_zbarimg();
+    let log = std::fs::read(panicqr_testkit::testdata().join("corpus/syzkaller-0004.log")).unwrap();
+    let out = panicqr(&["encode", "--parts", "auto", "-"], &log);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let urls: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert!(urls.len() >= 2, "{} parts", urls.len());
+    // Each part decodes on its own (today's decoder, no merging), newest first.
+    let mut logs = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        assert!(
+            url.contains(&format!("&p={}/{}&r=", i + 1, urls.len())),
+            "{url}"
+        );
+        let d = panicqr(&["decode", url], b"");
+        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+        logs.push(d.stdout);
+    }
+    let merged: Vec<u8> = logs.iter().rev().flatten().copied().collect();
+    assert_eq!(merged, log, "the parts, oldest first, are the whole log");
+    // The same parts as PNGs, one file each, read by zbarimg.
+    let dir = std::env::temp_dir().join(format!("panicqr-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("report.png");
+    let out = panicqr(
+        &[
+            "encode",
+            "--parts",
+            "auto",
+            "--format",
+            "png",
+            "-o",
+            png.to_str().unwrap(),
+            "-",
+        ],
+        &log,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (i, url) in urls.iter().enumerate() {
+        let file = dir.join(format!("report-{}.png", i + 1));
+        assert_eq!(
+            decode_zbarimg(&file).unwrap(),
+            url.as_bytes(),
+            "part {}",
+            i + 1
+        );
+    }
+    // Several PNGs cannot go to standard output.
+    let out = panicqr(&["encode", "--parts", "3", "--format", "png", "-"], &log);
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -33,15 +33,16 @@ pub const fn workspace_len(max_version: Version, max_parts: usize) -> usize {
     } else {
         max_parts
     };
-    build::workspace_len(max_version) + parts * max_version.data_codewords(EcLevel::L)
+    build::workspace_len(max_version)
+        .saturating_add(parts.saturating_mul(max_version.data_codewords(EcLevel::L)))
 }
 
 /// The most work units [`split`] spends on a log of `log_len` bytes into
 /// `max_parts` parts: one budget for the whole split, then each part's
 /// searches at one candidate per position (as [`fit::work_bound`]).
 pub const fn work_bound(log_len: usize, max_parts: usize) -> u64 {
-    let per_part = fit::work_bound(log_len) - crate::deflate::WORK_BUDGET;
-    crate::deflate::WORK_BUDGET + per_part * (max_parts as u64)
+    let per_part = fit::work_bound(log_len).saturating_sub(crate::deflate::WORK_BUDGET);
+    crate::deflate::WORK_BUDGET.saturating_add(per_part.saturating_mul(max_parts as u64))
 }
 
 /// Where each part of a split report starts, and its stream's length.
@@ -192,7 +193,7 @@ pub fn split(
         ) {
             (*st, *en, *ln, *ct) = (f.start, end, f.compressed, f.cut);
         }
-        s.count = i + 1;
+        s.count = s.count.saturating_add(1);
         s.work = f.work;
         if f.kept == 0 {
             // Nothing fits (an empty log): one empty part, no more.
@@ -255,7 +256,7 @@ pub fn build_part<'w, 'o>(
         symbol,
         fitted: fit::Fitted {
             start: range.start,
-            kept: range.end - range.start,
+            kept: range.end.saturating_sub(range.start),
             compressed: len,
             compressions: 0,
             cut: split.cut(index),

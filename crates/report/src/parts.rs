@@ -46,15 +46,20 @@ pub const fn work_bound(log_len: usize, max_parts: usize) -> u64 {
 }
 
 /// Where each part of a split report starts, and its stream's length.
+/// Compact (about 120 bytes), as it stays on a panic handler's stack while
+/// the parts are drawn: positions are below 4 GiB and streams below 64 KiB.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Split {
-    count: usize,
-    /// Part i (0 = newest) is `log[starts[i]..ends[i]]`; `ends[0]` is the
-    /// log's end and `ends[i] = starts[i - 1]`.
-    starts: [usize; MAX_PARTS],
-    ends: [usize; MAX_PARTS],
-    lens: [usize; MAX_PARTS],
-    cut: [bool; MAX_PARTS],
+    count: u8,
+    /// Positions below are offsets from here: the parts never reach further
+    /// back than 16 × 64 KiB, so only the newest 16 MiB of a log count.
+    base: usize,
+    /// Bit i: part i + 1 starts inside a line.
+    cut: u16,
+    /// Part i + 1 is `log[starts[i]..starts[i - 1]]`, part 1 ends at `end`.
+    starts: [u32; MAX_PARTS],
+    lens: [u16; MAX_PARTS],
+    end: u32,
     id: u32,
     work: u64,
 }
@@ -62,33 +67,35 @@ pub struct Split {
 impl Split {
     /// Parts the log was split into (at least 1).
     pub fn count(&self) -> usize {
-        self.count
+        usize::from(self.count)
     }
 
     /// The oldest byte any part carries: parts `count..=1` together carry
     /// `log[window_start()..]`.
     pub fn window_start(&self) -> usize {
-        self.count
+        self.count()
             .checked_sub(1)
             .and_then(|i| self.starts.get(i))
-            .copied()
-            .unwrap_or(0)
+            .map_or(self.base, |&s| self.base.saturating_add(s as usize))
     }
 
     /// The bytes of the log part `index` (1 = newest) carries.
     pub fn range(&self, index: usize) -> Option<core::ops::Range<usize>> {
-        let i = index.checked_sub(1).filter(|&i| i < self.count)?;
-        Some(*self.starts.get(i)?..*self.ends.get(i)?)
+        let i = index.checked_sub(1).filter(|&i| i < self.count())?;
+        let end = match i.checked_sub(1) {
+            Some(newer) => *self.starts.get(newer)?,
+            None => self.end,
+        };
+        let at = |p: u32| self.base.saturating_add(p as usize);
+        Some(at(*self.starts.get(i)?)..at(end))
     }
 
     /// Whether part `index` starts inside a line (one longer than a code).
     pub fn cut(&self, index: usize) -> bool {
         index
             .checked_sub(1)
-            .filter(|&i| i < self.count)
-            .and_then(|i| self.cut.get(i))
-            .copied()
-            .unwrap_or(false)
+            .filter(|&i| i < self.count())
+            .is_some_and(|i| self.cut >> i & 1 == 1)
     }
 
     /// The report id in every part's URL: FNV-1a of the bytes carried.
@@ -99,6 +106,11 @@ impl Split {
     /// Work units spent by the whole split (at most [`work_bound`]).
     pub fn work(&self) -> u64 {
         self.work
+    }
+
+    fn len(&self, index: usize) -> Option<usize> {
+        let i = index.checked_sub(1).filter(|&i| i < self.count())?;
+        self.lens.get(i).map(|&l| usize::from(l))
     }
 }
 
@@ -165,12 +177,18 @@ pub fn split(
     }
     let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
     let deflate = build::deflate_part(ws, v).ok_or(short)?;
+    let base = log.len().saturating_sub(1 << 24);
+    let full = log;
+    let log = log.get(base..).unwrap_or(&[]);
+    // Below 2^24: fits.
+    let log_end = u32::try_from(log.len()).unwrap_or(u32::MAX);
     let mut s = Split {
         count: 0,
+        base,
+        cut: 0,
         starts: [0; MAX_PARTS],
-        ends: [0; MAX_PARTS],
         lens: [0; MAX_PARTS],
-        cut: [false; MAX_PARTS],
+        end: log_end,
         id: 0,
         work: 0,
     };
@@ -185,13 +203,13 @@ pub fn split(
             FitError::PrefixTooLong => BuildError::PrefixTooLong,
             _ => short,
         })?;
-        if let (Some(st), Some(en), Some(ln), Some(ct)) = (
-            s.starts.get_mut(i),
-            s.ends.get_mut(i),
-            s.lens.get_mut(i),
-            s.cut.get_mut(i),
-        ) {
-            (*st, *en, *ln, *ct) = (f.start, end, f.compressed, f.cut);
+        if let (Some(st), Some(ln)) = (s.starts.get_mut(i), s.lens.get_mut(i)) {
+            // f.start ≤ end ≤ log.len() < 2^32; f.compressed ≤ cap < 2^16.
+            *st = u32::try_from(f.start).unwrap_or(log_end);
+            *ln = u16::try_from(f.compressed).unwrap_or(u16::MAX);
+        }
+        if f.cut {
+            s.cut |= 1 << (i & 15);
         }
         s.count = s.count.saturating_add(1);
         s.work = f.work;
@@ -201,7 +219,7 @@ pub fn split(
         }
         end = f.start;
     }
-    s.id = fnv1a(log.get(s.window_start()..).unwrap_or(&[]));
+    s.id = fnv1a(full.get(s.window_start()..).unwrap_or(&[]));
     Ok(s)
 }
 
@@ -227,14 +245,11 @@ pub fn build_part<'w, 'o>(
         });
     }
     let short = BuildError::WorkspaceTooSmall {
-        needed: workspace_len(v, split.count),
+        needed: workspace_len(v, split.count()),
         actual: workspace.len(),
     };
-    let i = index
-        .checked_sub(1)
-        .filter(|&i| i < split.count)
-        .ok_or(short)?;
-    let len = *split.lens.get(i).ok_or(short)?;
+    let len = split.len(index).ok_or(short)?;
+    let i = index.saturating_sub(1);
     let (ws, streams) = workspace
         .split_at_mut_checked(build::workspace_len(v))
         .ok_or(short)?;
@@ -245,7 +260,7 @@ pub fn build_part<'w, 'o>(
         .ok_or(short)?;
     let tag = PartTag {
         index: index as u8,
-        count: split.count as u8,
+        count: split.count,
         id: split.id,
     };
     let plen = build::stage_part(target, &tag, stream, ws)?;

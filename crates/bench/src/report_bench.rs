@@ -292,6 +292,85 @@ fn screens(logs: &[Vec<u8>], prefix: &[u8], linux_mean: f64) {
     }
 }
 
+/// Several codes per screen (issue 12): the default grid of codes a phone
+/// reads, per screen size, against the one code of the classic screen.
+fn parts_screens(logs: &[Vec<u8>]) {
+    use panicqr_report::parts;
+    use panicqr_screen::{parts_grid, PartsOptions, Report};
+    println!("\nSeveral codes per screen (default: version <= 25 at >= 3 px, denser only when that carries less than one code):");
+    println!(
+        "{:<11} {:>22} {:>12} {:>12} {:>14} {:>10} {:>9}",
+        "screen", "grid", "mean parts", "mean bytes", "one code mean", "whole log", "max ms"
+    );
+    let reason = b"Kernel panic - not syncing: Fatal exception in interrupt";
+    for (w, h) in [
+        (800, 600),
+        (1024, 768),
+        (1366, 768),
+        (1920, 1080),
+        (3840, 2160),
+    ] {
+        let report = Report {
+            log: b"",
+            base_url: BASE.as_bytes(),
+            arch: ARCH.as_bytes(),
+            release: RELEASE.as_bytes(),
+        };
+        let Some(g) = parts_grid(w, h, &report, &PartsOptions::default()) else {
+            println!("{:<11} {:>22}", format!("{w}x{h}"), "none");
+            continue;
+        };
+        let target = build::Target {
+            max_version: g.version,
+            ..build::Target::new(BASE.as_bytes(), ARCH.as_bytes(), RELEASE.as_bytes())
+        };
+        let mut ws = vec![0u8; parts::workspace_len(g.version, g.cells())];
+        let (mut carried, mut counts, mut whole, mut worst) = (vec![], vec![], 0, 0f64);
+        for log in logs {
+            let t = Instant::now();
+            let s = parts::split(log, &target, g.cells(), &mut ws).unwrap();
+            worst = worst.max(t.elapsed().as_secs_f64() * 1e3);
+            carried.push(log.len() - s.window_start());
+            counts.push(s.count());
+            whole += usize::from(s.window_start() == 0);
+        }
+        // The classic screen's one code, on the same logs.
+        let one = panicqr_screen::qr_plan(w, h, reason).map_or(0.0, |limit| {
+            let target = build::Target {
+                max_version: limit.max_version,
+                ..build::Target::new(BASE.as_bytes(), ARCH.as_bytes(), RELEASE.as_bytes())
+            };
+            let mut ws = vec![0u8; build::workspace_len(limit.max_version)];
+            let mut out = vec![0u8; limit.max_version.symbol_len()];
+            let kept: Vec<usize> = logs
+                .iter()
+                .map(|log| {
+                    build::build(log, &target, &mut ws, &mut out)
+                        .unwrap()
+                        .fitted
+                        .kept
+                })
+                .collect();
+            Stats::mean(&kept)
+        });
+        println!(
+            "{:<11} {:>22} {:>12.1} {:>12.0} {:>14.0} {:>9.1}% {:>9.1}",
+            format!("{w}x{h}"),
+            format!(
+                "{} x v{} at {} px",
+                g.cells(),
+                g.version.number(),
+                g.module_px
+            ),
+            Stats::mean(&counts),
+            Stats::mean(&carried),
+            one,
+            100.0 * whole as f64 / logs.len() as f64,
+            worst
+        );
+    }
+}
+
 struct Stats {
     carried: Vec<usize>,
     compressions: Vec<u32>,
@@ -399,6 +478,7 @@ fn main() {
         deflate::WORKSPACE_LEN
     );
     screens(&logs, &ours_prefix[..plen], Stats::mean(&linux.carried));
+    parts_screens(&logs);
     worst_case(&logs, estimate, linux_cap_input);
     println!(
         "\nratio of mean bytes carried: {:.3}x   (max compressions: Linux {}, panicqr {}); panicqr streams inflate with Python zlib: {}",

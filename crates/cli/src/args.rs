@@ -104,6 +104,17 @@ pub struct ScreenArgs {
     /// Output file: `.png`, or `.raw` for the framebuffer bytes (`-` = PNG on standard output).
     #[arg(short, long, value_name = "FILE", default_value = "-")]
     pub output: PathBuf,
+    /// The QR screen's codes: `auto` draws as many as fit, each small
+    /// enough for a phone; N draws at most N; 1 draws the one large code
+    /// Linux draws.
+    #[arg(long, value_name = "N|auto", default_value = "auto", value_parser = parse_parts)]
+    pub parts: Parts,
+    /// Largest QR version for several codes (default 25; phones read it).
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u8).range(1..=40))]
+    pub max_version: u8,
+    /// Smallest module for several codes, in pixels (default 3).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub min_module_px: u32,
 }
 
 fn parse_size(s: &str) -> Result<(usize, usize), String> {

@@ -131,7 +131,7 @@ pub struct QrPlaced {
 
 /// Text scale and margin for a screen: 1 font pixel per screen pixel up to
 /// 719 pixels on the short side, then one more per 360.
-fn metrics(w: usize, h: usize) -> (usize, usize) {
+pub(crate) fn metrics(w: usize, h: usize) -> (usize, usize) {
     let short = w.min(h);
     ((short / 360).max(1), (short / 40).max(2))
 }

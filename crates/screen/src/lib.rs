@@ -33,10 +33,14 @@ pub mod font;
 mod font_data;
 mod format;
 mod framebuffer;
+mod grid;
 mod layout;
 
 pub use format::{PixelFormat, Rgb};
 pub use framebuffer::{row_bytes, Canvas, Framebuffer, FramebufferError};
+pub use grid::{
+    draw_parts_screen, parts_grid, Grid, PartsOptions, PartsScreen, PARTS_WORKSPACE_LEN,
+};
 pub use layout::{
     draw_kmsg_screen, draw_qr_screen, draw_qr_screen_with, draw_symbol, draw_user_screen, qr_limit,
     qr_plan, Message, QrLimit, QrPlaced, QrScreen, Report, Style, WORKSPACE_LEN,

@@ -17,7 +17,7 @@ use panicqr_screen::{
     draw_kmsg_screen, draw_qr_screen, draw_symbol, draw_user_screen, row_bytes, Framebuffer,
     Message, PixelFormat, Report, Rgb, Style, WORKSPACE_LEN,
 };
-use panicqr_testkit::{corpus, decode_zbarimg, require_zbarimg};
+use panicqr_testkit::{corpus, decode_zbarimg, decode_zbarimg_all, require_zbarimg};
 
 const SIZES: [(usize, usize); 6] = [
     (320, 240),
@@ -229,4 +229,87 @@ fn whole_screens_match_committed_pngs() {
         draw_user_screen(fb, &message(), Style::default())
     });
     golden("user-640x480.png", &user);
+}
+
+#[test]
+fn every_part_of_a_multi_code_screen_scans_and_the_parts_merge_to_the_window() {
+    use panicqr_screen::{draw_parts_screen, PartsOptions, PARTS_WORKSPACE_LEN};
+    require_zbarimg();
+    let logs = corpus();
+    // report-bench's window: three logs, the last 16 KiB from a line start.
+    let all: Vec<u8> = logs[118..=120]
+        .iter()
+        .flat_map(|(_, d)| d.clone())
+        .collect();
+    let from = all.len() - 16 * 1024;
+    let from = from + all[from..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let log = &all[from..];
+    let cases: Vec<(usize, usize, PixelFormat)> =
+        [(800, 600), (1366, 768), (1920, 1080), (3840, 2160)]
+            .iter()
+            .flat_map(|&(w, h)| {
+                [
+                    PixelFormat::Xrgb8888,
+                    PixelFormat::Rgb565,
+                    PixelFormat::Xbgr8888,
+                ]
+                .into_iter()
+                .map(move |f| (w, h, f))
+            })
+            .collect();
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    let check = |&(w, h, f): &(usize, usize, PixelFormat)| {
+        let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+        let mut drawn = None;
+        let img = render(w, h, f, |fb| {
+            drawn = Some(draw_parts_screen(
+                fb,
+                &message(),
+                &report(log),
+                Style::default(),
+                &PartsOptions::default(),
+                &mut ws,
+            ));
+        });
+        let drawn = drawn.unwrap();
+        assert!(drawn.count >= 2, "{w}x{h} {f:?}: {} codes", drawn.count);
+        let path = tmp(&format!("parts-{w}x{h}-{}.png", f.name()));
+        img.save(&path).unwrap();
+        let urls = decode_zbarimg_all(&path);
+        assert_eq!(
+            urls.len(),
+            drawn.count,
+            "{w}x{h} {f:?}: zbarimg read {} of {}",
+            urls.len(),
+            drawn.count
+        );
+        let mut parts: Vec<(usize, Vec<u8>)> = urls
+            .iter()
+            .map(|u| {
+                let u = std::str::from_utf8(u).unwrap();
+                let p = u.split("&p=").nth(1).unwrap().split('/').next().unwrap();
+                let d = panicqr_report::decode::decode(u).unwrap();
+                assert!(d.is_complete(), "{w}x{h} {f:?}");
+                (p.parse().unwrap(), d.log)
+            })
+            .collect();
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
+        let merged: Vec<u8> = parts.into_iter().flat_map(|p| p.1).collect();
+        assert_eq!(merged.len(), drawn.log_bytes, "{w}x{h} {f:?}");
+        assert!(
+            log.ends_with(&merged),
+            "{w}x{h} {f:?}: the parts, oldest first, are the newest bytes"
+        );
+        if (w, h) == (1920, 1080) {
+            assert_eq!(merged, log, "1920x1080 carries the whole 16 KiB window");
+        }
+        checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::fs::remove_file(&path).ok();
+    };
+    std::thread::scope(|s| {
+        for part in cases.chunks(cases.len().div_ceil(2)) {
+            s.spawn(|| part.iter().for_each(check));
+        }
+    });
+    assert_eq!(checked.into_inner(), cases.len());
 }

@@ -148,6 +148,23 @@ pub fn decode_zbarimg(png: &Path) -> Option<Vec<u8>> {
     Some(out.stdout)
 }
 
+/// Decodes every QR code in a PNG file with `zbarimg`, as text (one per
+/// line: for codes whose payload is ASCII, such as report URLs).
+pub fn decode_zbarimg_all(png: &Path) -> Vec<Vec<u8>> {
+    let Ok(out) = Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(png)
+        .output()
+    else {
+        return Vec::new();
+    };
+    out.stdout
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
 /// Fails the test with the install hint when `zbarimg` is missing, so a
 /// machine without it cannot silently skip the independent check.
 pub fn require_zbarimg() {

@@ -3,12 +3,13 @@
 use std::path::Path;
 
 use anyhow::anyhow;
+use panicqr_qr::Version;
 use panicqr_screen::{
-    draw_kmsg_screen, draw_qr_screen, draw_user_screen, row_bytes, Framebuffer, Message, Report,
-    Style, WORKSPACE_LEN,
+    draw_kmsg_screen, draw_parts_screen, draw_qr_screen, draw_user_screen, row_bytes, Framebuffer,
+    Message, PartsOptions, Report, Style, PARTS_WORKSPACE_LEN, WORKSPACE_LEN,
 };
 
-use crate::args::{ScreenArgs, ScreenKind};
+use crate::args::{Parts, ScreenArgs, ScreenKind};
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
@@ -42,17 +43,42 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
                 arch: arch.as_bytes(),
                 release: release.as_bytes(),
             };
-            let drawn = draw_qr_screen(&mut fb, &msg, &report, style, &mut ws);
-            match drawn.qr {
-                Some(q) => note!(
-                    "{w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
-                    format.name(),
-                    q.version.number(),
-                    q.module_px,
-                    q.log_bytes,
-                    log.len()
-                ),
-                None => note!("{w}x{h}: no QR code fits this screen; text only"),
+            if args.parts != Parts::Count(1) {
+                let opts = PartsOptions {
+                    max_parts: match args.parts {
+                        Parts::Count(n) => n,
+                        Parts::Auto => panicqr_report::parts::MAX_PARTS,
+                    },
+                    max_version: Version::new(args.max_version).unwrap_or(Version::MAX),
+                    min_module_px: args.min_module_px as usize,
+                };
+                let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+                let drawn = draw_parts_screen(&mut fb, &msg, &report, style, &opts, &mut ws);
+                match drawn.grid.filter(|_| drawn.count > 0) {
+                    Some(g) => note!(
+                        "{w}x{h} {}: {} codes of version {} or less at {} px per module, {} of {} bytes of log",
+                        format.name(),
+                        drawn.count,
+                        g.version.number(),
+                        g.module_px,
+                        drawn.log_bytes,
+                        log.len()
+                    ),
+                    None => note!("{w}x{h}: no QR code fits this screen; text only"),
+                }
+            } else {
+                let drawn = draw_qr_screen(&mut fb, &msg, &report, style, &mut ws);
+                match drawn.qr {
+                    Some(q) => note!(
+                        "{w}x{h} {}: QR version {} at {} px per module, {} of {} bytes of log",
+                        format.name(),
+                        q.version.number(),
+                        q.module_px,
+                        q.log_bytes,
+                        log.len()
+                    ),
+                    None => note!("{w}x{h}: no QR code fits this screen; text only"),
+                }
             }
         }
         ScreenKind::Kmsg => draw_kmsg_screen(&mut fb, &log, style),

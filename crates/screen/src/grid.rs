@@ -1,0 +1,383 @@
+//! The "qr_code" screen with the report over several codes (docs/format.md
+//! §8): as many codes as fit the screen at a size phones read, each with an
+//! "i/n" label, title, reason and hint beside them.
+//!
+//! The defaults, and why (see the README): codes of version 25 or less
+//! (ZXing's maintainers find codes hard to read past about version 20;
+//! SMART Health Cards stop at 22) at 3 pixels per module or more, each with
+//! its 4-module quiet zone. Among those, the grid that carries the most
+//! compressed bytes wins. When that is less than the one code the classic
+//! screen shows ([`crate::qr_plan`]), the screen is small: denser codes
+//! (2 px per module, up to version 40) are allowed, so several codes never
+//! carry less than one.
+
+use panicqr_qr::Version;
+use panicqr_report::build::Target;
+use panicqr_report::fit;
+use panicqr_report::parts::{self, Split, MAX_PARTS};
+use panicqr_report::url::{self, PartTag};
+
+use crate::font::{draw_text, CELL_H, CELL_W};
+use crate::framebuffer::Canvas;
+use crate::layout::{draw_symbol, metrics, qr_plan, Message, Report, Style};
+
+/// How a report is spread over codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartsOptions {
+    /// The most codes to draw (1 to [`MAX_PARTS`]).
+    pub max_parts: usize,
+    /// The largest version a phone should have to read.
+    pub max_version: Version,
+    /// The smallest module a phone should have to read, in pixels.
+    pub min_module_px: usize,
+}
+
+impl Default for PartsOptions {
+    /// Up to 16 codes of version 25 or less at 3 px per module or more.
+    fn default() -> PartsOptions {
+        PartsOptions {
+            max_parts: MAX_PARTS,
+            max_version: Version::new(25).unwrap_or(Version::MAX),
+            min_module_px: 3,
+        }
+    }
+}
+
+/// Workspace bytes [`draw_parts_screen`] needs (any screen and options).
+pub const PARTS_WORKSPACE_LEN: usize =
+    parts::workspace_len(Version::MAX, MAX_PARTS) + Version::MAX.symbol_len();
+
+/// Where the codes go: `cols × rows` cells from (`x`, `y`), each a code of
+/// `version` at `module_px` with its label below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// The largest version of the codes.
+    pub version: Version,
+    /// Pixels per module.
+    pub module_px: usize,
+    /// Cells across.
+    pub cols: usize,
+    /// Cells down.
+    pub rows: usize,
+    /// Left edge of the first cell.
+    pub x: usize,
+    /// Top edge of the first cell.
+    pub y: usize,
+    /// Compressed bytes each code holds.
+    pub capacity: usize,
+}
+
+impl Grid {
+    /// Codes the grid holds.
+    pub fn cells(&self) -> usize {
+        self.cols.saturating_mul(self.rows)
+    }
+
+    fn side(&self) -> usize {
+        side(self.version, self.module_px)
+    }
+}
+
+/// What [`draw_parts_screen`] drew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartsScreen {
+    /// The grid, if any code fits.
+    pub grid: Option<Grid>,
+    /// Codes drawn.
+    pub count: usize,
+    /// Bytes of log the codes carry together (the newest).
+    pub log_bytes: usize,
+}
+
+/// The text column (or band, on a tall screen) and the grid's area.
+struct Split2 {
+    text: (usize, usize, usize, usize),
+    grid: (usize, usize, usize, usize),
+    scale: usize,
+}
+
+fn areas(w: usize, h: usize) -> Split2 {
+    let (s, m) = metrics(w, h);
+    let cw = CELL_W.saturating_mul(s);
+    let ch = CELL_H.saturating_mul(s);
+    if w >= h {
+        // A column of 24 characters on the left (at most a quarter).
+        let tw = cw.saturating_mul(24).min(w / 4);
+        let gx = m.saturating_mul(2).saturating_add(tw);
+        Split2 {
+            text: (m, m, tw, h.saturating_sub(2 * m)),
+            grid: (
+                gx,
+                m,
+                w.saturating_sub(gx.saturating_add(m)),
+                h.saturating_sub(2 * m),
+            ),
+            scale: s,
+        }
+    } else {
+        // Six lines across the top.
+        let th = ch.saturating_mul(6);
+        let gy = m.saturating_mul(2).saturating_add(th);
+        Split2 {
+            text: (m, m, w.saturating_sub(2 * m), th),
+            grid: (
+                m,
+                gy,
+                w.saturating_sub(2 * m),
+                h.saturating_sub(gy.saturating_add(m)),
+            ),
+            scale: s,
+        }
+    }
+}
+
+/// A code's side with its quiet zone, in pixels.
+fn side(v: Version, px: usize) -> usize {
+    v.width().saturating_add(8).saturating_mul(px)
+}
+
+/// The grid [`draw_parts_screen`] uses on a `w × h` screen for `report`
+/// (its URL prefix decides how much each code holds), or `None` if no code
+/// fits.
+///
+/// # Examples
+/// ```
+/// use panicqr_screen::{parts_grid, PartsOptions, Report};
+/// let report = Report { log: b"", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let g = parts_grid(1920, 1080, &report, &PartsOptions::default()).unwrap();
+/// assert!(g.cells() > 1 && g.version.number() <= 25 && g.module_px >= 3);
+/// ```
+pub fn parts_grid(w: usize, h: usize, report: &Report<'_>, opts: &PartsOptions) -> Option<Grid> {
+    let a = areas(w, h);
+    let (gx, gy, gw, gh) = a.grid;
+    let label = CELL_H.saturating_mul(a.scale).saturating_add(2);
+    let max_parts = opts.max_parts.clamp(1, MAX_PARTS);
+    let widest = PartTag {
+        index: max_parts as u8,
+        count: max_parts as u8,
+        id: u32::MAX,
+    };
+    let plen = url::part_prefix_len(
+        report.base_url,
+        report.arch,
+        report.release,
+        Some(&widest),
+        url::Packing::Z,
+    );
+    let best = |px_min: usize, px_max: usize, v_max: u8| -> Option<(usize, Grid)> {
+        let mut best: Option<(usize, Grid)> = None;
+        for px in px_min..=px_max {
+            for n in 1..=v_max {
+                let Some(v) = Version::new(n) else { continue };
+                let s = side(v, px).max(1);
+                let cols = gw / s;
+                let rows = gh / s.saturating_add(label);
+                let cells = cols.saturating_mul(rows).min(max_parts);
+                let Some(cap) = fit::capacity(plen, v, url::Packing::Z) else {
+                    continue;
+                };
+                let total = cells.saturating_mul(cap);
+                // The most bytes; then fewer, larger codes; then larger modules.
+                if cells > 0 && best.as_ref().is_none_or(|(t, _)| total > *t) {
+                    let grid = Grid {
+                        version: v,
+                        module_px: px,
+                        cols,
+                        rows,
+                        x: gx,
+                        y: gy,
+                        capacity: cap,
+                    };
+                    best = Some((total, grid));
+                }
+            }
+        }
+        best
+    };
+    let phone = best(
+        opts.min_module_px.max(1),
+        opts.min_module_px.max(1),
+        opts.max_version.number(),
+    );
+    // What the one-code screen carries here: several codes never carry less.
+    let one = qr_plan(w, h, b"")
+        .and_then(|l| fit::capacity(plen, l.max_version, url::Packing::Z))
+        .unwrap_or(0);
+    match phone {
+        Some((total, g)) if total >= one => Some(g),
+        _ => best(2, 2, Version::MAX.number())
+            .or_else(|| best(1, 1, Version::MAX.number()))
+            .map(|(_, g)| g),
+    }
+}
+
+/// The "qr_code" screen with the report over as many codes as
+/// [`parts_grid`] fits: part 1 (the newest lines) top left, then across and
+/// down, each labelled "i/n"; title, reason and a hint beside them.
+/// `workspace` needs [`PARTS_WORKSPACE_LEN`] bytes.
+///
+/// # Examples
+/// ```
+/// use panicqr_screen::{draw_parts_screen, Framebuffer, Message, PartsOptions, PixelFormat, Report, Style, PARTS_WORKSPACE_LEN};
+/// let (w, h) = (1024, 768);
+/// let mut mem = vec![0u8; w * h * 4];
+/// let mut fb = Framebuffer::new(&mut mem, w, h, w * 4, PixelFormat::Xrgb8888).unwrap();
+/// let log: Vec<u8> = (0..600).flat_map(|i| format!("[{i:5}.000000] line {i}: some text {}\n", i * 7919 % 10007).into_bytes()).collect();
+/// let report = Report { log: &log, base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let msg = Message { title: b"KERNEL PANIC!", reason: b"Fatal exception" };
+/// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+/// let drawn = draw_parts_screen(&mut fb, &msg, &report, Style::default(), &PartsOptions::default(), &mut ws);
+/// assert!(drawn.count > 1);
+/// ```
+pub fn draw_parts_screen<C: Canvas + ?Sized>(
+    c: &mut C,
+    msg: &Message<'_>,
+    report: &Report<'_>,
+    style: Style,
+    opts: &PartsOptions,
+    workspace: &mut [u8],
+) -> PartsScreen {
+    let (w, h) = c.size();
+    c.fill_rect(0, 0, w, h, style.bg);
+    let grid = parts_grid(w, h, report, opts);
+    let a = areas(w, h);
+    let mut drawn = PartsScreen {
+        grid,
+        count: 0,
+        log_bytes: 0,
+    };
+    let Some(g) = grid else {
+        draw_words(c, msg, &a, 0, style);
+        return drawn;
+    };
+    let target = Target {
+        max_version: g.version,
+        ..Target::new(report.base_url, report.arch, report.release)
+    };
+    let ws_len = parts::workspace_len(g.version, g.cells());
+    let (ws, out) = workspace.split_at_mut(ws_len.min(workspace.len()));
+    let Ok(split) = parts::split(report.log, &target, g.cells(), ws) else {
+        draw_words(c, msg, &a, 0, style);
+        return drawn;
+    };
+    drawn.count = split.count();
+    drawn.log_bytes = report.log.len().saturating_sub(split.window_start());
+    draw_words(c, msg, &a, split.count(), style);
+    for index in 1..=split.count() {
+        draw_part(c, &g, &target, &split, index, ws, out, a.scale, style);
+    }
+    drawn
+}
+
+/// Part `index`'s code and its "i/n" label in its cell.
+#[expect(clippy::too_many_arguments, reason = "one cell's code: all distinct")]
+#[inline(never)]
+fn draw_part<C: Canvas + ?Sized>(
+    c: &mut C,
+    g: &Grid,
+    target: &Target<'_>,
+    split: &Split,
+    index: usize,
+    ws: &mut [u8],
+    out: &mut [u8],
+    scale: usize,
+    style: Style,
+) {
+    let Ok(built) = parts::build_part(target, split, index, ws, out) else {
+        return;
+    };
+    let cols = g.cols.max(1);
+    let i = index.saturating_sub(1);
+    let cell = g.side();
+    let label_h = CELL_H.saturating_mul(scale).saturating_add(2);
+    let x = g.x.saturating_add((i % cols).saturating_mul(cell));
+    let y =
+        g.y.saturating_add((i / cols).saturating_mul(cell.saturating_add(label_h)));
+    // A smaller version than the grid's is centred in its cell.
+    let own = side(built.symbol.version(), g.module_px);
+    let inset = cell.saturating_sub(own) / 2;
+    draw_symbol(
+        c,
+        &built.symbol,
+        x.saturating_add(inset),
+        y.saturating_add(inset),
+        g.module_px,
+        style,
+    );
+    let mut label = [0u8; 7];
+    let n = write_label(&mut label, index, split.count());
+    let text = label.get(..n).unwrap_or(&[]);
+    let text_w = CELL_W.saturating_mul(scale).saturating_mul(n);
+    draw_text(
+        c,
+        x.saturating_add(cell.saturating_sub(text_w) / 2),
+        y.saturating_add(cell),
+        text,
+        scale,
+        n,
+        style.fg,
+    );
+}
+
+/// "i/n" into `out`, returning its length.
+fn write_label(out: &mut [u8; 7], i: usize, n: usize) -> usize {
+    let mut len = 0;
+    let mut put = |b: u8| {
+        if let Some(o) = out.get_mut(len) {
+            *o = b;
+            len += 1;
+        }
+    };
+    for v in [Some(i), None, Some(n)] {
+        match v {
+            Some(v) => {
+                if v >= 10 {
+                    put(b'0' + (v / 10 % 10) as u8);
+                }
+                put(b'0' + (v % 10) as u8);
+            }
+            None => put(b'/'),
+        }
+    }
+    len
+}
+
+/// Title, reason and the hint in the text area.
+fn draw_words<C: Canvas + ?Sized>(
+    c: &mut C,
+    msg: &Message<'_>,
+    a: &Split2,
+    count: usize,
+    style: Style,
+) {
+    let (x, y, tw, th) = a.text;
+    let s = a.scale;
+    let line_h = CELL_H.saturating_mul(s);
+    let cols = (tw / CELL_W.saturating_mul(s).max(1)).max(1);
+    let rows = (th / line_h.max(1)).max(1);
+    let mut row = 0usize;
+    let block = |c: &mut C, text: &[u8], max: usize, row: &mut usize| {
+        for line in crate::font::wrap(text, cols).take(max.min(rows.saturating_sub(*row))) {
+            draw_text(
+                c,
+                x,
+                y.saturating_add(row.saturating_mul(line_h)),
+                line,
+                s,
+                cols,
+                style.fg,
+            );
+            *row = row.saturating_add(1);
+        }
+    };
+    block(c, msg.title, 1, &mut row);
+    row = row.saturating_add(1);
+    block(c, msg.reason, 8, &mut row);
+    row = row.saturating_add(1);
+    let hint: &[u8] = if count > 1 {
+        b"Scan every code, in any order, to read and report this crash. 1/n holds the crash itself."
+    } else {
+        b"Scan the QR code to read and report this crash."
+    };
+    block(c, hint, 6, &mut row);
+}

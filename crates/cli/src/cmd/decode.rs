@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Read;
 
 use anyhow::anyhow;
-use panicqr_report::decode::{decode, DecodeError, Decoded, Packing};
+use panicqr_report::decode::{decode, Condition, DecodeError, Decoded, Packing};
 
 use crate::args::DecodeArgs;
 use crate::{io, Failure, Outcome};
@@ -40,6 +40,9 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
         for p in &d.problems {
             eprintln!("panicqr: partial: {p}");
         }
+        if let Some(line) = trust_line(&d) {
+            eprintln!("panicqr: {line}");
+        }
         io::write_output(None, &d.log)?;
     }
     Ok(if d.is_complete() {
@@ -49,12 +52,31 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     })
 }
 
+/// Where trust in the printed log ends, when it ends before the end
+/// (docs/format.md §7).
+fn trust_line(d: &Decoded) -> Option<String> {
+    let what = match d.condition {
+        Condition::Damaged => "damaged",
+        Condition::EndsEarly => "ends early (cut short, or damaged)",
+        _ => return None,
+    };
+    (d.trusted < d.log.len()).then(|| {
+        format!(
+            "{what}: only the first {} of {} bytes of log below can be trusted; the rest may be wrong",
+            d.trusted,
+            d.log.len()
+        )
+    })
+}
+
 pub fn json(d: &Decoded) -> String {
     let s = |v: &Option<String>| v.as_deref().map_or("null".to_string(), esc);
     let problems: Vec<String> = d.problems.iter().map(|p| esc(&p.to_string())).collect();
     format!(
-        "{{\"complete\":{},\"arch\":{},\"release\":{},\"distribution\":{},\"packing\":\"{}\",\"compressed_bytes\":{},\"log_bytes\":{},\"problems\":[{}],\"log\":{}}}\n",
+        "{{\"complete\":{},\"condition\":\"{}\",\"trusted_bytes\":{},\"arch\":{},\"release\":{},\"distribution\":{},\"packing\":\"{}\",\"compressed_bytes\":{},\"log_bytes\":{},\"problems\":[{}],\"log\":{}}}\n",
         d.is_complete(),
+        d.condition.name(),
+        d.trusted,
         s(&d.arch),
         s(&d.release),
         s(&d.distribution),

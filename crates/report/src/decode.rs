@@ -211,12 +211,13 @@ pub fn parse_params(text: &str) -> Option<Params> {
             digits: clean_digits(text),
         });
     }
-    // The fragment first (where distributions put the report), then the
-    // query, then the whole text (a bare `a=…&z=…`): the first that carries
-    // data is read, so a `?` or `#` inside a later value never moves the
+    // The fragment first (where distributions put the report; the kernel
+    // starts it with `?`), then the query, then the whole text (a bare
+    // `a=…&z=…`): the first that carries data is read. Each part starts at
+    // the first `#` or `?`, so one inside a later value never moves the
     // start, and parameters of two parts are never mixed.
     let (before, fragment) = match text.split_once('#') {
-        Some((b, f)) => (b, Some(f.split_once('?').map_or(f, |(_, q)| q))),
+        Some((b, f)) => (b, Some(f.strip_prefix('?').unwrap_or(f))),
         None => (text, None),
     };
     let query = before.split_once('?').map(|(_, q)| q);

@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release -p panicqr-cli
 (cd web && npm ci --silent --no-audit --no-fund)
-export PANICQR="$PWD/target/release/panicqr"
+export PANICQR="${CARGO_TARGET_DIR:-$PWD/target}/release/panicqr"
 node web/test/make-vectors.mjs
 node --test web/test/unit.test.mjs web/test/e2e.test.mjs

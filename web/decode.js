@@ -112,7 +112,7 @@
       const bad = chunk.search(/[^0-9]/);
       if (bad >= 0) return { bytes, problem: { kind: "not-a-digit", position: pos + bad, text: `non-digit at digit position ${pos + bad}` } };
       let v = BigInt(chunk);
-      if (v >> BigInt(8 * n) !== 0n) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length (data damaged)` } };
+      if (v >> BigInt(8 * n) !== 0n) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length` } };
       for (let i = 0; i < n; i++) { bytes.push(Number(v & 255n)); v >>= 8n; }
       pos += len;
     }
@@ -146,7 +146,7 @@
       const chunk = digits.slice(g * 4, g * 4 + 4);
       if (wholeOnly && chunk.length < 4) break;
       const v = parseInt(chunk, 10), size = Math.min(13, left);
-      if (v >= 2 ** size) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length (data damaged)` } };
+      if (v >= 2 ** size) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length` } };
       acc = (acc * 2 ** size + v) % 2 ** 40;
       accBits += size;
       left -= size;
@@ -169,7 +169,7 @@
 
   /* The same sentences as the Rust decoder's. */
   const INFLATE_PROBLEM = {
-    cut: "zlib stream ends early (cut at a digit group boundary, or damaged in its last groups)",
+    cut: "zlib stream ends early (cut short at a digit group boundary, or damaged)",
     corrupt: "invalid deflate data (data damaged)",
     checksum: "zlib checksum mismatch (data damaged at an unknown place)",
     limit: `output limit reached: the log stops at ${MAX_LOG_BYTES / 1048576} MiB, no report is that long`,

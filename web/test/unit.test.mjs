@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -192,4 +193,39 @@ test("a damaged report marks where trust ends in the bug report text", () => {
   assert.match(r.problems.join(";"), /checksum mismatch \(data damaged/);
   assert.doesNotMatch(r.problems.join(";"), /truncated|cut short/);
   assert.match(bugReport(r), /Trusted: the first 0 of \d+ bytes/);
+});
+
+// The CLI and the page read damage alike, case by case, not only in total:
+// a sample of the sweep and of the cut points through `panicqr decode --json`
+// (PANICQR is set by ci/web.sh).
+test("issue 13: the CLI and the page give the same reading of damaged and cut reports", { skip: !process.env.PANICQR && "PANICQR not set" }, () => {
+  const url = readFileSync(join(testdata, "reports", "syzkaller-0146.url"), "utf8").trim();
+  const start = url.indexOf("z=") + 2;
+  const inputs = [];
+  for (let k = 0; k < (url.length - start) * 9; k += 61) {
+    const i = start + Math.floor(k / 9), d = (Number(url[i]) + 1 + (k % 9)) % 10;
+    inputs.push(url.slice(0, i) + d + url.slice(i + 1));
+  }
+  for (let cut = start + 1; cut < url.length; cut += 23) inputs.push(url.slice(0, cut));
+  const seen = {};
+  for (const input of inputs) {
+    const page = decodeReport(parseParams(input));
+    const cli = spawnSync(process.env.PANICQR, ["decode", "--json", "-"], { input, maxBuffer: 64 << 20 });
+    if (page.status === "unreadable") {
+      assert.equal(cli.status, 2, input.slice(-40));
+      for (const p of page.problems) assert.ok(cli.stderr.toString().includes(p), `${p} | ${cli.stderr}`);
+    } else {
+      const j = JSON.parse(cli.stdout.toString());
+      assert.deepEqual(
+        { condition: j.condition, trusted: j.trusted_bytes, bytes: j.log_bytes, problems: j.problems, compressed: j.compressed_bytes },
+        { condition: page.condition, trusted: page.trustedBytes, bytes: page.logBytes, problems: page.problems, compressed: page.compressedBytes },
+        input.slice(-40),
+      );
+      assert.equal(cli.status, page.condition === "complete" ? 0 : 3);
+    }
+    const kind = page.status === "unreadable" ? "unreadable" : page.condition;
+    seen[kind] = (seen[kind] || 0) + 1;
+  }
+  // 413 changed digits and 123 cuts.
+  assert.deepEqual(seen, { damaged: 386, "ends-early": 49, truncated: 67, unreadable: 34 });
 });

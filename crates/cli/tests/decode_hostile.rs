@@ -66,6 +66,7 @@ fn issue_13_decode_bomb_ends_at_the_output_limit_with_exit_3() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("output limit reached"), "{err}");
+    assert!(err.contains("too large: not a kernel report"), "{err}");
     assert_eq!(out.stdout.len(), MAX_LOG_BYTES);
     assert!(out.stdout.iter().all(|&b| b == 0));
     let json = panicqr(&["decode", "--json", "-"], url.as_bytes());
@@ -103,7 +104,10 @@ fn issue_13_a_mistyped_digit_is_damage_not_truncation() {
         "{err}"
     );
     assert!(err.contains("checksum mismatch (data damaged"), "{err}");
-    assert!(err.contains("damaged: only the first 0 of"), "{err}");
+    assert!(
+        err.contains("panicqr: damaged; only the first 0 of"),
+        "{err}"
+    );
     let json = panicqr(&["decode", "--json", &bad], b"");
     let text = String::from_utf8(json.stdout).unwrap();
     assert!(

@@ -55,12 +55,12 @@ impl fmt::Display for Problem {
         match self {
             Problem::Digits(e) => write!(f, "digits: {e}"),
             Problem::StreamCut => f.write_str(
-                "zlib stream ends early (cut at a digit group boundary, or damaged in its last groups)",
+                "zlib stream ends early (cut short at a digit group boundary, or damaged)",
             ),
             Problem::StreamCorrupt => f.write_str("invalid deflate data (data damaged)"),
-            Problem::ChecksumMismatch => f.write_str(
-                "zlib checksum mismatch (data damaged at an unknown place)",
-            ),
+            Problem::ChecksumMismatch => {
+                f.write_str("zlib checksum mismatch (data damaged at an unknown place)")
+            }
             Problem::OutputLimit => write!(
                 f,
                 "output limit reached: the log stops at {} MiB, no report is that long",

@@ -40,7 +40,7 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
         for p in &d.problems {
             eprintln!("panicqr: partial: {p}");
         }
-        if let Some(line) = trust_line(&d) {
+        if let Some(line) = condition_line(&d) {
             eprintln!("panicqr: {line}");
         }
         io::write_output(None, &d.log)?;
@@ -52,20 +52,24 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     })
 }
 
-/// Where trust in the printed log ends, when it ends before the end
+/// What the problems amount to, and where trust in the printed log ends
 /// (docs/format.md §7).
-fn trust_line(d: &Decoded) -> Option<String> {
+fn condition_line(d: &Decoded) -> Option<String> {
     let what = match d.condition {
+        Condition::Truncated => "truncated: the report was cut short",
+        Condition::EndsEarly => "ends early: the report was cut short, or damaged",
         Condition::Damaged => "damaged",
-        Condition::EndsEarly => "ends early (cut short, or damaged)",
+        Condition::OutputLimit => "too large: not a kernel report",
         _ => return None,
     };
-    (d.trusted < d.log.len()).then(|| {
+    Some(if d.trusted < d.log.len() {
         format!(
-            "{what}: only the first {} of {} bytes of log below can be trusted; the rest may be wrong",
+            "{what}; only the first {} of {} bytes of log below can be trusted, the rest may be wrong",
             d.trusted,
             d.log.len()
         )
+    } else {
+        format!("{what}; the log below can be trusted as far as it goes")
     })
 }
 

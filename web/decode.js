@@ -208,6 +208,9 @@
       res.problems.push("no report data: expected z= or zl= in the address");
       return res;
     }
+    // One unit per character (code point), so that positions and group
+    // lengths count characters as the Rust decoder does.
+    digits = Array.from(digits, (c) => (c.charCodeAt(0) < 128 ? c : "?")).join("");
     const unpack = (d, whole) => res.packing === "z" ? decodeZ(whole ? d.slice(0, d.length - (d.length % 17)) : d) : decodeZl(whole ? d.slice(0, d.length - (d.length % 4)) : d, whole);
     let { bytes, problem } = unpack(digits, false);
     let inflated = inflateZlib(Uint8Array.from(bytes));

@@ -229,3 +229,10 @@ test("issue 13: the CLI and the page give the same reading of damaged and cut re
   // 413 changed digits and 123 cuts.
   assert.deepEqual(seen, { damaged: 386, "ends-early": 49, truncated: 67, unreadable: 34 });
 });
+
+test("a stray non-ASCII character is one digit position, as in the Rust decoder", () => {
+  // 17 + 5 characters: a valid last group, so the error is the character.
+  const r = decodeReport(parseParams("?z=00281474976710656\u{1F600}0000"));
+  // The 7 bytes before it are not a zlib header.
+  assert.deepEqual(r.problems, ["digits: non-digit at digit position 17", "invalid deflate data (data damaged)"]);
+});

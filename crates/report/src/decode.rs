@@ -287,7 +287,14 @@ pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
     let Some(params) = parse_params(text) else {
         return Err(DecodeError::NoData);
     };
-    let digits = params.digits.as_bytes();
+    // One byte per character, so that positions and group lengths count
+    // characters as the web page does, whatever the encoding of a stray one.
+    let digits: Vec<u8> = params
+        .digits
+        .chars()
+        .map(|c| u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(b'?'))
+        .collect();
+    let digits = digits.as_slice();
     if digits.is_empty() {
         return Err(DecodeError::NoData);
     }

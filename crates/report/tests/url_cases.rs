@@ -174,3 +174,20 @@ fn issue_13_url_cases_read_as_the_table_says() {
     }
     assert_eq!(checked, 42);
 }
+
+#[test]
+fn a_stray_non_ascii_character_is_one_digit_position_as_on_the_page() {
+    use panicqr_report::decode::{decode, DecodeError, Problem};
+    use panicqr_report::digits::DigitError;
+    // 17 + 5 characters (but 17 + 8 bytes): a valid last group, so the
+    // error is the character.
+    let e = decode("?z=00281474976710656\u{1F600}0000").unwrap_err();
+    assert_eq!(
+        e,
+        DecodeError::Unreadable(vec![
+            Problem::Digits(DigitError::NotADigit { position: 17 }),
+            // The 7 bytes before it are not a zlib header.
+            Problem::StreamCorrupt,
+        ])
+    );
+}

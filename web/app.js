@@ -75,9 +75,8 @@
       // Where trust ends, said in the log itself; what follows is set apart.
       const note = document.createElement("span");
       note.className = "trust-end";
-      note.textContent = (result.trustedLog && !result.trustedLog.endsWith("\n") ? "\n" : "") +
-        "\u2500\u2500 not verified from here on: the data is " +
-        (result.condition === "damaged" ? "damaged" : "cut short or damaged") + " \u2500\u2500\n";
+      note.textContent = "\u2500\u2500 not verified from here on: the data is " +
+        (result.condition === "damaged" ? "damaged" : "cut short or damaged") + " \u2500\u2500";
       pre.appendChild(note);
       const rest = document.createElement("span");
       rest.className = "untrusted";

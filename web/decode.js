@@ -214,10 +214,7 @@
     const unpack = (d, whole) => res.packing === "z" ? decodeZ(whole ? d.slice(0, d.length - (d.length % 17)) : d) : decodeZl(whole ? d.slice(0, d.length - (d.length % 4)) : d, whole);
     let { bytes, problem } = unpack(digits, false);
     let inflated = inflateZlib(Uint8Array.from(bytes));
-    // A checksum that is not the last 4 bytes was read from the middle of
-    // the data: the stream "ended" early, by damage or a misread last group.
-    const endedEarly = inflated.error === "checksum" && inflated.read < bytes.length;
-    if (!problem && (endedEarly || inflated.error === "cut" || inflated.error === "corrupt")) {
+    if (!problem && (inflated.error === "cut" || inflated.error === "corrupt")) {
       // A cut can leave a last group of a valid length that is really the
       // start of a longer one, read as wrong bytes. Whole groups only: if
       // they end early without any invalid data, the failure was in the

@@ -50,11 +50,8 @@
     return { count, symbols };
   }
 
-  /*
-   * Returns { bytes, error, read }: error is null, "cut", "corrupt",
-   * "checksum" or "limit"; read is the input bytes consumed (after a
-   * checksum, the end of the checksum).
-   */
+  /* Returns { bytes, error }: error is null, "cut", "corrupt", "checksum"
+   * or "limit". */
   function inflateZlib(data) {
     let out = new Uint8Array(1 << 16), outLen = 0;
     const push = (b) => {
@@ -161,7 +158,6 @@
       // Adler-32, big-endian, after the last whole byte.
       if (pos + 4 > data.length) throw new Cut("no checksum");
       const want = ((data[pos] << 24) | (data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]) >>> 0;
-      pos += 4;
       let a = 1, b = 0;
       for (let i = 0; i < outLen; i++) { a = (a + out[i]) % 65521; b = (b + a) % 65521; }
       if ((((b << 16) | a) >>> 0) !== want) error = "checksum";
@@ -171,7 +167,7 @@
       else if (e instanceof Limit) error = "limit";
       else throw e;
     }
-    return { bytes: out.slice(0, outLen), error, read: Math.min(pos, data.length) };
+    return { bytes: out.slice(0, outLen), error };
   }
 
   const api = { inflateZlib, MAX_LOG_BYTES };

@@ -399,19 +399,13 @@ fn unpack(
 /// (streaming, so only bytes the inflater has finished are kept), at most
 /// [`MAX_LOG_BYTES`].
 pub fn inflate_partial(data: &[u8]) -> (Vec<u8>, Option<Problem>) {
-    let (log, problem, _) = inflate_counted(data);
-    (log, problem)
-}
-
-/// [`inflate_partial`], also returning how many input bytes were read.
-fn inflate_counted(data: &[u8]) -> (Vec<u8>, Option<Problem>, usize) {
     use miniz_oxide::inflate::stream::{inflate, InflateState};
     use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
     // CMF/FLG: deflate method and a header checksum (RFC 1950 §2.2).
     match data {
         [cmf, flg, ..] if cmf & 0x0F == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0 => {
         }
-        _ => return (Vec::new(), Some(Problem::StreamCorrupt), 0),
+        _ => return (Vec::new(), Some(Problem::StreamCorrupt)),
     }
     let mut state = InflateState::new_boxed(DataFormat::Zlib);
     let mut out = Vec::new();
@@ -424,7 +418,7 @@ fn inflate_counted(data: &[u8]) -> (Vec<u8>, Option<Problem>, usize) {
         read += r.bytes_consumed;
         if out.len() > MAX_LOG_BYTES {
             out.truncate(MAX_LOG_BYTES);
-            return (out, Some(Problem::OutputLimit), read);
+            return (out, Some(Problem::OutputLimit));
         }
         let problem = match r.status {
             Ok(MZStatus::StreamEnd) => None,
@@ -437,7 +431,7 @@ fn inflate_counted(data: &[u8]) -> (Vec<u8>, Option<Problem>, usize) {
             }
             Err(_) => Some(Problem::StreamCorrupt),
         };
-        return (out, problem, read);
+        return (out, problem);
     }
 }
 

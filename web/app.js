@@ -12,17 +12,50 @@
     $(id).textContent = value;
   }
 
+  /* Appends text to a <pre> line by line, crash lines as <mark> (the first
+   * one gets the id the "Go to the crash" link points at); returns how many. */
+  function appendLines(parent, text, firstCrash) {
+    if (!text) return 0;
+    const lines = text.split("\n");
+    const crash = new Set(window.PanicQR.crashLines(text));
+    lines.forEach((line, i) => {
+      if (crash.has(i)) {
+        const mark = document.createElement("mark");
+        mark.textContent = line;
+        if (!firstCrash.done) {
+          mark.id = "crash-line";
+          firstCrash.done = true;
+        }
+        parent.appendChild(mark);
+      } else {
+        parent.appendChild(document.createTextNode(line));
+      }
+      if (i < lines.length - 1) parent.appendChild(document.createTextNode("\n"));
+    });
+    return crash.size;
+  }
+
   function show(result) {
     current = result;
     const status = $("status");
-    status.className = "status " + result.status;
-    if (result.status === "complete") {
-      status.textContent = "Complete: the whole log in the QR code was recovered.";
-    } else if (result.status === "partial") {
-      status.textContent = "Partial: only the beginning of the log could be recovered — " + result.problems.join("; ") +
-        ". Scan the code again, closer and steadier, to get the rest.";
+    status.className = "status " + result.status + (result.condition ? " " + result.condition : "");
+    const why = result.problems.join("; ");
+    const untrusted = result.logBytes - result.trustedBytes;
+    const STATUS = {
+      complete: "Complete: the whole log in the QR code was recovered.",
+      truncated: `Partial \u2014 truncated: the report was cut short (${why}); only the beginning of the log was recovered. Scan the code again, closer and steadier, to get the rest.`,
+      "ends-early": untrusted > 0
+        ? `Partial \u2014 ends early: the report was cut short, or a digit in it is wrong; the two cannot be told apart here (${why}). If it was cut, the log below is right as far as it goes; if it was damaged, its end is wrong. Nothing below is verified.`
+        : `Partial \u2014 ends early: the report was cut short, or its last digits are wrong (${why}). The log below is right as far as it goes.`,
+      damaged: untrusted > 0
+        ? `Partial \u2014 damaged: the data does not check out (${why}). The log is shown, but it holds at least one error at a place that cannot be known: ${result.trustedBytes === 0 ? "none of it" : "only the first " + result.trustedBytes + " bytes"} can be trusted.`
+        : `Partial \u2014 damaged: the data is wrong from one point on (${why}); the log below stops before the damage and can be trusted.`,
+      "output-limit": `Partial \u2014 too large: ${why}. This is not a kernel report.`,
+    };
+    if (result.status === "unreadable") {
+      status.textContent = "Unreadable: " + (why || "no report data") + ".";
     } else {
-      status.textContent = "Unreadable: " + (result.problems.join("; ") || "no report data") + ".";
+      status.textContent = STATUS[result.condition];
     }
     const has = result.status !== "unreadable";
     $("meta").hidden = !has && !result.arch && !result.release;
@@ -35,24 +68,23 @@
     $("report").hidden = !has;
     const pre = $("log");
     pre.textContent = "";
-    const lines = result.log.split("\n");
-    const crash = new Set(window.PanicQR.crashLines(result.log));
-    let firstCrash = true;
-    lines.forEach((line, i) => {
-      if (crash.has(i)) {
-        const mark = document.createElement("mark");
-        mark.textContent = line;
-        if (firstCrash) {
-          mark.id = "crash-line";
-          firstCrash = false;
-        }
-        pre.appendChild(mark);
-      } else {
-        pre.appendChild(document.createTextNode(line));
-      }
-      if (i < lines.length - 1) pre.appendChild(document.createTextNode("\n"));
-    });
-    $("jump").hidden = crash.size === 0;
+    const firstCrash = { done: false };
+    const crashes = appendLines(pre, result.trustedLog, firstCrash);
+    let untrustedCrashes = 0;
+    if (result.untrustedLog) {
+      // Where trust ends, said in the log itself; what follows is set apart.
+      const note = document.createElement("span");
+      note.className = "trust-end";
+      note.textContent = "\u2500\u2500 not verified from here on: the data is " +
+        (result.condition === "damaged" ? "damaged" : "cut short or damaged") + " \u2500\u2500";
+      pre.appendChild(note);
+      const rest = document.createElement("span");
+      rest.className = "untrusted";
+      rest.id = "untrusted";
+      untrustedCrashes = appendLines(rest, result.untrustedLog, firstCrash);
+      pre.appendChild(rest);
+    }
+    $("jump").hidden = crashes + untrustedCrashes === 0;
     $("report-text").value = window.PanicQR.bugReport(result);
     const tracker = $("tracker");
     if (config.trackerUrl && /^https:\/\//.test(config.trackerUrl)) {

@@ -5,12 +5,18 @@
  */
 (function (root) {
   "use strict";
-  const inflateZlib =
-    (typeof module !== "undefined" && module.exports ? require("./inflate.js") : root.PanicQRInflate).inflateZlib;
+  const { inflateZlib, MAX_LOG_BYTES } =
+    typeof module !== "undefined" && module.exports ? require("./inflate.js") : root.PanicQRInflate;
 
   const TAIL_DIGITS = [0, 3, 5, 8, 10, 13, 15];
 
-  /* `%XX` decoded; `+` kept (the kernel sends it literally in `v=`). */
+  /* The whitespace the parser drops: ASCII only, as in the Rust decoder
+   * (`\s` and trim() would also take Unicode spaces). */
+  const SPACE = "[ \\t\\n\\r\\f]";
+  const trimSpace = (s) => s.replace(new RegExp(`^${SPACE}+|${SPACE}+$`, "g"), "");
+
+  /* `%XX` decoded (two hex digits exactly); `+` kept (the kernel sends it
+   * literally in `v=`); invalid UTF-8 becomes U+FFFD. */
   function percentDecode(s) {
     const bytes = [];
     for (let i = 0; i < s.length; i++) {
@@ -19,47 +25,75 @@
         bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
         i += 2;
       } else if (c < 128) bytes.push(c);
-      else for (const b of new TextEncoder().encode(s[i])) bytes.push(b);
+      else {
+        const ch = String.fromCodePoint(s.codePointAt(i));
+        for (const b of new TextEncoder().encode(ch)) bytes.push(b);
+        i += ch.length - 1;
+      }
     }
     return new TextDecoder("utf-8").decode(Uint8Array.from(bytes));
   }
 
-  /*
-   * The report parameters in a URL, a fragment (`#?a=…`), a query or bare
-   * digits. Never URLSearchParams: it turns `+` into a space.
-   */
-  function parseParams(text) {
-    const t = String(text || "").trim();
-    const out = {};
-    if (/^[0-9\s]+$/.test(t) && /[0-9]/.test(t)) {
-      out.z = t;
-      return out;
-    }
-    let params = t;
-    const q = t.lastIndexOf("?");
-    if (q >= 0) params = t.slice(q + 1);
-    else if (t.startsWith("#")) params = t.slice(1);
-    for (const pair of params.split("&")) {
+  /* One `k=v&k=v` string: the first of each key counts, a piece without
+   * `=` is not a parameter; null when it has neither `z` nor `zl`. */
+  function paramsOf(s) {
+    const found = {};
+    for (const pair of s.split("&")) {
       const eq = pair.indexOf("=");
       if (eq < 0) continue;
-      const key = pair.slice(0, eq).trim();
-      if (["a", "v", "d", "z", "zl"].includes(key)) out[key] = percentDecode(pair.slice(eq + 1));
+      const key = trimSpace(pair.slice(0, eq));
+      if (["a", "v", "d", "z", "zl"].includes(key) && !(key in found)) found[key] = pair.slice(eq + 1);
     }
+    if (found.z === undefined && found.zl === undefined) return null;
+    const out = {};
+    for (const k of ["a", "v", "d"]) if (found[k] !== undefined) out[k] = percentDecode(trimSpace(found[k]));
+    // `z` (current) wins over `zl` (Linux 6.12–6.14), whatever the order.
+    if (found.z !== undefined) out.z = percentDecode(found.z);
+    else out.zl = percentDecode(found.zl);
     return out;
   }
 
-  /* The parameters of the page's own address: fragment first, then query. */
+  /*
+   * The report parameters in a URL, a fragment (`#?a=…`), a query, a bare
+   * `a=…&z=…` or bare digits, by the rules of docs/format.md §6 (the Rust
+   * decoder's parse_params applies the same; testdata/url-cases.json holds
+   * both to them). {} when there is no report data. Never URLSearchParams:
+   * it turns `+` into a space.
+   */
+  function parseParams(text) {
+    const t = trimSpace(String(text || ""));
+    if (new RegExp(`^(?:[0-9]|${SPACE})+$`).test(t) && /[0-9]/.test(t)) return { z: t };
+    // The fragment first (the kernel starts it with `?`), then the query,
+    // then the whole text: the first that carries data. Each part starts at
+    // the first `#` or `?`, so one in a later value never moves the start,
+    // and two parts are never mixed.
+    const hash = t.indexOf("#");
+    const before = hash < 0 ? t : t.slice(0, hash);
+    const parts = [];
+    if (hash >= 0) {
+      const f = t.slice(hash + 1);
+      parts.push(f.startsWith("?") ? f.slice(1) : f);
+    }
+    const q = before.indexOf("?");
+    if (q >= 0) parts.push(before.slice(q + 1));
+    parts.push(t);
+    for (const p of parts) {
+      const r = paramsOf(p);
+      if (r) return r;
+    }
+    return {};
+  }
+
+  /* The parameters of the page's own address, read as one text by the
+   * same rules as a pasted one. */
   function paramsFromLocation(loc) {
-    const fromHash = parseParams(loc.hash || "");
-    if (fromHash.z !== undefined || fromHash.zl !== undefined) return fromHash;
-    const fromQuery = parseParams(loc.search || "");
-    return Object.assign({}, fromQuery, fromHash.a || fromHash.v ? fromHash : {});
+    return parseParams(loc.href !== undefined ? loc.href : (loc.search || "") + (loc.hash || ""));
   }
 
   /* Whitespace, line breaks and `+` dropped; anything else is kept so a bad
    * character is reported at its position. */
   function cleanDigits(s) {
-    return String(s).replace(/[\s+]/g, "");
+    return String(s).replace(new RegExp(`${SPACE}|\\+`, "g"), "");
   }
 
   /* `z=`: 17 digits → 7 little-endian bytes; a last group of 3..15 digits. */
@@ -78,7 +112,7 @@
       const bad = chunk.search(/[^0-9]/);
       if (bad >= 0) return { bytes, problem: { kind: "not-a-digit", position: pos + bad, text: `non-digit at digit position ${pos + bad}` } };
       let v = BigInt(chunk);
-      if (v >> BigInt(8 * n) !== 0n) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length (data damaged)` } };
+      if (v >> BigInt(8 * n) !== 0n) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length` } };
       for (let i = 0; i < n; i++) { bytes.push(Number(v & 255n)); v >>= 8n; }
       pos += len;
     }
@@ -112,7 +146,7 @@
       const chunk = digits.slice(g * 4, g * 4 + 4);
       if (wholeOnly && chunk.length < 4) break;
       const v = parseInt(chunk, 10), size = Math.min(13, left);
-      if (v >= 2 ** size) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length (data damaged)` } };
+      if (v >= 2 ** size) return { bytes, problem: { kind: "out-of-range", group: g, text: `digit group ${g} is out of range for its length` } };
       acc = (acc * 2 ** size + v) % 2 ** 40;
       accBits += size;
       left -= size;
@@ -133,15 +167,22 @@
     }
   }
 
+  /* The same sentences as the Rust decoder's. */
   const INFLATE_PROBLEM = {
-    cut: "zlib stream cut short (truncated data)",
-    corrupt: "zlib stream corrupt",
-    checksum: "zlib checksum mismatch (data damaged)",
+    cut: "zlib stream ends early (cut short at a digit group boundary, or damaged)",
+    corrupt: "invalid deflate data (data damaged)",
+    checksum: "zlib checksum mismatch (data damaged at an unknown place)",
+    limit: `output limit reached: the log stops at ${MAX_LOG_BYTES / 1048576} MiB, no report is that long`,
   };
 
   /*
-   * Decodes report parameters. status: "complete", "partial" (a prefix of
-   * the log was recovered) or "unreadable"; problems: plain sentences.
+   * Decodes report parameters, as the Rust decoder does (docs/format.md §7).
+   * status: "complete", "partial" (some log, not all of it verified) or
+   * "unreadable"; condition: "complete", "truncated" (cut: the digit count is
+   * impossible), "ends-early" (cut at a group boundary, or damaged),
+   * "damaged", "output-limit", or null when unreadable; the first
+   * trustedBytes bytes of the log (trustedLog) can be trusted, the rest
+   * (untrustedLog) may be wrong; problems: plain sentences.
    */
   function decodeReport(params) {
     const res = {
@@ -150,9 +191,13 @@
       distribution: params.d || null,
       packing: null,
       status: "unreadable",
+      condition: null,
       problems: [],
       log: "",
+      trustedLog: "",
+      untrustedLog: "",
       logBytes: 0,
+      trustedBytes: 0,
       compressedBytes: 0,
       invalidUtf8: false,
     };
@@ -163,26 +208,57 @@
       res.problems.push("no report data: expected z= or zl= in the address");
       return res;
     }
+    // One unit per character (code point), so that positions and group
+    // lengths count characters as the Rust decoder does.
+    digits = Array.from(digits, (c) => (c.charCodeAt(0) < 128 ? c : "?")).join("");
     const unpack = (d, whole) => res.packing === "z" ? decodeZ(whole ? d.slice(0, d.length - (d.length % 17)) : d) : decodeZl(whole ? d.slice(0, d.length - (d.length % 4)) : d, whole);
     let { bytes, problem } = unpack(digits, false);
     let inflated = inflateZlib(Uint8Array.from(bytes));
-    if (inflated.error && !problem) {
-      // The stream is incomplete, so the digits were cut: a cut can leave a
-      // last group of a valid length that is really the start of a longer one.
+    if (!problem && (inflated.error === "cut" || inflated.error === "corrupt")) {
+      // A cut can leave a last group of a valid length that is really the
+      // start of a longer one, read as wrong bytes. Whole groups only: if
+      // they end early without any invalid data, the failure was in the
+      // last group, which a cut and damage explain alike.
       const whole = unpack(digits, true);
       if (whole.bytes.length < bytes.length) {
-        bytes = whole.bytes;
-        inflated = inflateZlib(Uint8Array.from(bytes));
+        const w = inflateZlib(Uint8Array.from(whole.bytes));
+        if (w.error === "cut") {
+          bytes = whole.bytes;
+          inflated = w;
+        }
       }
     }
     res.compressedBytes = bytes.length;
-    if (problem) res.problems.push(problem.text);
+    if (problem) res.problems.push("digits: " + problem.text);
+    // Bad digits stop the bytes, so the stream necessarily ends early.
     if (inflated.error && !(inflated.error === "cut" && problem)) res.problems.push(INFLATE_PROBLEM[inflated.error]);
+    const n = inflated.bytes.length;
+    if (res.problems.length > 0 && n === 0) return res;
+    // A value too large for the last, shorter group is what a cut inside a
+    // 17-digit group often leaves, as well as damage there.
+    const lastGroup = res.packing === "z" ? (digits.length % 17 ? Math.floor(digits.length / 17) : -1) : Math.floor(Math.max(digits.length - 1, 0) / 4);
+    let trusted = n;
+    if (res.problems.length === 0) res.condition = "complete";
+    else if (inflated.error === "corrupt" || inflated.error === "checksum") {
+      // The inflater read damaged data somewhere before it noticed.
+      res.condition = "damaged";
+      trusted = 0;
+    } else if (problem && problem.kind === "out-of-range" && problem.group === lastGroup) res.condition = "ends-early";
+    else if (problem && problem.kind !== "bad-tail") res.condition = "damaged";
+    else if (inflated.error === "limit") res.condition = "output-limit";
+    else if (problem) res.condition = "truncated";
+    else {
+      res.condition = "ends-early";
+      trusted = 0;
+    }
     const t = text(inflated.bytes);
     res.log = t.text;
+    res.trustedLog = text(inflated.bytes.subarray(0, trusted)).text;
+    res.untrustedLog = text(inflated.bytes.subarray(trusted)).text;
     res.invalidUtf8 = t.invalid;
-    res.logBytes = inflated.bytes.length;
-    res.status = res.problems.length === 0 ? "complete" : inflated.bytes.length > 0 ? "partial" : "unreadable";
+    res.logBytes = n;
+    res.trustedBytes = trusted;
+    res.status = res.condition === "complete" ? "complete" : "partial";
     return res;
   }
 
@@ -204,7 +280,8 @@
       `Architecture: ${r.arch || "unknown"}`,
       `Kernel release: ${r.release || "unknown"}`,
       r.distribution ? `Distribution: ${r.distribution}` : null,
-      `Report: ${r.status}${r.problems.length ? " (" + r.problems.join("; ") + ")" : ""}`,
+      `Report: ${r.condition || r.status}${r.problems.length ? " (" + r.problems.join("; ") + ")" : ""}`,
+      r.trustedBytes < r.logBytes ? `Trusted: the first ${r.trustedBytes} of ${r.logBytes} bytes of the log; the rest may be wrong` : null,
       "",
       "Log (from the panic QR code):",
       r.log,

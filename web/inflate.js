@@ -1,6 +1,8 @@
 /*
  * panicqr's zlib inflater (RFC 1950/1951), written for this page so that a
  * cut or damaged report still yields every byte decoded before the damage.
+ * Output stops at MAX_LOG_BYTES, as in the Rust decoder (docs/format.md §7):
+ * a link of a few kilobytes must not be able to fill the tab's memory.
  * Classic script (works from file://); also loadable with require() in Node.
  */
 (function (root) {
@@ -15,19 +17,32 @@
     13, 13];
   const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
+  /* 4 MiB: deflate's densest code turns the largest QR payload (2,956
+   * bytes) into at most about 3.05 MB; more is a decompression bomb. */
+  const MAX_LOG_BYTES = 4 * 1024 * 1024;
+
   class Cut extends Error {}
   class Corrupt extends Error {}
+  class Limit extends Error {}
 
-  /* A canonical Huffman code as counts per length and symbols in code order. */
-  function huffman(lengths) {
+  /*
+   * A canonical Huffman code as counts per length and symbols in code order.
+   * Which codes are refused is what miniz_oxide (the Rust decoder's
+   * inflater) refuses, so that the page and the CLI call the same data
+   * damaged: over-subscribed codes, and incomplete ones unless they have at
+   * most one symbol (the code-length code must always be complete).
+   */
+  function huffman(lengths, mustBeComplete) {
     const count = new Array(16).fill(0);
     for (const l of lengths) count[l]++;
     count[0] = 0;
-    let left = 1;
+    let left = 1, used = 0;
     for (let len = 1; len < 16; len++) {
       left = left * 2 - count[len];
+      used += count[len];
       if (left < 0) throw new Corrupt("over-subscribed code");
     }
+    if (left > 0 && (used > 1 || mustBeComplete)) throw new Corrupt("incomplete code");
     const offs = new Array(16).fill(0);
     for (let len = 1; len < 15; len++) offs[len + 1] = offs[len] + count[len];
     const symbols = new Array(lengths.length);
@@ -35,8 +50,19 @@
     return { count, symbols };
   }
 
+  /* Returns { bytes, error }: error is null, "cut", "corrupt", "checksum"
+   * or "limit". */
   function inflateZlib(data) {
-    const out = [];
+    let out = new Uint8Array(1 << 16), outLen = 0;
+    const push = (b) => {
+      if (outLen === out.length) {
+        if (outLen >= MAX_LOG_BYTES) throw new Limit("output limit");
+        const bigger = new Uint8Array(Math.min(out.length * 2, MAX_LOG_BYTES));
+        bigger.set(out);
+        out = bigger;
+      }
+      out[outLen++] = b;
+    };
     let pos = 0, bitbuf = 0, bitcnt = 0;
     const bits = (n) => {
       while (bitcnt < n) {
@@ -64,13 +90,14 @@
     const fixed = (() => {
       const l = new Array(288);
       for (let i = 0; i < 288; i++) l[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-      return { lit: huffman(l), dist: huffman(new Array(30).fill(5)) };
+      // Distance codes 30 and 31 exist in the fixed code but are invalid.
+      return { lit: huffman(l), dist: huffman(new Array(32).fill(5)) };
     })();
     let error = null;
     try {
-      if (data.length < 2) throw new Cut("no header");
+      if (data.length < 2) throw new Corrupt("no header");
       const cmf = data[0], flg = data[1];
-      if ((cmf & 15) !== 8 || ((cmf << 8) | flg) % 31 !== 0 || (flg & 0x20)) throw new Corrupt("not a zlib stream");
+      if ((cmf & 15) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0 || (flg & 0x20)) throw new Corrupt("not a zlib stream");
       pos = 2;
       let last = 0;
       while (!last) {
@@ -84,7 +111,7 @@
           pos += 4;
           for (let i = 0; i < len; i++) {
             if (pos >= data.length) throw new Cut("stored data");
-            out.push(data[pos++]);
+            push(data[pos++]);
           }
           continue;
         }
@@ -95,7 +122,7 @@
           if (nlen > 286 || ndist > 30) throw new Corrupt("counts");
           const cl = new Array(19).fill(0);
           for (let i = 0; i < ncode; i++) cl[CL_ORDER[i]] = bits(3);
-          const clh = huffman(cl);
+          const clh = huffman(cl, true);
           const lengths = [];
           while (lengths.length < nlen + ndist) {
             const sym = decode(clh);
@@ -115,7 +142,7 @@
         }
         for (;;) {
           const sym = decode(lit);
-          if (sym < 256) { out.push(sym); continue; }
+          if (sym < 256) { push(sym); continue; }
           if (sym === 256) break;
           const li = sym - 257;
           if (li >= 29) throw new Corrupt("length code");
@@ -123,25 +150,27 @@
           const di = decode(dist);
           if (di >= 30) throw new Corrupt("distance code");
           const d = DIST_BASE[di] + bits(DIST_EXTRA[di]);
-          if (d > out.length) throw new Corrupt("distance too far");
-          for (let i = 0; i < len; i++) out.push(out[out.length - d]);
+          // Before the start of the data, read zeros: miniz_oxide's window
+          // starts zeroed and it does not check (the checksum then fails).
+          for (let i = 0; i < len; i++) push(d <= outLen ? out[outLen - d] : 0);
         }
       }
       // Adler-32, big-endian, after the last whole byte.
       if (pos + 4 > data.length) throw new Cut("no checksum");
       const want = ((data[pos] << 24) | (data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]) >>> 0;
       let a = 1, b = 0;
-      for (const x of out) { a = (a + x) % 65521; b = (b + a) % 65521; }
+      for (let i = 0; i < outLen; i++) { a = (a + out[i]) % 65521; b = (b + a) % 65521; }
       if ((((b << 16) | a) >>> 0) !== want) error = "checksum";
     } catch (e) {
       if (e instanceof Cut) error = "cut";
       else if (e instanceof Corrupt) error = "corrupt";
+      else if (e instanceof Limit) error = "limit";
       else throw e;
     }
-    return { bytes: Uint8Array.from(out), error };
+    return { bytes: out.slice(0, outLen), error };
   }
 
-  const api = { inflateZlib };
+  const api = { inflateZlib, MAX_LOG_BYTES };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.PanicQRInflate = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

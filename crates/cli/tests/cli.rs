@@ -278,6 +278,8 @@ fn scan_reads_a_screen_photo_and_rejects_bad_input() {
     let out = panicqr(
         &[
             "screen",
+            "--parts",
+            "1",
             "--size",
             "1366x768",
             "--arch",

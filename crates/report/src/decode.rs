@@ -1,6 +1,8 @@
 //! Reading a report back: a full URL, a fragment (`#?a=…`), a query or bare
-//! digits, `z=` or `zl=`; damaged or cut data is reported precisely and the
-//! longest prefix of the log that inflates is recovered.
+//! digits, `z=` or `zl=` (the reading rules: docs/format.md §6). Damaged or
+//! cut data is reported precisely, told apart (damage is never called a cut,
+//! docs/format.md §7), and what can be trusted of the log is marked; the
+//! log never exceeds [`MAX_LOG_BYTES`].
 
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -11,26 +13,95 @@ use crate::digits::{decode_z, decode_zl, decode_zl_groups, DigitError};
 
 pub use crate::url::Packing;
 
+/// The most log one decode produces: 4 MiB.
+///
+/// Deflate's densest code spends 2 bits on a 258-byte match (1,032 bytes of
+/// output per byte of input), so the largest QR payload (2,956 bytes at
+/// version 40, level L) inflates to at most about 3.05 MB. Anything longer is
+/// not a kernel report but a decompression bomb: decoding stops here with
+/// [`Problem::OutputLimit`] and keeps what came before.
+pub const MAX_LOG_BYTES: usize = 4 << 20;
+
 /// Something wrong with the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Problem {
-    /// The digits are damaged or cut.
+    /// The digits are damaged (a non-digit, a group out of range) or cut
+    /// (a last group of a length no packing makes).
     Digits(DigitError),
     /// The zlib stream ends before its end marker and checksum.
     StreamCut,
-    /// The zlib stream is invalid from some point on.
+    /// The deflate data is invalid from some point on.
     StreamCorrupt,
     /// The data inflated completely but its Adler-32 checksum is wrong.
     ChecksumMismatch,
+    /// The log reached [`MAX_LOG_BYTES`]; the rest was not inflated.
+    OutputLimit,
+}
+
+impl Problem {
+    /// Whether this problem proves the data damaged (as opposed to cut).
+    pub fn is_damage(&self) -> bool {
+        match self {
+            Problem::Digits(DigitError::BadTailLength { .. }) => false,
+            Problem::Digits(_) | Problem::StreamCorrupt | Problem::ChecksumMismatch => true,
+            Problem::StreamCut | Problem::OutputLimit => false,
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Digits(e) => write!(f, "digits: {e}"),
-            Problem::StreamCut => f.write_str("zlib stream cut short (truncated data)"),
-            Problem::StreamCorrupt => f.write_str("zlib stream corrupt"),
-            Problem::ChecksumMismatch => f.write_str("zlib checksum mismatch (data damaged)"),
+            Problem::StreamCut => f.write_str(
+                "zlib stream ends early (cut short at a digit group boundary, or damaged)",
+            ),
+            Problem::StreamCorrupt => f.write_str("invalid deflate data (data damaged)"),
+            Problem::ChecksumMismatch => {
+                f.write_str("zlib checksum mismatch (data damaged at an unknown place)")
+            }
+            Problem::OutputLimit => write!(
+                f,
+                "output limit reached: the log stops at {} MiB, no report is that long",
+                MAX_LOG_BYTES >> 20
+            ),
+        }
+    }
+}
+
+/// What a decode amounts to, from the problems found (docs/format.md §7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Condition {
+    /// The whole log, checksum verified.
+    Complete,
+    /// The digit count is one no report has: the text was cut. The log is a
+    /// trusted prefix.
+    Truncated,
+    /// The data ends early but its digit count is possible: cut at a group
+    /// boundary, or damaged so that the inflater never found the end (a
+    /// changed digit can do that from anywhere, e.g. in a block's code
+    /// lengths). The two cannot be told apart, so the log is not trusted
+    /// unless the damage, if any, is known to be in the last group.
+    EndsEarly,
+    /// A check failed: a non-digit, a group out of range, invalid deflate
+    /// data or a checksum mismatch. Only [`Decoded::trusted`] bytes are
+    /// trusted.
+    Damaged,
+    /// Inflating stopped at [`MAX_LOG_BYTES`]; what was produced is kept.
+    OutputLimit,
+}
+
+impl Condition {
+    /// A stable lowercase name, the same as the web page's status.
+    pub fn name(self) -> &'static str {
+        match self {
+            Condition::Complete => "complete",
+            Condition::Truncated => "truncated",
+            Condition::EndsEarly => "ends-early",
+            Condition::Damaged => "damaged",
+            Condition::OutputLimit => "output-limit",
         }
     }
 }
@@ -48,8 +119,14 @@ pub struct Decoded {
     pub packing: Packing,
     /// Bytes of compressed data recovered from the digits.
     pub compressed_len: usize,
-    /// The log (complete, or the longest prefix that inflated).
+    /// The log (complete, or what inflated before the data ended or broke).
     pub log: Vec<u8>,
+    /// How many leading bytes of `log` can be trusted; the rest is shown
+    /// for what it is worth but may be wrong. Equal to `log.len()` unless
+    /// the data is damaged or ends early.
+    pub trusted: usize,
+    /// What the problems amount to.
+    pub condition: Condition,
     /// What went wrong; empty when the log is complete.
     pub problems: Vec<Problem>,
 }
@@ -58,6 +135,11 @@ impl Decoded {
     /// Whether the whole log was recovered.
     pub fn is_complete(&self) -> bool {
         self.problems.is_empty()
+    }
+
+    /// The part of the log that can be trusted.
+    pub fn trusted_log(&self) -> &[u8] {
+        self.log.get(..self.trusted).unwrap_or(&self.log)
     }
 }
 
@@ -87,6 +169,108 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// The report parameters found in a pasted text (docs/format.md §6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// `a=`, percent-decoded.
+    pub arch: Option<String>,
+    /// `v=`, percent-decoded; a `+` stays a `+`.
+    pub release: Option<String>,
+    /// `d=`, percent-decoded.
+    pub distribution: Option<String>,
+    /// `z` (or bare digits) or `zl`.
+    pub packing: Packing,
+    /// The digits with whitespace and `+` removed and `%XX` decoded; any
+    /// other character is kept so that it is reported at its position.
+    pub digits: String,
+}
+
+/// Reads the report parameters from a URL, a fragment, a query, a bare
+/// `a=…&z=…` or bare digits, by the rules of docs/format.md §6 (the web page
+/// applies the same rules, and `testdata/url-cases.json` holds both to them).
+/// `None` when there is no `z=`, `zl=` or bare digits.
+///
+/// # Examples
+/// ```
+/// use panicqr_report::decode::{parse_params, Packing};
+/// let p = parse_params("https://x/#?a=arm64&v=6.1+rc&z=123&d=a?b").unwrap();
+/// assert_eq!(p.release.as_deref(), Some("6.1+rc"));
+/// assert_eq!(p.distribution.as_deref(), Some("a?b"));
+/// assert_eq!((p.packing, p.digits.as_str()), (Packing::Z, "123"));
+/// ```
+pub fn parse_params(text: &str) -> Option<Params> {
+    let text = text.trim_matches(is_space);
+    if text.bytes().any(|b| b.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || is_space(c))
+    {
+        return Some(Params {
+            arch: None,
+            release: None,
+            distribution: None,
+            packing: Packing::Z,
+            digits: clean_digits(text),
+        });
+    }
+    // The fragment first (where distributions put the report; the kernel
+    // starts it with `?`), then the query, then the whole text (a bare
+    // `a=…&z=…`): the first that carries data is read. Each part starts at
+    // the first `#` or `?`, so one inside a later value never moves the
+    // start, and parameters of two parts are never mixed.
+    let (before, fragment) = match text.split_once('#') {
+        Some((b, f)) => (b, Some(f.strip_prefix('?').unwrap_or(f))),
+        None => (text, None),
+    };
+    let query = before.split_once('?').map(|(_, q)| q);
+    [fragment, query, Some(text)]
+        .into_iter()
+        .flatten()
+        .find_map(params_of)
+}
+
+/// Reads one `k=v&k=v` string; `None` when it has neither `z` nor `zl`.
+fn params_of(s: &str) -> Option<Params> {
+    let mut found: [Option<&str>; 5] = [None; 5];
+    for pair in s.split('&') {
+        // A piece without `=` is not a parameter (`?z=1&z` keeps `z=1`).
+        let Some((k, v)) = pair.split_once('=') else {
+            continue;
+        };
+        let slot = match k.trim_matches(is_space) {
+            "a" => 0,
+            "v" => 1,
+            "d" => 2,
+            "z" => 3,
+            "zl" => 4,
+            _ => continue,
+        };
+        // The first of each key counts; a repeat cannot change the reading.
+        if let Some(f @ None) = found.get_mut(slot) {
+            *f = Some(v);
+        }
+    }
+    let [a, v, d, z, zl] = found;
+    // `z` (current) wins over `zl` (Linux 6.12–6.14), whatever the order.
+    let (packing, digits) = match (z, zl) {
+        (Some(z), _) => (Packing::Z, z),
+        (None, Some(zl)) => (Packing::Legacy, zl),
+        (None, None) => return None,
+    };
+    let text = |v: Option<&str>| v.map(|v| percent_decode(v.trim_matches(is_space)));
+    Some(Params {
+        arch: text(a),
+        release: text(v),
+        distribution: text(d),
+        packing,
+        digits: clean_digits(digits),
+    })
+}
+
+/// The whitespace the parser drops: ASCII only, so that both readers agree
+/// (JavaScript's `\s` and `trim` also take Unicode spaces).
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0c')
+}
+
 /// Decodes a report from pasted text.
 ///
 /// # Errors
@@ -100,72 +284,50 @@ impl fmt::Display for DecodeError {
 /// assert!(d.is_err());
 /// ```
 pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
-    let text = text.trim();
-    let mut arch = None;
-    let mut release = None;
-    let mut distribution = None;
-    let mut data: Option<(Packing, Vec<u8>)> = None;
-    let is_bare = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_whitespace());
-    if is_bare {
-        data = Some((Packing::Z, clean_digits(text)));
-    } else {
-        // Parameters follow the last '?' (a fragment `#?a=…` or a query);
-        // a bare `a=…&z=…` has none.
-        let params = text.rsplit_once('?').map_or(text, |(_, p)| p);
-        for pair in params.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            match k.trim() {
-                "a" => arch = Some(percent_decode(v)),
-                "v" => release = Some(percent_decode(v)),
-                "d" => distribution = Some(percent_decode(v)),
-                "z" => data = Some((Packing::Z, clean_digits(v))),
-                "zl" => data = Some((Packing::Legacy, clean_digits(v))),
-                _ => {}
-            }
-        }
-    }
-    let Some((packing, digits)) = data else {
+    let Some(params) = parse_params(text) else {
         return Err(DecodeError::NoData);
     };
+    // One byte per character, so that positions and group lengths count
+    // characters as the web page does, whatever the encoding of a stray one.
+    let digits: Vec<u8> = params
+        .digits
+        .chars()
+        .map(|c| u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(b'?'))
+        .collect();
+    let digits = digits.as_slice();
     if digits.is_empty() {
         return Err(DecodeError::NoData);
     }
-    let mut problems = Vec::new();
+    let packing = params.packing;
     let mut bytes = vec![0u8; digits.len() / 2 + 8];
-    let (n, err) = match packing {
-        Packing::Z => decode_z(&digits, &mut bytes),
-        Packing::Legacy => decode_zl(&digits, &mut bytes),
-    };
-    let (mut log, mut inflate_problem) = inflate_partial(bytes.get(..n).unwrap_or(&[]));
+    let (n, err) = unpack(packing, digits, &mut bytes, false);
     let mut used = n;
-    if inflate_problem.is_some() && err.is_none() {
-        // The stream is incomplete, so the digits were cut; a cut can leave a
-        // last group of a valid length that is really the start of a longer
-        // one. Trust whole groups only.
-        let whole = match packing {
-            Packing::Z => digits
-                .get(..digits.len() / 17 * 17)
-                .map(|d| decode_z(d, &mut bytes).0),
-            Packing::Legacy => digits
-                .get(..digits.len() / 4 * 4)
-                .map(|d| decode_zl_groups(d, &mut bytes).0),
-        };
-        if let Some(w) = whole.filter(|&w| w < n) {
+    let (mut log, mut inflate_problem) = inflate_partial(bytes.get(..n).unwrap_or(&[]));
+    if err.is_none()
+        && matches!(
+            inflate_problem,
+            Some(Problem::StreamCut | Problem::StreamCorrupt)
+        )
+    {
+        // A cut can leave a last group of a valid length that is really the
+        // start of a longer one, read as wrong bytes. Whole groups only: if
+        // they end early without any invalid data, the failure was in the
+        // last group, which a cut and damage explain alike.
+        let (w, _) = unpack(packing, digits, &mut bytes, true);
+        if w < n {
             let (l, p) = inflate_partial(bytes.get(..w).unwrap_or(&[]));
-            log = l;
-            inflate_problem = p;
-            used = w;
+            if p == Some(Problem::StreamCut) {
+                (log, inflate_problem, used) = (l, p, w);
+            }
         }
     }
-    bytes.truncate(used);
+    let mut problems = Vec::new();
     if let Some(e) = err {
         problems.push(Problem::Digits(e));
     }
     if let Some(p) = inflate_problem {
-        // A cut digit string necessarily cuts the stream: say it once.
+        // Bad digits stop the bytes, so the stream necessarily ends early:
+        // the digit problem already says why.
         if p != Problem::StreamCut || problems.is_empty() {
             problems.push(p);
         }
@@ -173,19 +335,69 @@ pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
     if log.is_empty() && !problems.is_empty() {
         return Err(DecodeError::Unreadable(problems));
     }
+    // A value too large for the last, shorter group is what a cut inside a
+    // 17-digit group often leaves, as well as damage there.
+    let last_group = match packing {
+        Packing::Z if digits.len() % 17 != 0 => Some(digits.len() / 17),
+        Packing::Z => None,
+        Packing::Legacy => Some(digits.len().saturating_sub(1) / 4),
+    };
+    let has = |f: fn(&Problem) -> bool| problems.iter().any(f);
+    let (condition, trusted) = if problems.is_empty() {
+        (Condition::Complete, log.len())
+    } else if has(|p| matches!(p, Problem::StreamCorrupt | Problem::ChecksumMismatch)) {
+        // The inflater read damaged data somewhere before it noticed; where
+        // cannot be known.
+        (Condition::Damaged, 0)
+    } else if matches!(err, Some(DigitError::GroupOutOfRange { group }) if Some(group) == last_group)
+    {
+        // The bytes stop before that group either way.
+        (Condition::EndsEarly, log.len())
+    } else if has(Problem::is_damage) {
+        // A bad digit stopped the bytes before its group, so the inflater
+        // never read damaged data.
+        (Condition::Damaged, log.len())
+    } else if has(|p| *p == Problem::OutputLimit) {
+        (Condition::OutputLimit, log.len())
+    } else if has(|p| matches!(p, Problem::Digits(_))) {
+        (Condition::Truncated, log.len())
+    } else {
+        (Condition::EndsEarly, 0)
+    };
     Ok(Decoded {
-        arch,
-        release,
-        distribution,
+        arch: params.arch,
+        release: params.release,
+        distribution: params.distribution,
         packing,
-        compressed_len: bytes.len(),
+        compressed_len: used,
         log,
+        trusted,
+        condition,
         problems,
     })
 }
 
+/// Unpacks digits into `bytes`: all of them, or only whole groups (17
+/// digits for `z=`, 4 for `zl=`) for reading a cut string.
+fn unpack(
+    packing: Packing,
+    digits: &[u8],
+    bytes: &mut [u8],
+    whole: bool,
+) -> (usize, Option<DigitError>) {
+    match (packing, whole) {
+        (Packing::Z, false) => decode_z(digits, bytes),
+        (Packing::Legacy, false) => decode_zl(digits, bytes),
+        (Packing::Z, true) => decode_z(digits.get(..digits.len() / 17 * 17).unwrap_or(&[]), bytes),
+        (Packing::Legacy, true) => {
+            decode_zl_groups(digits.get(..digits.len() / 4 * 4).unwrap_or(&[]), bytes)
+        }
+    }
+}
+
 /// Inflates a zlib stream, returning everything produced before any error
-/// (streaming, so only bytes the inflater has finished are kept).
+/// (streaming, so only bytes the inflater has finished are kept), at most
+/// [`MAX_LOG_BYTES`].
 pub fn inflate_partial(data: &[u8]) -> (Vec<u8>, Option<Problem>) {
     use miniz_oxide::inflate::stream::{inflate, InflateState};
     use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
@@ -198,35 +410,38 @@ pub fn inflate_partial(data: &[u8]) -> (Vec<u8>, Option<Problem>) {
     let mut state = InflateState::new_boxed(DataFormat::Zlib);
     let mut out = Vec::new();
     let mut chunk = vec![0u8; 1 << 16];
-    let mut input = data;
+    let mut read = 0;
     loop {
+        let input = data.get(read..).unwrap_or(&[]);
         let r = inflate(&mut state, input, &mut chunk, MZFlush::None);
         out.extend_from_slice(chunk.get(..r.bytes_written).unwrap_or(&[]));
-        input = input.get(r.bytes_consumed..).unwrap_or(&[]);
-        match r.status {
-            Ok(MZStatus::StreamEnd) => return (out, None),
-            Ok(_) if r.bytes_written > 0 || r.bytes_consumed > 0 => {}
-            Ok(_) | Err(MZError::Buf) => return (out, Some(Problem::StreamCut)),
+        read += r.bytes_consumed;
+        if out.len() > MAX_LOG_BYTES {
+            out.truncate(MAX_LOG_BYTES);
+            return (out, Some(Problem::OutputLimit));
+        }
+        let problem = match r.status {
+            Ok(MZStatus::StreamEnd) => None,
+            Ok(_) if r.bytes_written > 0 || r.bytes_consumed > 0 => continue,
+            Ok(_) | Err(MZError::Buf) => Some(Problem::StreamCut),
             Err(MZError::Data)
                 if state.last_status() == miniz_oxide::inflate::TINFLStatus::Adler32Mismatch =>
             {
-                return (out, Some(Problem::ChecksumMismatch))
+                Some(Problem::ChecksumMismatch)
             }
-            Err(_) => return (out, Some(Problem::StreamCorrupt)),
-        }
-        if out.len() > 64 << 20 {
-            return (out, Some(Problem::StreamCorrupt));
-        }
+            Err(_) => Some(Problem::StreamCorrupt),
+        };
+        return (out, problem);
     }
 }
 
 /// Digits from a pasted value: whitespace, line breaks and `+` (a form's
 /// space) are dropped, `%XX` escapes decoded; anything else is kept, so a bad
 /// character is reported at its position.
-fn clean_digits(v: &str) -> Vec<u8> {
+fn clean_digits(v: &str) -> String {
     percent_decode(v)
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace() && *b != b'+')
+        .chars()
+        .filter(|&c| !is_space(c) && c != '+')
         .collect()
 }
 
@@ -238,17 +453,24 @@ fn percent_decode(v: &str) -> String {
     while i < b.len() {
         let c = b.get(i).copied().unwrap_or(0);
         if c == b'%' {
-            let hex = b
-                .get(i + 1..i + 3)
-                .and_then(|h| core::str::from_utf8(h).ok());
-            if let Some(x) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(x);
-                i += 3;
-                continue;
+            // Two hex digits exactly: `from_str_radix` alone would take
+            // `%+4` as the escape of 4.
+            if let Some(&[h, l]) = b.get(i + 1..i + 3) {
+                if let (Some(h), Some(l)) = (hex(h), hex(l)) {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
             }
         }
         out.push(c);
         i += 1;
     }
     String::from_utf8_lossy(&out).to_string()
+}
+
+fn hex(c: u8) -> Option<u8> {
+    char::from(c)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }

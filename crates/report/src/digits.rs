@@ -40,10 +40,7 @@ impl core::fmt::Display for DigitError {
                 "last group has {tail} digits, which no packing produces (data cut short)"
             ),
             DigitError::GroupOutOfRange { group } => {
-                write!(
-                    f,
-                    "digit group {group} is out of range for its length (data damaged)"
-                )
+                write!(f, "digit group {group} is out of range for its length")
             }
         }
     }

@@ -10,7 +10,7 @@
 )]
 
 use panicqr_qr::{encode, MaskChoice, Options, Segment, Version};
-use panicqr_report::decode::{decode, DecodeError, Packing, Problem};
+use panicqr_report::decode::{decode, Condition, DecodeError, Packing, Problem};
 use panicqr_report::digits::{decode_zl, encode_z, DigitError};
 use panicqr_report::{deflate, fit, url};
 use panicqr_testkit::{corpus, decode_rqrr, Grid, Rng};
@@ -51,7 +51,12 @@ fn every_cut_point_gives_a_prefix_or_an_error() {
     for cut in start..url.len() {
         match decode(&url[..cut]) {
             Ok(d) => {
-                assert!(kept.starts_with(&d.log), "cut {cut}: not a prefix");
+                // A misread last group can end the stream with a wrong
+                // checksum, like damage: then nothing is trusted.
+                assert!(kept.starts_with(d.trusted_log()), "cut {cut}");
+                if d.condition != Condition::Damaged {
+                    assert!(kept.starts_with(&d.log), "cut {cut}: not a prefix");
+                }
                 assert!(
                     !d.is_complete(),
                     "cut {cut}: a cut report cannot be complete"

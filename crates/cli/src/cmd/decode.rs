@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use base64::Engine as _;
-use panicqr_report::decode::{decode, DecodeError, Decoded, Packing};
+use panicqr_report::decode::{decode, Condition, DecodeError, Decoded, Packing};
 
 use crate::args::DecodeArgs;
 use crate::{io, Failure, Outcome};
@@ -38,6 +38,9 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
         for p in &d.problems {
             note!("partial: {p}");
         }
+        if let Some(line) = condition_line(&d) {
+            note!("{line}");
+        }
         io::write_untrusted(output, &d.log)?;
     }
     Ok(if d.is_complete() {
@@ -47,12 +50,35 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     })
 }
 
+/// What the problems amount to, and where trust in the printed log ends
+/// (docs/format.md §7).
+fn condition_line(d: &Decoded) -> Option<String> {
+    let what = match d.condition {
+        Condition::Truncated => "truncated: the report was cut short",
+        Condition::EndsEarly => "ends early: the report was cut short, or damaged",
+        Condition::Damaged => "damaged",
+        Condition::OutputLimit => "too large: not a kernel report",
+        _ => return None,
+    };
+    Some(if d.trusted < d.log.len() {
+        format!(
+            "{what}; only the first {} of {} bytes of log below can be trusted, the rest may be wrong",
+            d.trusted,
+            d.log.len()
+        )
+    } else {
+        format!("{what}; the log below can be trusted as far as it goes")
+    })
+}
+
 /// Every field of a decoded report. `log` is the text (invalid UTF-8
 /// replaced); `log_base64` is added with the exact bytes when they are not
 /// UTF-8.
 pub fn json(d: &Decoded) -> serde_json::Map<String, serde_json::Value> {
     let mut m = serde_json::Map::new();
     m.insert("complete".into(), d.is_complete().into());
+    m.insert("condition".into(), d.condition.name().into());
+    m.insert("trusted_bytes".into(), d.trusted.into());
     m.insert("arch".into(), d.arch.clone().into());
     m.insert("release".into(), d.release.clone().into());
     m.insert("distribution".into(), d.distribution.clone().into());

@@ -283,9 +283,11 @@ pub struct ServeArgs {
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
     /// The URL, fragment, query or digits; `-` or nothing reads standard
-    /// input (at most 1 MiB).
+    /// input (at most 1 MiB). Several URLs (arguments, or one per line on
+    /// standard input) that are parts of reports over several codes are
+    /// merged, oldest lines first, and the missing parts are named.
     #[arg(value_name = "URL|-")]
-    pub input: Option<String>,
+    pub input: Vec<String>,
     /// Print one JSON object with every field instead of the log (the log
     /// also as `log_base64` when it is not UTF-8).
     #[arg(long)]

@@ -420,3 +420,50 @@ fn encode_parts_writes_standalone_reports_that_merge_to_the_log() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn decode_merges_parts_in_any_order_and_names_the_missing_ones() {
+    let log = std::fs::read(panicqr_testkit::testdata().join("corpus/syzkaller-0004.log")).unwrap();
+    let out = panicqr(
+        &["encode", "--parts", "auto", "--max-version", "15", "-"],
+        &log,
+    );
+    assert!(out.status.success());
+    let urls: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(urls.len() >= 4, "{} parts", urls.len());
+    // Every part, shuffled (odd indices first, then even, reversed).
+    let mut shuffled: Vec<&str> = urls.iter().step_by(2).map(String::as_str).collect();
+    shuffled.extend(urls.iter().skip(1).step_by(2).rev().map(String::as_str));
+    let mut args = vec!["decode"];
+    args.extend(&shuffled);
+    let out = panicqr(&args, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, log, "merged, oldest first");
+    // The same on standard input, one per line.
+    let out = panicqr(&["decode"], shuffled.join("\n").as_bytes());
+    assert_eq!(out.stdout, log);
+    // Part 2 missing: exit 3, the gap marked, the rest in order.
+    let mut args = vec!["decode"];
+    args.extend(
+        urls.iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, u)| u.as_str()),
+    );
+    let out = panicqr(&args, b"");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("scan part 2 too"), "{err}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("[panicqr: part 2 of {} missing here]", urls.len())));
+    assert!(out.stdout.len() < log.len());
+}

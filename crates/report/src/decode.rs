@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::digits::{decode_z, decode_zl, decode_zl_groups, DigitError};
+use crate::url::PartTag;
 
 pub use crate::url::Packing;
 
@@ -115,6 +116,9 @@ pub struct Decoded {
     pub release: Option<String>,
     /// `d=`: the distribution, when given.
     pub distribution: Option<String>,
+    /// `p=` and `r=`: which part of a report over several codes this is
+    /// (docs/format.md §9), when the URL says so.
+    pub part: Option<PartTag>,
     /// Which packing carried the data.
     pub packing: Packing,
     /// Bytes of compressed data recovered from the digits.
@@ -178,6 +182,8 @@ pub struct Params {
     pub release: Option<String>,
     /// `d=`, percent-decoded.
     pub distribution: Option<String>,
+    /// `p=<i>/<n>` and `r=<id>` together, when both are well formed.
+    pub part: Option<PartTag>,
     /// `z` (or bare digits) or `zl`.
     pub packing: Packing,
     /// The digits with whitespace and `+` removed and `%XX` decoded; any
@@ -207,6 +213,7 @@ pub fn parse_params(text: &str) -> Option<Params> {
             arch: None,
             release: None,
             distribution: None,
+            part: None,
             packing: Packing::Z,
             digits: clean_digits(text),
         });
@@ -229,7 +236,7 @@ pub fn parse_params(text: &str) -> Option<Params> {
 
 /// Reads one `k=v&k=v` string; `None` when it has neither `z` nor `zl`.
 fn params_of(s: &str) -> Option<Params> {
-    let mut found: [Option<&str>; 5] = [None; 5];
+    let mut found: [Option<&str>; 7] = [None; 7];
     for pair in s.split('&') {
         // A piece without `=` is not a parameter (`?z=1&z` keeps `z=1`).
         let Some((k, v)) = pair.split_once('=') else {
@@ -241,6 +248,8 @@ fn params_of(s: &str) -> Option<Params> {
             "d" => 2,
             "z" => 3,
             "zl" => 4,
+            "p" => 5,
+            "r" => 6,
             _ => continue,
         };
         // The first of each key counts; a repeat cannot change the reading.
@@ -248,7 +257,7 @@ fn params_of(s: &str) -> Option<Params> {
             *f = Some(v);
         }
     }
-    let [a, v, d, z, zl] = found;
+    let [a, v, d, z, zl, p, r] = found;
     // `z` (current) wins over `zl` (Linux 6.12–6.14), whatever the order.
     let (packing, digits) = match (z, zl) {
         (Some(z), _) => (Packing::Z, z),
@@ -260,9 +269,29 @@ fn params_of(s: &str) -> Option<Params> {
         arch: text(a),
         release: text(v),
         distribution: text(d),
+        part: part_tag(p, r),
         packing,
         digits: clean_digits(digits),
     })
+}
+
+/// `p=<i>/<n>` and `r=<8 hex digits>` (docs/format.md §9): both, well
+/// formed, with 1 ≤ i ≤ n ≤ 255, or none (the code is then read as a
+/// report on its own).
+fn part_tag(p: Option<&str>, r: Option<&str>) -> Option<PartTag> {
+    let (i, n) = p?.split_once('/')?;
+    let num = |s: &str| -> Option<u8> {
+        (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (index, count) = (num(i)?, num(n)?);
+    let r = r?;
+    if index == 0 || index > count || r.len() != 8 || !r.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let id = u32::from_str_radix(r, 16).ok()?;
+    Some(PartTag { index, count, id })
 }
 
 /// The whitespace the parser drops: ASCII only, so that both readers agree
@@ -368,12 +397,142 @@ pub fn decode(text: &str) -> Result<Decoded, DecodeError> {
         arch: params.arch,
         release: params.release,
         distribution: params.distribution,
+        part: params.part,
         packing,
         compressed_len: used,
         log,
         trusted,
         condition,
         problems,
+    })
+}
+
+/// The parts of one report over several codes (docs/format.md §9), merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merged {
+    /// The report id every part carries.
+    pub id: u32,
+    /// How many parts the report has.
+    pub count: usize,
+    /// The parts by index (`parts[0]` is part 1, the newest lines); `None`
+    /// for a part not given.
+    pub parts: Vec<Option<Decoded>>,
+    /// Parts given twice with different contents (the first was kept): a
+    /// sign of damage, or of an id shared by two crashes.
+    pub conflicts: Vec<usize>,
+}
+
+impl Merged {
+    /// The indices (1-based) of the parts not given.
+    pub fn missing(&self) -> Vec<usize> {
+        (1..=self.count)
+            .filter(|&i| self.parts.get(i - 1).is_some_and(Option::is_none))
+            .collect()
+    }
+
+    /// Every part given, each complete, no conflicts, and the merged log's
+    /// FNV-1a equal to the id.
+    pub fn is_complete(&self) -> bool {
+        self.missing().is_empty()
+            && self.conflicts.is_empty()
+            && self.parts.iter().flatten().all(Decoded::is_complete)
+            && self.id_matches() == Some(true)
+    }
+
+    /// Whether the whole log hashes to the id (`None` while parts are
+    /// missing): parts of different reports that share an id do not.
+    pub fn id_matches(&self) -> Option<bool> {
+        if !self.missing().is_empty() {
+            return None;
+        }
+        let log: Vec<u8> = self.pieces().flat_map(|p| p.1.iter().copied()).collect();
+        Some(fnv1a(&log) == self.id)
+    }
+
+    /// The logs of the parts given, oldest first, with their indices.
+    pub fn pieces(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
+        self.parts
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(i, p)| p.as_ref().map(|d| (i + 1, d.log.as_slice())))
+    }
+
+    /// `a=` of the parts (the first that has one).
+    pub fn arch(&self) -> Option<&str> {
+        self.parts.iter().flatten().find_map(|d| d.arch.as_deref())
+    }
+
+    /// `v=` of the parts (the first that has one).
+    pub fn release(&self) -> Option<&str> {
+        self.parts
+            .iter()
+            .flatten()
+            .find_map(|d| d.release.as_deref())
+    }
+}
+
+/// Groups decoded codes into reports over several codes by their id and
+/// count (never mixing two crashes), in the order each report first
+/// appears. Codes without a part tag are left out: each is a report of its
+/// own.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::Version;
+/// use panicqr_report::{build::Target, decode::{decode, merge}, digits, parts};
+/// let log: Vec<u8> = (0..300).flat_map(|i| format!("[{i:5}.000000] line {i} {}\n", i * 7919 % 10007).into_bytes()).collect();
+/// let target = Target { max_version: Version::new(8).unwrap(), ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; parts::workspace_len(target.max_version, 16)];
+/// let mut out = vec![0u8; target.max_version.symbol_len()];
+/// let s = parts::split(&log, &target, 16, &mut ws).unwrap();
+/// // Every part's URL, scanned newest last.
+/// let mut scanned = Vec::new();
+/// for i in (1..=s.count()).rev() {
+///     let b = parts::build_part(&target, &s, i, &mut ws, &mut out).unwrap();
+///     let mut d = vec![0u8; digits::decimal_digits(b.payload.len())];
+///     let n = digits::encode_z(b.payload, &mut d);
+///     let url = [b.prefix, &d[..n]].concat();
+///     scanned.push(decode(std::str::from_utf8(&url).unwrap()).unwrap());
+/// }
+/// let merged = merge(scanned);
+/// assert_eq!(merged.len(), 1);
+/// assert!(merged[0].is_complete());
+/// let whole: Vec<u8> = merged[0].pieces().flat_map(|(_, l)| l.to_vec()).collect();
+/// assert_eq!(whole, &log[s.window_start()..]);
+/// ```
+pub fn merge(decoded: Vec<Decoded>) -> Vec<Merged> {
+    let mut out: Vec<Merged> = Vec::new();
+    for d in decoded {
+        let Some(tag) = d.part else { continue };
+        let count = usize::from(tag.count);
+        let at = match out.iter().position(|m| m.id == tag.id && m.count == count) {
+            Some(at) => at,
+            None => {
+                out.push(Merged {
+                    id: tag.id,
+                    count,
+                    parts: vec![None; count],
+                    conflicts: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        let Some(m) = out.get_mut(at) else { continue };
+        let index = usize::from(tag.index);
+        match m.parts.get_mut(index - 1) {
+            Some(slot @ None) => *slot = Some(d),
+            Some(Some(first)) if first.log != d.log => m.conflicts.push(index),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// FNV-1a, 32 bits: the report id of docs/format.md §9.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
 }
 

@@ -165,3 +165,79 @@ fn few_parts_keep_the_newest_lines_and_an_empty_log_is_one_empty_part() {
     let mut small = vec![0u8; parts::workspace_len(v, 2)];
     assert!(split(log, &target, 3, &mut small).is_err());
 }
+
+/// The URLs of every part of `log` at `version`.
+fn part_urls(log: &[u8], version: u8) -> Vec<String> {
+    let target = Target {
+        max_version: Version::new(version).unwrap(),
+        ..Target::new(BASE, b"x86_64", b"6.1")
+    };
+    let v = target.max_version;
+    let mut ws = vec![0u8; parts::workspace_len(v, parts::MAX_PARTS)];
+    let mut out = vec![0u8; v.symbol_len()];
+    let s = split(log, &target, parts::MAX_PARTS, &mut ws).unwrap();
+    (1..=s.count())
+        .map(|i| {
+            let b = build_part(&target, &s, i, &mut ws, &mut out).unwrap();
+            format!(
+                "{}{}",
+                std::str::from_utf8(b.prefix).unwrap(),
+                z_digits(b.payload)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn merging_orders_parts_names_the_missing_and_never_mixes_two_crashes() {
+    use panicqr_report::decode::{decode, merge};
+    let w = windows();
+    let (a, b) = (&w[10], &w[50]);
+    let (ua, ub) = (part_urls(a, 12), part_urls(b, 12));
+    assert!(ua.len() >= 3 && ub.len() >= 3);
+    // Every part of both crashes, interleaved and reversed, plus a duplicate.
+    let mut scanned: Vec<&String> = ua.iter().rev().chain(ub.iter()).collect();
+    scanned.push(&ua[0]);
+    let decoded = scanned.iter().map(|u| decode(u).unwrap()).collect();
+    let merged = merge(decoded);
+    assert_eq!(merged.len(), 2, "two crashes, two reports");
+    for (m, log) in merged.iter().zip([a, b]) {
+        assert!(m.is_complete(), "{:?} {:?}", m.missing(), m.conflicts);
+        let whole: Vec<u8> = m.pieces().flat_map(|(_, l)| l.to_vec()).collect();
+        assert!(
+            whole.len() > 4096 && log.ends_with(&whole),
+            "the newest bytes, in order"
+        );
+    }
+    // Part 2 of crash a missing: named, and the rest still in order.
+    let without: Vec<_> = ua
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, u)| decode(u).unwrap())
+        .collect();
+    let m = &merge(without)[0];
+    assert_eq!(m.missing(), vec![2]);
+    assert!(!m.is_complete());
+    assert_eq!(m.id_matches(), None);
+    let order: Vec<usize> = m.pieces().map(|(i, _)| i).collect();
+    assert_eq!(
+        order,
+        (1..=ua.len()).rev().filter(|&i| i != 2).collect::<Vec<_>>()
+    );
+    // A part of crash b relabelled with crash a's id is caught by the hash.
+    let (_, n, ra) = tag(&ua[0]);
+    let forged = ub[0]
+        .replacen(&format!("&p=1/{}", ub.len()), &format!("&p=1/{n}"), 1)
+        .replacen(&tag(&ub[0]).2, &ra, 1);
+    let mut decoded: Vec<_> = ua.iter().skip(1).map(|u| decode(u).unwrap()).collect();
+    decoded.insert(0, decode(&forged).unwrap());
+    let m = &merge(decoded)[0];
+    assert!(m.missing().is_empty());
+    assert_eq!(
+        m.id_matches(),
+        Some(false),
+        "the log does not hash to the id"
+    );
+    assert!(!m.is_complete());
+}

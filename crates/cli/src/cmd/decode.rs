@@ -8,13 +8,25 @@ use crate::args::DecodeArgs;
 use crate::{io, Failure, Outcome};
 
 pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
-    let text = match args.input.as_deref() {
-        Some("-") | None => {
-            let s = io::read_input(None, io::DECODE_INPUT_LIMIT)?;
-            String::from_utf8_lossy(&s).into_owned()
-        }
-        Some(t) => t.to_string(),
+    let text = match args.input.as_slice() {
+        [] => read_stdin()?,
+        [one] if one == "-" => read_stdin()?,
+        [one] => one.clone(),
+        many => return run_parts(args, many.to_vec()),
     };
+    // Several lines that are each a part of a report: merge them.
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > 1
+        && lines
+            .iter()
+            .all(|l| decode(l).is_ok_and(|d| d.part.is_some()))
+    {
+        return run_parts(args, lines.iter().map(|l| (*l).to_string()).collect());
+    }
     let d = match decode(&text) {
         Ok(d) => d,
         Err(e @ (DecodeError::NoData | DecodeError::Unreadable(_))) => {
@@ -48,6 +60,159 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     } else {
         Outcome::Partial
     })
+}
+
+fn read_stdin() -> Result<String, Failure> {
+    let s = io::read_input(None, io::DECODE_INPUT_LIMIT)?;
+    Ok(String::from_utf8_lossy(&s).into_owned())
+}
+
+/// Several codes: the parts of each report merged (docs/format.md §9),
+/// oldest lines first; a missing part leaves a marked gap.
+fn run_parts(args: &DecodeArgs, inputs: Vec<String>) -> Result<Outcome, Failure> {
+    let mut decoded = Vec::new();
+    let mut partial = false;
+    for (i, text) in inputs.iter().enumerate() {
+        match decode(text) {
+            Ok(d) => decoded.push(d),
+            Err(e) => {
+                note!("code {}: {e}", i + 1);
+                partial = true;
+            }
+        }
+    }
+    if decoded.is_empty() {
+        return Err(Failure::BadInput(anyhow!(
+            "none of the {} codes is a report",
+            inputs.len()
+        )));
+    }
+    let alone: Vec<&Decoded> = decoded.iter().filter(|d| d.part.is_none()).collect();
+    let alone_logs: Vec<Vec<u8>> = alone.iter().map(|d| d.log.clone()).collect();
+    partial |= alone.iter().any(|d| !d.is_complete());
+    let merged = panicqr_report::decode::merge(decoded.clone());
+    let mut out = Vec::new();
+    let mut objects = Vec::new();
+    for m in &merged {
+        let missing = m.missing();
+        let found: Vec<String> = (1..=m.count)
+            .filter(|i| !missing.contains(i))
+            .map(|i| i.to_string())
+            .collect();
+        let whole = m.is_complete();
+        partial |= !whole;
+        note!(
+            "report {:08x}: arch {}, release {}; parts {} of {}{}{}",
+            m.id,
+            m.arch().unwrap_or("?"),
+            m.release().unwrap_or("?"),
+            found.join(", "),
+            m.count,
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(": scan part {} too", list(&missing))
+            },
+            match m.id_matches() {
+                Some(false) =>
+                    "; the parts do not belong to one report (the log does not match its id)",
+                _ => "",
+            }
+        );
+        for i in &m.conflicts {
+            note!("report {:08x}: part {i} was given twice, with different contents (the first is used)", m.id);
+        }
+        let mut log = Vec::new();
+        let mut next = m.count;
+        for (i, piece) in m.pieces() {
+            if i < next {
+                log.extend_from_slice(
+                    format!(
+                        "[panicqr: part{} {} of {} missing here]\n",
+                        if next - i > 1 { "s" } else { "" },
+                        range(i + 1, next),
+                        m.count
+                    )
+                    .as_bytes(),
+                );
+            }
+            log.extend_from_slice(piece);
+            next = i.saturating_sub(1);
+        }
+        if next >= 1 {
+            log.extend_from_slice(
+                format!(
+                    "[panicqr: part{} {} of {} missing here]\n",
+                    if next > 1 { "s" } else { "" },
+                    range(1, next),
+                    m.count
+                )
+                .as_bytes(),
+            );
+        }
+        if args.json {
+            let mut o = serde_json::Map::new();
+            o.insert("id".into(), format!("{:08x}", m.id).into());
+            o.insert("parts".into(), m.count.into());
+            o.insert("missing".into(), missing.clone().into());
+            o.insert("conflicts".into(), m.conflicts.clone().into());
+            o.insert("complete".into(), whole.into());
+            o.insert("arch".into(), m.arch().into());
+            o.insert("release".into(), m.release().into());
+            insert_text(&mut o, "log", &log);
+            objects.push(serde_json::Value::Object(o));
+        } else {
+            out.extend_from_slice(&log);
+        }
+    }
+    for (d, log) in alone.iter().zip(&alone_logs) {
+        note!(
+            "a code that is a whole report of its own: {} bytes of log",
+            log.len()
+        );
+        if args.json {
+            objects.push(serde_json::Value::Object(json(d)));
+        } else {
+            out.extend_from_slice(log);
+        }
+    }
+    let output = args.output.as_deref();
+    if args.json {
+        let mut m = serde_json::Map::new();
+        m.insert("reports".into(), objects.into());
+        io::write_output(output, io::json_line(m).as_bytes())?;
+    } else {
+        io::write_untrusted(output, &out)?;
+    }
+    Ok(if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Complete
+    })
+}
+
+/// "2", "2 and 3", "2, 3 and 5".
+fn list(v: &[usize]) -> String {
+    match v {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!(
+            "{} and {last}",
+            init.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// "2" or "2-4".
+fn range(a: usize, b: usize) -> String {
+    if a == b {
+        a.to_string()
+    } else {
+        format!("{a}-{b}")
+    }
 }
 
 /// What the problems amount to, and where trust in the printed log ends

@@ -1,4 +1,4 @@
-//! A report split over several QR codes (docs/format.md §8): more of the
+//! A report split over several QR codes (docs/format.md §9): more of the
 //! log than one code holds, in codes small enough for a phone.
 //!
 //! Each part is a complete report URL of today's format, with its own zlib

@@ -28,7 +28,7 @@ impl Packing {
 }
 
 /// Which part of a report split over several QR codes a URL carries: the
-/// parameters `&p=<index>/<count>&r=<id>` (docs/format.md §8), written just
+/// parameters `&p=<index>/<count>&r=<id>` (docs/format.md §9), written just
 /// before `&z=`. Pages that do not know them ignore them and show the part's
 /// lines on their own.
 ///

@@ -1,4 +1,4 @@
-//! A report split over several codes (docs/format.md §8): every part is a
+//! A report split over several codes (docs/format.md §9): every part is a
 //! standalone report that inflates with an independent inflater, read back
 //! from its QR code by a decoder we did not write, and the parts' logs,
 //! oldest first, are the window byte for byte.

@@ -277,6 +277,8 @@ for v in "${variants[@]}"; do vt[$v]=$(llvm-size-$llvm "$out/$v/vmlinux" | awk '
     echo "| Rust object text / data / bss | $(size_of "$stock_obj") (drm_panic_qr.o) | $(size_of "$out/panicqr/drm_panic_panicqr.o") | $(size_of "$out/panicqr-fit/drm_panic_panicqr.o") |"
     echo "| drm_panic.o text / data / bss | $(size_of "$out/stock/drm_panic.o") | $(size_of "$out/panicqr/drm_panic.o") | $(size_of "$out/panicqr-fit/drm_panic.o") |"
     echo "| QR symbols in vmlinux (bytes) | $(in_image "$out/stock/vmlinux" '[0-9]+drm_panic_qr') | $(in_image "$out/panicqr/vmlinux" '[0-9]+drm_panic_panicqr') | $(in_image "$out/panicqr-fit/vmlinux" '[0-9]+drm_panic_panicqr') |"
+    zl() { grep -q '^CONFIG_ZLIB_DEFLATE=y' "$out/$1/.config" && echo y || echo n; }
+    echo "| CONFIG_ZLIB_DEFLATE | $(zl stock) | $(zl panicqr) | $(zl panicqr-fit) |"
     printf '| vmlinux text | %s | %s (%+d B) | %s (%+d B) |\n' "${vt[stock]}" \
         "${vt[panicqr]}" "$((vt[panicqr] - vt[stock]))" "${vt[panicqr-fit]}" "$((vt[panicqr-fit] - vt[stock]))"
 } > "$out/sizes.md"

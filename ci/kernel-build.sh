@@ -204,7 +204,7 @@ for variant in "${variants[@]}"; do
     log "$variant built in ${build_s[$variant]} s"
     mkdir -p "$out/$variant"
     cp "$build/arch/x86/boot/bzImage" "$build/vmlinux" "$build/.config" "$build/drivers/gpu/drm/drm_panic.o" "$out/$variant/"
-    if [ $variant != stock ]; then
+    if [ "$variant" != stock ]; then
         # Our object as this variant built it (both panicqr variants build
         # drm_panic_panicqr.o, with and without the report modules).
         cp "$build/drivers/gpu/drm/drm_panic_panicqr.o" "$build/drivers/gpu/drm/.drm_panic_panicqr.o.cmd" "$out/$variant/"
@@ -311,7 +311,7 @@ for variant in "${variants[@]}"; do
     done
     cp "$logs/edge.log" "$out/$variant/edge.log"
     fit=false
-    [ $variant = panicqr-fit ] && fit=true
+    [ "$variant" = panicqr-fit ] && fit=true
     printf '{"kernel":"%s","version":"%s (%s)","baseUrl":"%s","panicqr":"%s","edge":"edge.log","fit":%s,"fitLogSize":%d,"boots":[%s]}\n' \
         "$release" "$src_version" "$variant" "$base_url" "$panicqr_bin" "$fit" "$fit_log_size" "$boots_json" \
         > "$out/$variant/manifest.json"

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # panicqr inside Linux (issue 11, part 4).
 #
-# Builds Debian's Linux 7.3.4 source twice from one build directory, with
-# the kernel's own Rust build (Debian's rustc-web 1.85, LLVM 19, bindgen
-# 0.73.2): "stock", drm_panic with its own QR encoder (drm_panic_qr.rs), and
-# "panicqr", the same kernel with CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR=y,
-# where drm_panic_qr_generate() and drm_panic_qr_max_data_size() come from
-# kernel/drm_panic_panicqr.rs, which mounts crates/qr/src at its root (the
-# patch set in kernel/). Then boots each in QEMU, panics it, screendumps the
-# panic screens, and asserts with ci/linux/check.mjs (zbarimg, `panicqr
-# scan`, the log = the newest lines of the serial console, Linux's version,
-# scale and zlib rules). Prints code sizes and the two kernels side by side.
+# Builds Debian's Linux 7.3.4 source three times from one build directory,
+# with the kernel's own Rust build (Debian's rustc-web 1.85, LLVM 19, bindgen
+# 0.73.2):
+#   stock        drm_panic with its own QR encoder (drm_panic_qr.rs) and its
+#                zlib loop;
+#   panicqr      CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR=y: the zlib loop,
+#                but drm_panic_qr_generate() and drm_panic_qr_max_data_size()
+#                come from kernel/drm_panic_panicqr.rs, which mounts
+#                crates/qr/src at its root (a drop-in);
+#   panicqr-fit  also CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR_FIT=y: no zlib
+#                loop, drm_panic.c makes one call to drm_panic_panicqr_build(),
+#                which runs crates/report's build (fit, deflate, URL, QR),
+#                mounted the same way.
+# (the patch set in kernel/). Then boots each in QEMU, panics it, screendumps
+# the panic screens, and asserts with ci/linux/check.mjs (zbarimg, `panicqr
+# scan`, the log = the newest lines of the serial console; Linux's version,
+# scale and zlib rules for the first two; for panicqr-fit, the URL is the
+# one `panicqr encode` builds from the same kmsg dump). Prints code sizes
+# and the three kernels side by side.
 #
 # Too long for every CI run (a first build is 6-17 min on 2 cores, plus the
 # toolchain); ci/test.sh runs it only with PANICQR_KERNEL=1.
@@ -44,10 +53,13 @@ llvm=19
 # needs a newer libc, so it comes from crates.io (pinned, --locked).
 bindgen_version=0.73.2
 base_url="https://deb.li/panic#"
+# PANICQR_LOG_SIZE in patch 0002: the kmsg dump the fit kernel hands panicqr.
+fit_log_size=32768
+variants=(stock panicqr panicqr-fit)
 jobs=${PANICQR_KERNEL_JOBS:-2}
 
 # The boots: "LOG: driver:WxH ..." (see ci/linux-qemu.sh). The same log and
-# displays for both kernels: the edge log at the size where Linux's choice of
+# displays for every kernel: the edge log at the size where Linux's choice of
 # version decides whether there is a code (640x480) and at three larger
 # sizes, the compressible log at 640x480 and 1024x768.
 boots=(
@@ -153,7 +165,7 @@ cmp -s "$root/kernel/drm_panic_panicqr.rs" "$src/drivers/gpu/drm/drm_panic_panic
     cp "$root/kernel/drm_panic_panicqr.rs" "$src/drivers/gpu/drm/drm_panic_panicqr.rs"
 ln -sfn "$root/crates" "$src/drivers/gpu/drm/panicqr"
 
-# --- Build both kernels ---------------------------------------------------------
+# --- Build the three kernels ------------------------------------------------------
 build=$cache/build
 mkdir -p "$build"
 mk() {
@@ -165,17 +177,19 @@ mk rustavailable >/dev/null || die "the kernel's Rust toolchain check failed (ma
 out=${PANICQR_KERNEL_KEEP:-$work/out}
 mkdir -p "$out"
 declare -A build_s=()
-for variant in stock panicqr; do
+for variant in "${variants[@]}"; do
     t0=$SECONDS
     # tinyconfig plus kernel/panicqr.config plus the variant's one line. An
     # unchanged result leaves include/config alone, so nothing rebuilds.
     frag=$work/$variant.config
     cp "$root/kernel/panicqr.config" "$frag"
-    if [ $variant = panicqr ]; then
-        echo 'CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR=y' >> "$frag"
-    else
-        echo '# CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR is not set' >> "$frag"
-    fi
+    case $variant in
+    stock) echo '# CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR is not set' >> "$frag" ;;
+    panicqr) printf '%s\n' 'CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR=y' \
+        '# CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR_FIT is not set' >> "$frag" ;;
+    panicqr-fit) printf '%s\n' 'CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR=y' \
+        'CONFIG_DRM_PANIC_SCREEN_QR_CODE_PANICQR_FIT=y' >> "$frag" ;;
+    esac
     mk tinyconfig >/dev/null
     (cd "$src" && scripts/kconfig/merge_config.sh -m -O "$build" "$build/.config" "$frag" >/dev/null)
     mk olddefconfig >/dev/null
@@ -189,69 +203,91 @@ for variant in stock panicqr; do
     build_s[$variant]=$((SECONDS - t0))
     log "$variant built in ${build_s[$variant]} s"
     mkdir -p "$out/$variant"
-    cp "$build/arch/x86/boot/bzImage" "$build/vmlinux" "$build/.config" "$out/$variant/"
+    cp "$build/arch/x86/boot/bzImage" "$build/vmlinux" "$build/.config" "$build/drivers/gpu/drm/drm_panic.o" "$out/$variant/"
+    if [ "$variant" != stock ]; then
+        # Our object as this variant built it (both panicqr variants build
+        # drm_panic_panicqr.o, with and without the report modules).
+        cp "$build/drivers/gpu/drm/drm_panic_panicqr.o" "$build/drivers/gpu/drm/.drm_panic_panicqr.o.cmd" "$out/$variant/"
+    fi
 done
 release=$(mk -s kernelrelease)
 
 # --- The kernel's Rust flags, no warnings -----------------------------------------
-obj=$build/drivers/gpu/drm/drm_panic_panicqr.o
 stock_obj=$build/drivers/gpu/drm/drm_panic_qr.o
-[ -f "$obj" ] || die "missing $obj"
 [ -f "$stock_obj" ] || die "missing $stock_obj"
-cmd=$(cat "$build/drivers/gpu/drm/.drm_panic_panicqr.o.cmd")
-for f in --edition=2021 -Dunsafe_op_in_unsafe_fn -Cpanic=abort -Copt-level=s -Coverflow-checks=y \
-    -Wmissing_docs -Wunreachable_pub --target=; do
-    case $cmd in *" $f"*) ;; *) die "drm_panic_panicqr.o was not built with $f" ;; esac
+for v in panicqr panicqr-fit; do
+    cmd=$(cat "$out/$v/.drm_panic_panicqr.o.cmd")
+    for f in --edition=2021 -Dunsafe_op_in_unsafe_fn -Cpanic=abort -Copt-level=s -Coverflow-checks=y \
+        -Wmissing_docs -Wunreachable_pub -Wrust_2018_idioms --target=; do
+        case $cmd in *" $f"*) ;; *) die "$v: drm_panic_panicqr.o was not built with $f" ;; esac
+    done
+    # Only `core` (and the kernel crate) is available: no alloc, no std.
+    case $cmd in *"--extern alloc"*|*"--extern std"*) die "$v: drm_panic_panicqr.o was given alloc or std" ;; esac
+    # The file and every panicqr module it mounts compile without a warning.
+    grep -E -A8 '^(warning|error)' "$out/build-$v.log" > "$work/diagnostics" || true
+    if grep -q -E 'drm_panic_panicqr|drm_panic\.c|panicqr/(qr|report)' "$work/diagnostics"; then
+        cat "$work/diagnostics" >&2
+        die "$v: warnings in drm_panic.c, drm_panic_panicqr.rs or panicqr's sources (see $out/build-$v.log)"
+    fi
 done
-# Only `core` (and the kernel crate) is available: no alloc, no std.
-case $cmd in *"--extern alloc"*|*"--extern std"*) die "drm_panic_panicqr.o was given alloc or std" ;; esac
-# The file and every panicqr module it mounts compile without a warning.
-grep -E -A8 '^(warning|error)' "$out/build-panicqr.log" > "$work/diagnostics" || true
-if grep -q -E 'drm_panic_panicqr|panicqr/qr' "$work/diagnostics"; then
-    cat "$work/diagnostics" >&2
-    die "warnings in drm_panic_panicqr.rs or panicqr's sources (see $out/build-panicqr.log)"
-fi
 # Our two symbols, defined by our object, and the stock encoder absent.
 # (nm's output goes to files first: `nm | grep -q` under pipefail fails when
 # grep stops reading early.)
-for v in stock panicqr; do llvm-nm-$llvm "$out/$v/vmlinux" > "$out/$v/nm.txt"; done
-llvm-nm-$llvm --defined-only "$obj" > "$work/obj.nm"
-for s in drm_panic_qr_generate drm_panic_qr_max_data_size; do
-    grep -qE " T $s\$" "$work/obj.nm" || die "$obj does not define $s"
-    grep -qE " T $s\$" "$out/panicqr/nm.txt" || die "vmlinux (panicqr) lacks $s"
+for v in "${variants[@]}"; do llvm-nm-$llvm "$out/$v/vmlinux" > "$out/$v/nm.txt"; done
+fit_syms="drm_panic_panicqr_build drm_panic_panicqr_workspace_size"
+for v in panicqr panicqr-fit; do
+    llvm-nm-$llvm --defined-only "$out/$v/drm_panic_panicqr.o" > "$work/obj.nm"
+    for s in drm_panic_qr_generate drm_panic_qr_max_data_size; do
+        grep -qE " T $s\$" "$work/obj.nm" || die "$v: drm_panic_panicqr.o does not define $s"
+        grep -qE " T $s\$" "$out/$v/nm.txt" || die "vmlinux ($v) lacks $s"
+    done
+    grep -q '17drm_panic_panicqr' "$out/$v/nm.txt" || die "vmlinux ($v) has no symbol of drm_panic_panicqr"
+    grep -q '12drm_panic_qr' "$out/$v/nm.txt" && die "vmlinux ($v) still has the stock encoder"
+    for s in $fit_syms; do
+        if [ $v = panicqr-fit ]; then
+            grep -qE " T $s\$" "$out/$v/nm.txt" || die "vmlinux ($v) lacks $s"
+        else
+            # The encoder-only kernel mounts no report module.
+            grep -qE " T $s\$" "$out/$v/nm.txt" && die "vmlinux ($v) has $s"
+        fi
+    done
 done
-grep -q '17drm_panic_panicqr' "$out/panicqr/nm.txt" || die "vmlinux (panicqr) has no symbol of drm_panic_panicqr"
-grep -q '12drm_panic_qr' "$out/panicqr/nm.txt" && die "vmlinux (panicqr) still has the stock encoder"
+# The fit kernel links panicqr's compressor and fitter, and calls no zlib.
+grep -q '17drm_panic_panicqr7deflate' "$out/panicqr-fit/nm.txt" || die "vmlinux (panicqr-fit) has no deflate module"
+grep -q '17drm_panic_panicqr3fit3fit' "$out/panicqr-fit/nm.txt" || die "vmlinux (panicqr-fit) has no fit::fit"
+llvm-nm-$llvm --undefined-only "$out/panicqr-fit/drm_panic.o" > "$work/c.nm"
+grep -q 'zlib_deflate$' "$work/c.nm" && die "drm_panic.o (panicqr-fit) still calls zlib_deflate"
+grep -q 'drm_panic_panicqr_build$' "$work/c.nm" || die "drm_panic.o (panicqr-fit) does not call drm_panic_panicqr_build"
 grep -q '12drm_panic_qr' "$out/stock/nm.txt" || die "vmlinux (stock) lacks the stock encoder"
 
 # --- Code size ----------------------------------------------------------------------
 # text+data+bss of each object (llvm-size, Berkeley format); and what each
-# vmlinux holds of it: the sum of the sizes of the symbols of that crate
-# (v0-mangled names carry the crate name) and the two C entry points.
-size_of() { llvm-size-$llvm "$1" | awk 'NR==2 {print $1, $2, $3}'; }
+# vmlinux holds of the QR code: the sum of the sizes of the symbols of that
+# crate (v0-mangled names carry the crate name) and its C entry points.
+size_of() { llvm-size-$llvm "$1" | awk 'NR==2 {printf "%s / %s / %s", $1, $2, $3}'; }
 in_image() { # in_image VMLINUX CRATE
     llvm-nm-$llvm --print-size --size-sort --radix=d "$1" |
-        awk -v c="$2" 'NF==4 && ($4 ~ c || $4 ~ /^drm_panic_qr_(generate|max_data_size)$/) {s += $2} END {print s + 0}'
+        awk -v c="$2" 'NF==4 && ($4 ~ c || $4 ~ /^drm_panic_(qr_generate|qr_max_data_size|panicqr_build|panicqr_workspace_size)$/) {s += $2} END {print s + 0}'
 }
-read -r st sd sb <<< "$(size_of "$stock_obj")"
-read -r pt pd pb <<< "$(size_of "$obj")"
-si=$(in_image "$out/stock/vmlinux" '[0-9]+drm_panic_qr')
-pi=$(in_image "$out/panicqr/vmlinux" '[0-9]+drm_panic_panicqr')
-vs=$(llvm-size-$llvm "$out/stock/vmlinux" | awk 'NR==2 {print $1}')
-vp=$(llvm-size-$llvm "$out/panicqr/vmlinux" | awk 'NR==2 {print $1}')
+declare -A vt=()
+for v in "${variants[@]}"; do vt[$v]=$(llvm-size-$llvm "$out/$v/vmlinux" | awk 'NR==2 {print $1}'); done
 {
-    echo "| | stock (drm_panic_qr.rs) | panicqr (drm_panic_panicqr.rs) |"
-    echo "|---|---|---|"
-    echo "| object text / data / bss | $st / $sd / $sb | $pt / $pd / $pb |"
-    echo "| symbols in vmlinux (bytes) | $si | $pi |"
-    printf '| vmlinux text | %s | %s (%+d B) |\n' "$vs" "$vp" "$((vp - vs))"
+    echo "| | stock | panicqr (encoder) | panicqr-fit (fitter + compressor + encoder) |"
+    echo "|---|---|---|---|"
+    echo "| Rust object text / data / bss | $(size_of "$stock_obj") (drm_panic_qr.o) | $(size_of "$out/panicqr/drm_panic_panicqr.o") | $(size_of "$out/panicqr-fit/drm_panic_panicqr.o") |"
+    echo "| drm_panic.o text / data / bss | $(size_of "$out/stock/drm_panic.o") | $(size_of "$out/panicqr/drm_panic.o") | $(size_of "$out/panicqr-fit/drm_panic.o") |"
+    echo "| QR symbols in vmlinux (bytes) | $(in_image "$out/stock/vmlinux" '[0-9]+drm_panic_qr') | $(in_image "$out/panicqr/vmlinux" '[0-9]+drm_panic_panicqr') | $(in_image "$out/panicqr-fit/vmlinux" '[0-9]+drm_panic_panicqr') |"
+    zl() { grep -q '^CONFIG_ZLIB_DEFLATE=y' "$out/$1/.config" && echo y || echo n; }
+    echo "| CONFIG_ZLIB_DEFLATE | $(zl stock) | $(zl panicqr) | $(zl panicqr-fit) |"
+    printf '| vmlinux text | %s | %s (%+d B) | %s (%+d B) |\n' "${vt[stock]}" \
+        "${vt[panicqr]}" "$((vt[panicqr] - vt[stock]))" "${vt[panicqr-fit]}" "$((vt[panicqr-fit] - vt[stock]))"
 } > "$out/sizes.md"
-llvm-nm-$llvm --print-size --size-sort --radix=d "$out/panicqr/vmlinux" > "$work/p.nm"
-grep -E 'drm_panic_panicqr|drm_panic_qr_' "$work/p.nm" > "$out/panicqr/symbols.txt" || true
-llvm-nm-$llvm --print-size --size-sort --radix=d "$out/stock/vmlinux" > "$work/s.nm"
-grep -E 'drm_panic_qr' "$work/s.nm" > "$out/stock/symbols.txt" || true
+for v in "${variants[@]}"; do
+    llvm-nm-$llvm --print-size --size-sort --radix=d "$out/$v/vmlinux" > "$work/p.nm"
+    grep -E 'drm_panic_panicqr|drm_panic_qr' "$work/p.nm" > "$out/$v/symbols.txt" || true
+done
 
-# --- Boot both, panic, read the screens ----------------------------------------------
+# --- Boot each kernel, panic, read the screens ----------------------------------------
 static_busybox "$cache/busybox"
 logs=$work/logs
 known_logs "$logs"
@@ -260,8 +296,12 @@ initrd=$work/initrd.cpio.gz
 make_initramfs "$initrd" "$cache/busybox/bin/busybox" "$logs"
 flock -u 9
 nice -n 19 cargo build --quiet --release -p panicqr-cli
+target_dir=${CARGO_TARGET_DIR:-target}
+case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+panicqr_bin=$target_dir/release/panicqr
+[ -x "$panicqr_bin" ] || die "no $panicqr_bin"
 t_boots=$SECONDS
-for variant in stock panicqr; do
+for variant in "${variants[@]}"; do
     boot_kernel=$out/$variant/bzImage boot_initrd=$initrd boot_out=$out/$variant boot_logs=$logs
     boots_json=""
     n=0
@@ -270,8 +310,10 @@ for variant in stock panicqr; do
         boot $n "${b%%:*}" "${b#*: }"
     done
     cp "$logs/edge.log" "$out/$variant/edge.log"
-    printf '{"kernel":"%s","version":"%s (%s)","baseUrl":"%s","panicqr":"%s","edge":"edge.log","boots":[%s]}\n' \
-        "$release" "$src_version" "$variant" "$base_url" "$root/target/release/panicqr" "$boots_json" \
+    fit=false
+    [ "$variant" = panicqr-fit ] && fit=true
+    printf '{"kernel":"%s","version":"%s (%s)","baseUrl":"%s","panicqr":"%s","edge":"edge.log","fit":%s,"fitLogSize":%d,"boots":[%s]}\n' \
+        "$release" "$src_version" "$variant" "$base_url" "$panicqr_bin" "$fit" "$fit_log_size" "$boots_json" \
         > "$out/$variant/manifest.json"
     log "checking the $variant kernel's screens (ci/linux/check.mjs)"
     node ci/linux/check.mjs "$out/$variant" > "$out/$variant/check.txt" || { cat "$out/$variant/check.txt" >&2; die "$variant: check failed"; }
@@ -279,31 +321,39 @@ done
 boot_s=$((SECONDS - t_boots))
 
 # --- Side by side --------------------------------------------------------------------
-# Per screen: bytes of log and QR version of each kernel (from check.mjs's
-# screens.json); with the encoder a drop-in, both must follow Linux's rules
-# (asserted above) and need the same version for logs of the same length.
-node - "$out" <<'EOF' | tee "$out/compare.md"
+# Per screen, from check.mjs's screens.json: bytes of log, QR version and
+# pixels per module of each kernel. The encoder is a drop-in, so stock and
+# panicqr need the same version for logs of the same length (each kernel has
+# its own boot: timestamps may differ by a digit).
+node - "$out" <<'EOF'
 const fs = require("fs");
 const dir = process.argv[2];
 const read = (v) => JSON.parse(fs.readFileSync(`${dir}/${v}/screens.json`, "utf8")).screens;
-const [stock, ours] = [read("stock"), read("panicqr")];
-const digits = (url) => url.length - url.indexOf("z=") - 2;
-console.log("| screen | stock: bytes of log | stock: URL digits | panicqr: bytes of log | panicqr: URL digits |");
-console.log("|---|---|---|---|---|");
-for (const s of stock) {
-  const o = ours.find((x) => x.name === s.name);
-  if (!o) throw new Error(`${s.name}: read on the stock kernel only`);
-  const [sl, ol] = [Buffer.from(s.log, "base64").length, Buffer.from(o.log, "base64").length];
-  console.log(`| ${s.name} | ${sl} | ${digits(s.url)} | ${ol} | ${digits(o.url)} |`);
+const [stock, enc, fit] = [read("stock"), read("panicqr"), read("panicqr-fit")];
+const n = (x) => x.toLocaleString("en-US");
+const bytes = (s) => Buffer.from(s.log, "base64").length;
+const cell = (s) => (s ? `${n(bytes(s))} B / v${s.version} at ${s.px} px` : "no QR");
+const rows = [];
+for (const f of fit) {
+  const [s, e] = [stock.find((x) => x.name === f.name), enc.find((x) => x.name === f.name)];
+  if (s && e && bytes(s) === bytes(e) && s.version !== e.version) {
+    throw new Error(`${f.name}: stock v${s.version}, panicqr encoder v${e.version} for logs of the same length`);
+  }
+  const ratio = s ? `${(bytes(f) / bytes(s)).toFixed(3)}×` : "—";
+  rows.push(`| ${f.name} | ${cell(s)} | ${cell(e)} | ${cell(f)} | ${ratio} |`);
 }
-if (ours.length !== stock.length) throw new Error(`codes read: stock ${stock.length}, panicqr ${ours.length}`);
+if (fit.length < stock.length || fit.length < enc.length) throw new Error("the fit kernel read fewer screens");
+const out = ["| screen | stock: log / QR | panicqr encoder: log / QR | panicqr fitter: log / QR | fitter / stock |",
+  "|---|---|---|---|---|", ...rows].join("\n");
+console.log(out);
+fs.writeFileSync(`${dir}/compare.md`, out + "\n");
 EOF
-for v in stock panicqr; do
+for v in "${variants[@]}"; do
     echo
     echo "== $v kernel ($release), ci/linux/check.mjs"
     sed -n '/^Summary/,$p' "$out/$v/check.txt"
-done | tee "$out/summary.md"
+done > "$out/summary.md"
 echo
 cat "$out/sizes.md"
-log "timings: stock build ${build_s[stock]} s, panicqr build ${build_s[panicqr]} s, 4 boots + checks ${boot_s} s, total $((SECONDS - t_start)) s"
+log "timings: builds $(for v in "${variants[@]}"; do printf '%s %s s, ' "$v" "${build_s[$v]}"; done)${#variants[@]} x ${#boots[@]} boots + checks ${boot_s} s, total $((SECONDS - t_start)) s"
 log "all checks passed"

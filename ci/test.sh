@@ -7,9 +7,10 @@
 # proofs (with overflow checks on), the bare-metal builds with Debian's rustc
 # 1.85 (ci/cross.sh), each fuzz target for FUZZ_SECONDS (default 10), the web
 # page's unit and browser tests, real Linux panic screens read in QEMU
-# (ci/linux-qemu.sh, which installs its own tools), with PANICQR_KERNEL=1 a
-# kernel built with panicqr's encoder (ci/kernel-build.sh), and every crate's
-# tests (the C tests run under ASan/UBSan and valgrind from `cargo test`).
+# (ci/linux-qemu.sh, which installs its own tools), with PANICQR_KERNEL=1
+# kernels built with panicqr's encoder and fitter (ci/kernel-build.sh), and
+# every crate's tests (the C tests run under ASan/UBSan and valgrind from
+# `cargo test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=""

@@ -27,6 +27,16 @@
 // after the kmsg dump. The QR code's log must be a suffix of that text
 // starting at a line start, within both limits, and the line before it
 // must not have fitted (one limit or the other).
+//
+// A kernel whose manifest says "fit" (ci/kernel-build.sh's panicqr-fit
+// kernel: drm_panic_panicqr_build() in place of the zlib loop) follows
+// panicqr's rules instead: drm_panic dumps the newest records that fit
+// fitLogSize - 1 bytes, and the QR code's largest version is the largest
+// whose canvas the screen shows at 2 px per module (at most 40). Then the
+// URL that zbarimg reads must be, byte for byte, the URL `panicqr encode
+// --max-version V` builds from that dump (the same fitter, compressor and
+// packing, run by the CLI on the serial console's text): every screen has a
+// code, and the zlib and record limits above do not apply.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -35,6 +45,8 @@ import { join } from "node:path";
 const dir = process.argv[2];
 const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
 const panicqr = manifest.panicqr;
+const fit = manifest.fit === true;
+const kname = fit ? "Linux + panicqr fitter" : "Linux";
 
 // QR data codewords at level L, versions 1..40 (ISO/IEC 18004 table 7).
 const CAPACITY_L = [19, 34, 55, 80, 108, 136, 156, 194, 232, 274, 324, 370, 428, 461, 523, 589, 647,
@@ -59,6 +71,22 @@ const linuxMaxData = (urlLen) => Math.floor(((2956 - urlLen - 5) * 39) / 40);
 /* drm_panic's qr_canvas scale; < 2 means no QR code. */
 const linuxScale = (w, h, version) =>
   Math.floor(Math.min(Math.floor((3 * w) / 4), Math.floor((3 * h) / 4)) / (17 + 4 * version + 8));
+
+/* drm_panic_qr_max_version() of the fit patch: the largest version whose
+ * canvas (4v + 17 + 8 margin modules) fits the screen's square at 2 px. */
+const fitMaxVersion = (w, h) =>
+  Math.min(40, Math.floor((Math.floor(Math.min(Math.floor((3 * w) / 4), Math.floor((3 * h) / 4)) / 2) - 25) / 4));
+
+/* What the fit kernel hands drm_panic_panicqr_build(): the newest lines of
+ * E within fitLogSize - 1 bytes (kmsg_dump_get_buffer keeps whole records
+ * and a NUL; E's records are lines except the known two-line record). */
+function fitInput(e) {
+  const limit = manifest.fitLogSize - 1;
+  if (e.length <= limit) return e;
+  let start = e.length - limit;
+  if (e[start - 1] !== 0x0a) start = e.indexOf(0x0a, start) + 1;
+  return e.subarray(start);
+}
 
 /* QEMU's screendump PPM. QEMU 7.2 pads every row to a multiple of 4 bytes
  * (the pixman image it writes from) without saying so in the header, which
@@ -215,24 +243,38 @@ for (const boot of manifest.boots) {
     assert.equal(json.release, manifest.kernel);
     const log = scan.stdout;
     const start = assertNewestLines(log, e, d.name);
+    const maxV = fit ? fitMaxVersion(d.w, d.h) : 40;
     // Every edge-case line and the two-line record arrive intact.
     for (const k of edge) assert.ok(log.includes(Buffer.concat([Buffer.from("] "), k])), `${d.name}: known line lost: ${k}`);
     assert.match(log.toString("latin1"), /\[([ 0-9.]+)\] panicqr: one record,\n\[\1\] two lines\n/, `${d.name}: two-line record`);
-    // Within Linux's limits, and the line before did not fit.
     const prefixLen = url.indexOf("z=") + 2;
-    const maxData = linuxMaxData(prefixLen);
-    const recordLimit = Math.min(3 * maxData, 8868) - 1;
-    assert.ok(json.compressed_bytes <= maxData, `${d.name}: ${json.compressed_bytes} > ${maxData} compressed bytes`);
-    assert.equal(zlibLen(log), json.compressed_bytes, `${d.name}: zlib at Linux's settings gives another stream length`);
-    assert.ok(log.length <= recordLimit, `${d.name}: ${log.length} > ${recordLimit} bytes`);
     let bound = "start of the log";
-    if (start > 0) {
-      const prev = e.subarray(e.lastIndexOf(0x0a, start - 2) + 1, start);
-      if (log.length + prev.length > recordLimit) bound = `record buffer (${recordLimit} B)`;
-      else {
-        const z = zlibLen(Buffer.concat([prev, log]));
-        assert.ok(z > maxData, `${d.name}: the line before (${prev.length} B) would have fitted (${z} <= ${maxData} compressed)`);
-        bound = `zlib stream (${maxData} B)`;
+    if (fit) {
+      // The same URL as `panicqr encode` on the same dump, same version cap.
+      const inFile = join(dir, `${d.name}.fit-input.log`);
+      const input = fitInput(e);
+      writeFileSync(inFile, input);
+      const enc = run(panicqr, ["encode", "--max-version", String(maxV), "--base-url", manifest.baseUrl,
+        "--arch", "x86_64", "--release", manifest.kernel, "--format", "url", inFile]);
+      assert.equal(enc.status, 0, `${d.name}: panicqr encode: ${enc.stderr}`);
+      const want = enc.stdout.toString("latin1").replace(/\n$/, "");
+      assert.equal(url, want, `${d.name}: the kernel's URL is not panicqr encode's on the same ${input.length}-byte dump at v${maxV} (${url.length} vs ${want.length} chars)`);
+      if (start > 0) bound = `panicqr fit (v${maxV} cap, ${input.length} B dump)`;
+    } else {
+      // Within Linux's limits, and the line before did not fit.
+      const maxData = linuxMaxData(prefixLen);
+      const recordLimit = Math.min(3 * maxData, 8868) - 1;
+      assert.ok(json.compressed_bytes <= maxData, `${d.name}: ${json.compressed_bytes} > ${maxData} compressed bytes`);
+      assert.equal(zlibLen(log), json.compressed_bytes, `${d.name}: zlib at Linux's settings gives another stream length`);
+      assert.ok(log.length <= recordLimit, `${d.name}: ${log.length} > ${recordLimit} bytes`);
+      if (start > 0) {
+        const prev = e.subarray(e.lastIndexOf(0x0a, start - 2) + 1, start);
+        if (log.length + prev.length > recordLimit) bound = `record buffer (${recordLimit} B)`;
+        else {
+          const z = zlibLen(Buffer.concat([prev, log]));
+          assert.ok(z > maxData, `${d.name}: the line before (${prev.length} B) would have fitted (${z} <= ${maxData} compressed)`);
+          bound = `zlib stream (${maxData} B)`;
+        }
       }
     }
     // The code measured in the screenshot: smallest version, Linux's scale.
@@ -240,7 +282,16 @@ for (const boot of manifest.boots) {
     const digits = url.length - prefixLen;
     assert.equal(m.version, smallestVersion(prefixLen, digits), `${d.name}: version`);
     assert.equal(m.px, linuxScale(d.w, d.h, m.version), `${d.name}: pixels per module`);
-    if (bootLog === null) {
+    if (fit) {
+      // Every screen gets its own fit; screens with the same cap agree.
+      const same = results.find((r) => r.maxV === maxV && r.log);
+      if (same) {
+        assert.ok(log.equals(same.log), `${d.name}: another log than ${same.d.name} at the same cap`);
+        assert.equal(m.version, same.m.version);
+      }
+      bootLog ??= log;
+      version ??= m.version;
+    } else if (bootLog === null) {
       bootLog = log;
       version = m.version;
     } else {
@@ -248,8 +299,9 @@ for (const boot of manifest.boots) {
       assert.ok(log.equals(bootLog), `${d.name}: another log than this boot's other screens`);
       assert.equal(m.version, version);
     }
-    Object.assign(results.at(-1), { url, log, bound, compressed: json.compressed_bytes });
-    screens.push({ name: d.name, url, log: log.toString("base64"), release: manifest.kernel, arch: "x86_64" });
+    Object.assign(results.at(-1), { url, log, bound, maxV, compressed: json.compressed_bytes });
+    screens.push({ name: d.name, url, log: log.toString("base64"), release: manifest.kernel, arch: "x86_64",
+      version: m.version, px: m.px });
   }
   assert.ok(bootLog !== null, `boot ${boot.n}: no screen with a QR code`);
   for (const r of results) {
@@ -258,6 +310,7 @@ for (const boot of manifest.boots) {
     if (r.scan.status === 0) {
       read++;
     } else {
+      assert.ok(!fit, `${d.name}: the fit kernel drew no QR code that panicqr scan reads: ${r.scan.stderr}`);
       // No code: only where Linux's rule says so, and really none there.
       assert.ok(scale < 2, `${d.name}: Linux draws v${version} at ${scale} px here, but it was not read: ${r.scan.stderr}`);
       assert.equal(r.scan.status, 2, `${d.name}: panicqr scan exit`);
@@ -302,15 +355,15 @@ const range = (xs) => {
   return lo === hi ? n(lo) : `${n(lo)}–${n(hi)}`;
 };
 const uniq = (xs) => [...new Set(xs)];
-console.log(`\nEvery screenshot: Linux ${manifest.kernel} (Debian ${manifest.version}) and panicqr screen on the same log\n`);
-console.log("| screen | driver | boot (log) | Linux: bytes of log | Linux: QR | panicqr: bytes of log | panicqr: QR |");
+console.log(`\nEvery screenshot: ${kname} ${manifest.kernel} (Debian ${manifest.version}) and panicqr screen on the same log\n`);
+console.log(`| screen | driver | boot (log) | ${kname}: bytes of log | ${kname}: QR | panicqr: bytes of log | panicqr: QR |`);
 console.log("|---|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(`| ${r.screen} | ${r.driver} | ${r.boot} (${r.known.replace(/\.log$/, "")}) | ${n(r.linux.bytes)} | ${r.linux.text} | ${n(r.ours.bytes)} | ${r.ours.text} |`);
 }
 // The same, one row per log and screen size (both drivers, every boot).
-console.log(`\nSummary (README): Linux ${manifest.kernel} measured in QEMU vs panicqr screen, same log\n`);
-console.log("| log | screen | Linux: bytes of log | Linux: QR | panicqr: bytes of log | panicqr: QR |");
+console.log(`\nSummary (README): ${kname} ${manifest.kernel} measured in QEMU vs panicqr screen, same log\n`);
+console.log(`| log | screen | ${kname}: bytes of log | ${kname}: QR | panicqr screen: bytes of log | panicqr screen: QR |`);
 console.log("|---|---|---|---|---|---|");
 const groups = new Map();
 for (const r of rows) {
@@ -324,4 +377,4 @@ for (const g of groups.values()) {
 }
 console.log(`\n${total} screenshots (${uniq(rows.map((r) => r.driver)).join(", ")}): ${read} QR codes read and checked, ${noQr} text-only screens where Linux's rule draws no code.`);
 const bounds = uniq(rows.filter((r) => r.linux.bound).map((r) => r.linux.bound));
-console.log(`What limited Linux's log: ${bounds.join("; ")}.`);
+console.log(`What limited ${kname}'s log: ${bounds.join("; ")}.`);

@@ -467,3 +467,71 @@ fn decode_merges_parts_in_any_order_and_names_the_missing_ones() {
     assert!(text.contains(&format!("[panicqr: part 2 of {} missing here]", urls.len())));
     assert!(out.stdout.len() < log.len());
 }
+
+#[test]
+fn scan_merges_the_codes_of_a_multi_code_screen_across_photos() {
+    let dir = std::env::temp_dir().join(format!("panicqr-scan-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let log_path = panicqr_testkit::testdata().join("corpus/syzkaller-0004.log");
+    let log = std::fs::read(&log_path).unwrap();
+    let shot = dir.join("screen.png");
+    let out = panicqr(
+        &[
+            "screen",
+            "--size",
+            "1920x1080",
+            "-o",
+            shot.to_str().unwrap(),
+            log_path.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // One screenshot holding every part: the whole log.
+    let out = panicqr(&["scan", shot.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, log);
+    // Two photos, the left and right halves of the screen (each code whole
+    // in one of them): merged across photos.
+    let img = image::open(&shot).unwrap().to_rgb8();
+    let (w, h) = img.dimensions();
+    let grid_x = 2 * w / 5;
+    let left = image::imageops::crop_imm(&img, 0, 0, grid_x + (w - grid_x) / 2, h).to_image();
+    let right = image::imageops::crop_imm(
+        &img,
+        grid_x + (w - grid_x) / 4,
+        0,
+        w - grid_x - (w - grid_x) / 4,
+        h,
+    )
+    .to_image();
+    let (lp, rp) = (dir.join("left.png"), dir.join("right.png"));
+    left.save(&lp).unwrap();
+    right.save(&rp).unwrap();
+    let out = panicqr(&["scan", lp.to_str().unwrap(), rp.to_str().unwrap()], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, log, "parts merged across two photos");
+    // The left half alone: exit 3, the missing parts named.
+    let out = panicqr(&["scan", lp.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("too"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

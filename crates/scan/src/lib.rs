@@ -215,6 +215,108 @@ pub fn scan_with(img: &DynamicImage, decoders: Decoders) -> Result<Found, ScanEr
     Err(ScanError::NoQrCode)
 }
 
+/// The long side, in pixels, that [`scan_all`] works at: a screen of many
+/// small codes (a 4K screen of 3-pixel modules) must not be scaled down.
+pub const MULTI_SIDE: u32 = 4096;
+
+/// Reads every QR code in `img` (a photo of a screen with several codes),
+/// trying the forms [`scan`] tries until `enough` says the codes found so
+/// far suffice (for example, every part of a report); each code once.
+///
+/// # Errors
+/// [`ScanError::Empty`], or [`ScanError::NoQrCode`] when no code is read.
+pub fn scan_all(
+    img: &DynamicImage,
+    enough: impl Fn(&[Found]) -> bool,
+) -> Result<Vec<Found>, ScanError> {
+    if img.width() == 0 || img.height() == 0 {
+        return Err(ScanError::Empty);
+    }
+    let base = fit_within(&img.to_luma8(), MULTI_SIDE);
+    let attempts: [(&'static str, &Transform); 5] = [
+        ("as is", &|g| g.clone()),
+        ("contrast stretched", &stretch),
+        ("half size", &|g| scale(&stretch(g), 0.5)),
+        ("sharpened", &|g| sharpen(&stretch(g))),
+        ("work size", &|g| fit_within(&stretch(g), WORK_SIDE)),
+    ];
+    let mut found: Vec<Found> = Vec::new();
+    for (name, make) in attempts {
+        let g = make(&base);
+        let mut texts: Vec<(Vec<u8>, &'static str)> =
+            read_all_rqrr(&g).into_iter().map(|t| (t, "rqrr")).collect();
+        if texts.is_empty() {
+            // rqrr finds several codes at once; rxing reads harder photos,
+            // one code at a time.
+            texts.extend(read_rxing(&g).map(|t| (t, "rxing")));
+        }
+        for (text, decoder) in texts {
+            if !found.iter().any(|f| f.text == text) {
+                found.push(Found {
+                    text,
+                    decoder,
+                    attempt: name,
+                });
+            }
+        }
+        if !found.is_empty() && enough(&found) {
+            break;
+        }
+    }
+    // Codes side by side share their quiet zones, which can hide some from
+    // a whole-image search: overlapping tiles (each half again as large as
+    // its step), finer and finer, each read on its own.
+    // Only when some codes were read but not all: a photo with no code at
+    // all is not searched tile by tile (that would cost seconds for nothing).
+    let g = stretch(&base);
+    for n in 2..=5u32 {
+        if found.is_empty() || enough(&found) {
+            break;
+        }
+        let (w, h) = g.dimensions();
+        let (tw, th) = (2 * w / (n + 1), 2 * h / (n + 1));
+        for ty in 0..n {
+            for tx in 0..n {
+                let tile =
+                    image::imageops::crop_imm(&g, tx * w / (n + 1), ty * h / (n + 1), tw, th)
+                        .to_image();
+                let mut texts: Vec<(Vec<u8>, &'static str)> = read_all_rqrr(&tile)
+                    .into_iter()
+                    .map(|t| (t, "rqrr"))
+                    .collect();
+                texts.extend(read_rxing(&tile).map(|t| (t, "rxing")));
+                for (text, decoder) in texts {
+                    if !found.iter().any(|f| f.text == text) {
+                        found.push(Found {
+                            text,
+                            decoder,
+                            attempt: "tiles",
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        Err(ScanError::NoQrCode)
+    } else {
+        Ok(found)
+    }
+}
+
+/// Every code rqrr reads in `g`.
+fn read_all_rqrr(g: &GrayImage) -> Vec<Vec<u8>> {
+    let mut prepared = rqrr::PreparedImage::prepare(g.clone());
+    prepared
+        .detect_grids()
+        .into_iter()
+        .filter_map(|grid| {
+            let mut out = Vec::new();
+            grid.decode_to(&mut out).ok().map(|_| out)
+        })
+        .collect()
+}
+
 /// One way of preparing the image for the decoders.
 type Transform = dyn Fn(&GrayImage) -> GrayImage;
 
@@ -439,6 +541,15 @@ fn fit_within(g: &GrayImage, side: u32) -> GrayImage {
     let long = g.width().max(g.height());
     if long <= side {
         return g.clone();
+    }
+    if u64::from(g.width()) * u64::from(g.height()) > 16_000_000 && long <= 2 * side {
+        // A large image shrunk by less than half: the integer box average
+        // straight to the size, as the filtered resize would need a float
+        // copy of the whole image.
+        let f = side as f32 / long as f32;
+        let w = ((g.width() as f32 * f).round() as u32).max(1);
+        let h = ((g.height() as f32 * f).round() as u32).max(1);
+        return image::imageops::thumbnail(g, w, h);
     }
     if long > 2 * side {
         // The filtered resize keeps a float RGBA copy of the full width (16

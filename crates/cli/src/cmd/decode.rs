@@ -91,9 +91,45 @@ fn run_parts(args: &DecodeArgs, inputs: Vec<String>) -> Result<Outcome, Failure>
     let alone_logs: Vec<Vec<u8>> = alone.iter().map(|d| d.log.clone()).collect();
     partial |= alone.iter().any(|d| !d.is_complete());
     let merged = panicqr_report::decode::merge(decoded.clone());
+    let (mut out, mut objects, merged_partial) = merged_output(&merged, args.json);
+    partial |= merged_partial;
+    for (d, log) in alone.iter().zip(&alone_logs) {
+        note!(
+            "a code that is a whole report of its own: {} bytes of log",
+            log.len()
+        );
+        if args.json {
+            objects.push(serde_json::Value::Object(json(d)));
+        } else {
+            out.extend_from_slice(log);
+        }
+    }
+    let output = args.output.as_deref();
+    if args.json {
+        let mut m = serde_json::Map::new();
+        m.insert("reports".into(), objects.into());
+        io::write_output(output, io::json_line(m).as_bytes())?;
+    } else {
+        io::write_untrusted(output, &out)?;
+    }
+    Ok(if partial {
+        Outcome::Partial
+    } else {
+        Outcome::Complete
+    })
+}
+
+/// The merged reports' logs (oldest first, gaps marked) for standard
+/// output, or their JSON objects, and whether any is incomplete; what each
+/// has and lacks goes to stderr.
+pub fn merged_output(
+    merged: &[panicqr_report::decode::Merged],
+    as_json: bool,
+) -> (Vec<u8>, Vec<serde_json::Value>, bool) {
     let mut out = Vec::new();
     let mut objects = Vec::new();
-    for m in &merged {
+    let mut partial = false;
+    for m in merged {
         let missing = m.missing();
         let found: Vec<String> = (1..=m.count)
             .filter(|i| !missing.contains(i))
@@ -150,7 +186,7 @@ fn run_parts(args: &DecodeArgs, inputs: Vec<String>) -> Result<Outcome, Failure>
                 .as_bytes(),
             );
         }
-        if args.json {
+        if as_json {
             let mut o = serde_json::Map::new();
             o.insert("id".into(), format!("{:08x}", m.id).into());
             o.insert("parts".into(), m.count.into());
@@ -165,30 +201,7 @@ fn run_parts(args: &DecodeArgs, inputs: Vec<String>) -> Result<Outcome, Failure>
             out.extend_from_slice(&log);
         }
     }
-    for (d, log) in alone.iter().zip(&alone_logs) {
-        note!(
-            "a code that is a whole report of its own: {} bytes of log",
-            log.len()
-        );
-        if args.json {
-            objects.push(serde_json::Value::Object(json(d)));
-        } else {
-            out.extend_from_slice(log);
-        }
-    }
-    let output = args.output.as_deref();
-    if args.json {
-        let mut m = serde_json::Map::new();
-        m.insert("reports".into(), objects.into());
-        io::write_output(output, io::json_line(m).as_bytes())?;
-    } else {
-        io::write_untrusted(output, &out)?;
-    }
-    Ok(if partial {
-        Outcome::Partial
-    } else {
-        Outcome::Complete
-    })
+    (out, objects, partial)
 }
 
 /// "2", "2 and 3", "2, 3 and 5".

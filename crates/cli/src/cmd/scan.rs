@@ -4,11 +4,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use panicqr_report::decode::{decode, DecodeError};
+use panicqr_report::decode::{decode, merge, parse_params, DecodeError, Decoded};
 use serde_json::{Map, Value};
 
 use crate::args::ScanArgs;
-use crate::cmd::decode::{insert_text, json};
+use crate::cmd::decode::{insert_text, json, merged_output};
 use crate::io::{escape, json_line};
 use crate::{Failure, Outcome};
 
@@ -32,10 +32,11 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
     let mut worst = Result1::Complete;
     let mut failed = 0;
     let mut out = std::io::stdout().lock();
+    let mut parts = Vec::new();
     let to_terminal = std::io::IsTerminal::is_terminal(&out);
     for path in &paths {
         let shown = path.display().to_string();
-        match one(path, args.json, many, to_terminal, &mut out)
+        match one(path, args.json, many, to_terminal, &mut out, &mut parts)
             .context("cannot write standard output")?
         {
             Ok(r) => worst = worst.max(r),
@@ -51,6 +52,23 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
             }
         }
     }
+    if !parts.is_empty() {
+        let merged = merge(parts);
+        let (log, objects, partial) = merged_output(&merged, args.json);
+        if args.json {
+            let mut m = Map::new();
+            m.insert("reports".into(), objects.into());
+            out.write_all(json_line(m).as_bytes())
+        } else if to_terminal {
+            out.write_all(escape(&log, true).as_bytes())
+        } else {
+            out.write_all(&log)
+        }
+        .context("cannot write standard output")?;
+        if partial {
+            worst = worst.max(Result1::Partial);
+        }
+    }
     match worst {
         Result1::Complete => Ok(Outcome::Complete),
         Result1::Partial => Ok(Outcome::Partial),
@@ -59,6 +77,28 @@ pub fn run(args: &ScanArgs) -> Result<Outcome, Failure> {
             paths.len()
         ))),
     }
+}
+
+/// Whether the codes read so far suffice: any code that is not a report
+/// part (a photo of one code), or every part of each report seen.
+fn parts_done(found: &[panicqr_scan::Found]) -> bool {
+    let mut tags = Vec::new();
+    for f in found {
+        match std::str::from_utf8(&f.text)
+            .ok()
+            .and_then(parse_params)
+            .and_then(|p| p.part)
+        {
+            Some(t) => tags.push(t),
+            None => return true,
+        }
+    }
+    tags.iter().all(|t| {
+        (1..=t.count).all(|i| {
+            tags.iter()
+                .any(|u| u.id == t.id && u.count == t.count && u.index == i)
+        })
+    })
 }
 
 fn is_image(p: &Path) -> bool {
@@ -128,6 +168,7 @@ fn one(
     many: bool,
     to_terminal: bool,
     out: &mut dyn Write,
+    parts: &mut Vec<Decoded>,
 ) -> std::io::Result<Result<Result1, String>> {
     let shown = path.display().to_string();
     let mut obj = Map::new();
@@ -145,10 +186,36 @@ fn one(
         Ok(i) => image::DynamicImage::ImageLuma8(i.into_luma8()),
         Err(e) => return fail(out, obj, e.to_string()),
     };
-    let found = match panicqr_scan::scan(&img) {
+    let codes = match panicqr_scan::scan_all(&img, parts_done) {
         Ok(f) => f,
         Err(e) => return fail(out, obj, e.to_string()),
     };
+    // Parts of reports over several codes wait for the last image, to be
+    // merged with the parts other photos hold.
+    let mut rest = Vec::new();
+    let mut n_parts = 0;
+    for f in codes {
+        match std::str::from_utf8(&f.text).ok().map(decode) {
+            Some(Ok(d)) if d.part.is_some() => {
+                parts.push(d);
+                n_parts += 1;
+            }
+            _ => rest.push(f),
+        }
+    }
+    if n_parts > 0 {
+        note!("{shown}: {n_parts} codes that are parts of a report");
+    }
+    if rest.is_empty() {
+        return Ok(Ok(Result1::Complete));
+    }
+    if rest.len() > 1 {
+        note!(
+            "{shown}: {} more codes that are not report parts were not printed",
+            rest.len() - 1
+        );
+    }
+    let found = rest.swap_remove(0);
     // What comes from the code goes to a terminal escaped, anywhere else exactly.
     let write_untrusted = |out: &mut dyn Write, bytes: &[u8]| -> std::io::Result<()> {
         if many {

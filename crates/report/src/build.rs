@@ -119,14 +119,14 @@ pub struct Built<'w, 'o> {
 }
 
 /// The pieces of a [`build`] workspace.
-struct Parts<'w> {
-    prefix: &'w mut [u8],
-    z: &'w mut [u8],
-    deflate: &'w mut [u8],
-    scratch: &'w mut [u8],
+pub(crate) struct Parts<'w> {
+    pub(crate) prefix: &'w mut [u8],
+    pub(crate) z: &'w mut [u8],
+    pub(crate) deflate: &'w mut [u8],
+    pub(crate) scratch: &'w mut [u8],
 }
 
-fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
+pub(crate) fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
     let (prefix, rest) = workspace.split_at_mut_checked(PREFIX_MAX)?;
     let (z, rest) = rest.split_at_mut_checked(max_version.data_codewords(EcLevel::L))?;
     let (deflate, scratch) = rest.split_at_mut_checked(deflate::WORKSPACE_LEN)?;
@@ -138,40 +138,7 @@ fn split(workspace: &mut [u8], max_version: Version) -> Option<Parts<'_>> {
     })
 }
 
-/// The compressor's part of a [`build`] workspace (for [`crate::parts`]).
-pub(crate) fn deflate_part(workspace: &mut [u8], v: Version) -> Option<&mut [u8]> {
-    split(workspace, v).map(|p| p.deflate)
-}
-
-/// Writes a part's prefix (with its tag) and copies its `stream` where
-/// [`encode_stage`] reads them; returns the prefix length.
-pub(crate) fn stage_part(
-    target: &Target<'_>,
-    tag: &url::PartTag,
-    stream: &[u8],
-    workspace: &mut [u8],
-) -> Result<usize, BuildError> {
-    let v = target.max_version;
-    let short = short(workspace, v);
-    let parts = split(workspace, v).ok_or(short)?;
-    let plen = url::write_part_prefix(
-        target.base_url,
-        target.arch,
-        target.release,
-        Some(tag),
-        target.packing,
-        parts.prefix,
-    )
-    .map_err(|_| BuildError::PrefixTooLong)?;
-    parts
-        .z
-        .get_mut(..stream.len())
-        .ok_or(short)?
-        .copy_from_slice(stream);
-    Ok(plen)
-}
-
-fn short(workspace: &[u8], v: Version) -> BuildError {
+pub(crate) fn short(workspace: &[u8], v: Version) -> BuildError {
     BuildError::WorkspaceTooSmall {
         needed: workspace_len(v),
         actual: workspace.len(),

@@ -176,7 +176,7 @@ pub fn split(
         return Err(BuildError::PrefixTooLong);
     }
     let cap = fit::capacity(plen, v, target.packing).ok_or(BuildError::PrefixTooLong)?;
-    let deflate = build::deflate_part(ws, v).ok_or(short)?;
+    let deflate = deflate_part(ws, v).ok_or(short)?;
     let base = log.len().saturating_sub(1 << 24);
     let full = log;
     let log = log.get(base..).unwrap_or(&[]);
@@ -263,7 +263,7 @@ pub fn build_part<'w, 'o>(
         count: split.count,
         id: split.id,
     };
-    let plen = build::stage_part(target, &tag, stream, ws)?;
+    let plen = stage_part(target, &tag, stream, ws)?;
     let (prepared, prefix, payload) = build::encode_stage(target, plen, len, ws)?;
     let symbol = render(prepared, out).map_err(BuildError::Qr)?;
     let range = split.range(index).ok_or(short)?;
@@ -280,6 +280,39 @@ pub fn build_part<'w, 'o>(
         prefix,
         payload,
     })
+}
+
+/// The compressor's part of a [`build::build`] workspace.
+fn deflate_part(workspace: &mut [u8], v: Version) -> Option<&mut [u8]> {
+    build::split(workspace, v).map(|p| p.deflate)
+}
+
+/// Writes a part's prefix (with its tag) and copies its `stream` where
+/// `build::encode_stage` reads them; returns the prefix length.
+fn stage_part(
+    target: &Target<'_>,
+    tag: &PartTag,
+    stream: &[u8],
+    workspace: &mut [u8],
+) -> Result<usize, BuildError> {
+    let v = target.max_version;
+    let short = build::short(workspace, v);
+    let parts = build::split(workspace, v).ok_or(short)?;
+    let plen = url::write_part_prefix(
+        target.base_url,
+        target.arch,
+        target.release,
+        Some(tag),
+        target.packing,
+        parts.prefix,
+    )
+    .map_err(|_| BuildError::PrefixTooLong)?;
+    parts
+        .z
+        .get_mut(..stream.len())
+        .ok_or(short)?
+        .copy_from_slice(stream);
+    Ok(plen)
 }
 
 /// FNV-1a, 32 bits: a report id that needs no randomness at panic time.

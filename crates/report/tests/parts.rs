@@ -241,3 +241,60 @@ fn merging_orders_parts_names_the_missing_and_never_mixes_two_crashes() {
     );
     assert!(!m.is_complete());
 }
+
+/// A decoder written from docs/format.md §1, §2 and §9 alone, in Python
+/// (not ours): each part's URL, read by itself, gives the part's log.
+#[test]
+fn each_part_decodes_alone_with_a_decoder_written_from_the_format() {
+    let w = windows();
+    let log = &w[77];
+    let urls = part_urls(log, 12);
+    assert!(urls.len() >= 3);
+    let dir = std::env::temp_dir().join(format!("panicqr-parts-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("urls.txt"), urls.join("\n")).unwrap();
+    let script = r##"
+import sys, zlib
+W = {0: 0, 3: 1, 5: 2, 8: 3, 10: 4, 13: 5, 15: 6}
+out = []
+for url in open(sys.argv[1]).read().split("\n"):
+    frag = url.split("#", 1)[1].lstrip("?")
+    params = dict(p.split("=", 1) for p in frag.split("&") if "=" in p)
+    d = params["z"]
+    data = bytearray()
+    for i in range(0, len(d) - len(d) % 17, 17):
+        data += int(d[i:i + 17]).to_bytes(7, "little")
+    tail = d[len(d) - len(d) % 17:]
+    if tail:
+        data += int(tail).to_bytes(W[len(tail)], "little")
+    i, n = params["p"].split("/")
+    sys.stdout.buffer.write(b"%s %s %s %d\n" % (i.encode(), n.encode(), params["r"].encode(), len(zlib.decompress(bytes(data)))))
+    open(sys.argv[1] + "." + i, "wb").write(zlib.decompress(bytes(data)))
+"##;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(dir.join("urls.txt"))
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), urls.len());
+    let mut merged = Vec::new();
+    for i in (1..=urls.len()).rev() {
+        merged.extend(std::fs::read(dir.join(format!("urls.txt.{i}"))).unwrap());
+    }
+    assert!(
+        merged.len() > 4096 && log.ends_with(&merged),
+        "parts oldest first are the newest bytes"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

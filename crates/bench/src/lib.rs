@@ -123,6 +123,26 @@ pub fn panic_path_stacks() -> Vec<(&'static str, usize)> {
     });
     assert!(kept.unwrap_or(0) > 0, "report::build failed");
     rows.push(("report::build (fit, compress, URL, QR auto mask)", bytes));
+    // A report over several codes: the split, then every part's code.
+    let v25 = Version::new(25).unwrap_or(Version::MAX);
+    let parts_target = panicqr_report::build::Target {
+        max_version: v25,
+        ..target
+    };
+    let mut pws = vec![0u8; panicqr_report::parts::workspace_len(v25, 16)];
+    let (bytes, count) = peak_stack(3, || {
+        let Ok(s) = panicqr_report::parts::split(black_box(&log), &parts_target, 16, &mut pws)
+        else {
+            return 0;
+        };
+        (1..=s.count())
+            .filter(|&i| {
+                panicqr_report::parts::build_part(&parts_target, &s, i, &mut pws, &mut out).is_ok()
+            })
+            .count()
+    });
+    assert!(count.unwrap_or(0) > 1, "parts failed");
+    rows.push(("report::parts (split, every part's QR)", bytes));
     rows.extend(c_entry_points(&log));
     rows
 }

@@ -54,7 +54,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
 /// The same policy as the page's meta tag, also sent as a header.
 const CSP: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'none'; \
-                   form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+                   form-action 'none'; base-uri 'none'; frame-ancestors 'none'; \
+                   require-trusted-types-for 'script'";
 
 /// Connections served at once; a page load makes six requests.
 pub const MAX_CONNECTIONS: usize = 32;
@@ -296,4 +297,29 @@ fn respond_file(mut out: &TcpStream, method: &str, ctype: &str, body: &[u8]) -> 
     }
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CSP;
+
+    /// The header carries every directive of the page's own policy (and
+    /// `frame-ancestors`, which only a header can set).
+    #[test]
+    fn the_header_policy_includes_the_pages() {
+        let page = std::str::from_utf8(include_bytes!("../../../../web/index.html")).unwrap();
+        let meta = page
+            .split("http-equiv=\"Content-Security-Policy\" content=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap();
+        let header: Vec<&str> = CSP.split(';').map(str::trim).collect();
+        let mut n = 0;
+        for d in meta.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+            assert!(header.contains(&d), "the header lacks `{d}`");
+            n += 1;
+        }
+        assert!(n >= 8, "{n} directives in the page's policy");
+        assert!(header.contains(&"frame-ancestors 'none'"));
+    }
 }

@@ -54,13 +54,17 @@ int main(int argc, char **argv) {
     panicqr_report_options ro = {(const uint8_t *)url, 5, (const uint8_t *)"x", 1, (const uint8_t *)"1", 1, 40, 1};
     panicqr_report_info ri;
     int s2 = panicqr_report_build(data, 100, &ro, ws, sizeof ws, out, sizeof out, &ri);
+    panicqr_report_info pis[2];
+    uint32_t pc = 0;
+    int s4 = panicqr_report_parts(data, 100, &ro, 2, ws, sizeof ws, out, sizeof out, pis, 2, &pc);
+    size_t pw = panicqr_parts_workspace_len((uint8_t)argc, (uint32_t)argc);
     panicqr_screen_options so = {320, 240, 1280, (uint32_t)argc % 14, (uint32_t)argc % 3, 0xFFFFFF, 0,
                                  (const uint8_t *)url, 3, (const uint8_t *)url, 4, data, 200, (const uint8_t *)url, 5,
                                  (const uint8_t *)"x", 1, (const uint8_t *)"1", 1};
     panicqr_screen_info sci;
     int s3 = panicqr_screen_draw(fb, sizeof fb, &so, ws, sizeof ws, &sci);
-    printf("%u %zu %d %d %d %s %zu %zu\n", w, m, s1, s2, s3, panicqr_status_message(s2), panicqr_qr_symbol_len(3),
-           panicqr_qr_scratch_len(3, 1) + panicqr_report_workspace_len(4));
+    printf("%u %zu %d %d %d %d %u %zu %s %zu %zu\n", w, m, s1, s2, s3, s4, pc, pw, panicqr_status_message(s2),
+           panicqr_qr_symbol_len(3), panicqr_qr_scratch_len(3, 1) + panicqr_report_workspace_len(4));
     return 0;
 }
 C

@@ -206,6 +206,37 @@ fn c_entry_points(log: &[u8]) -> Vec<(&'static str, usize)> {
     assert_eq!(st, Some(Status::Ok), "panicqr_report_build failed");
     rows.push(("C panicqr_report_build", bytes));
 
+    let parts_opts = PanicqrReportOptions {
+        max_version: 25,
+        ..opts
+    };
+    let mut pws = vec![0u8; panicqr_parts_workspace_len(25, PANICQR_PARTS_MAX)];
+    let mut pout = vec![0u8; 16 * panicqr_qr_symbol_len(25)];
+    let mut infos = [PanicqrReportInfo::default(); 16];
+    let mut count = 0u32;
+    let (bytes, st) = peak_stack(3, || {
+        // SAFETY: every pointer/length pair describes a live buffer of that
+        // length; `infos` has 16 entries; `count` is writable.
+        unsafe {
+            panicqr_report_parts(
+                log.as_ptr(),
+                log.len(),
+                &parts_opts,
+                PANICQR_PARTS_MAX,
+                pws.as_mut_ptr(),
+                pws.len(),
+                pout.as_mut_ptr(),
+                pout.len(),
+                infos.as_mut_ptr(),
+                infos.len(),
+                &mut count,
+            )
+        }
+    });
+    assert_eq!(st, Some(Status::Ok), "panicqr_report_parts failed");
+    assert!(count > 1, "panicqr_report_parts made {count} parts");
+    rows.push(("C panicqr_report_parts (16 x version 25)", bytes));
+
     let (w, h) = (1024u32, 768u32);
     let mut fb = vec![0u8; (w * h * 4) as usize];
     let mut sws = vec![0u8; PANICQR_SCREEN_WORKSPACE_LEN];

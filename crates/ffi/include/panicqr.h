@@ -92,6 +92,9 @@
 // bit set = light.
 #define PANICQR_LAYOUT_KERNEL 1
 
+// The most codes [`panicqr_report_parts`] splits a report into.
+#define PANICQR_PARTS_MAX 16
+
 // The result of every `panicqr_*` call. The numbers are stable.
 typedef enum {
   // Success; outputs were written.
@@ -340,6 +343,37 @@ panicqr_status panicqr_report_build(const uint8_t *log,
                                     uint8_t *out,
                                     size_t out_len,
                                     panicqr_report_info *info);
+
+// Workspace bytes [`panicqr_report_parts`] needs for up to `max_parts`
+// codes of at most `max_version` (0 for an invalid version or count).
+size_t panicqr_parts_workspace_len(uint8_t max_version, uint32_t max_parts);
+
+// Splits a report over up to `max_parts` QR codes (docs/format.md §9)
+// and draws every part, for a caller that places the codes itself. Each
+// part is a complete report URL with `&p=<i>/<n>&r=<id>`; part 1 holds the
+// newest lines. Part `i` (1-based) goes to `out + (i - 1) *
+// panicqr_qr_symbol_len(options->max_version)` and its info to
+// `infos[i - 1]`; `*count` says how many parts there are (at least 1).
+//
+// `options` as for [`panicqr_report_build`] (`max_version` limits every
+// code: 25 is a size phones read well). `workspace` needs
+// [`panicqr_parts_workspace_len`] bytes, `out` `max_parts` symbols and
+// `infos` `max_parts` entries (`infos_len` counts entries).
+//
+// # Safety
+// As [`panicqr_report_build`]; `infos` writable for `infos_len` entries,
+// `count` writable.
+panicqr_status panicqr_report_parts(const uint8_t *log,
+                                    size_t log_len,
+                                    const panicqr_report_options *options,
+                                    uint32_t max_parts,
+                                    uint8_t *workspace,
+                                    size_t workspace_len,
+                                    uint8_t *out,
+                                    size_t out_len,
+                                    panicqr_report_info *infos,
+                                    size_t infos_len,
+                                    uint32_t *count);
 
 // A static, NUL-terminated message for a status code (any integer: an
 // unknown code gets "unknown status").

@@ -953,3 +953,193 @@ fn any_overlap(bufs: &[(*const u8, usize)]) -> bool {
             .any(|&(q, m)| raw::overlap(p, l, q, m))
     })
 }
+
+/// The most codes [`panicqr_report_parts`] splits a report into.
+pub const PANICQR_PARTS_MAX: u32 = 16;
+const _: () = assert!(PANICQR_PARTS_MAX as usize == panicqr_report::parts::MAX_PARTS);
+
+/// Workspace bytes [`panicqr_report_parts`] needs for up to `max_parts`
+/// codes of at most `max_version` (0 for an invalid version or count).
+#[no_mangle]
+pub extern "C" fn panicqr_parts_workspace_len(max_version: u8, max_parts: u32) -> usize {
+    match (Version::new(max_version), max_parts) {
+        (Some(v), 1..=PANICQR_PARTS_MAX) => {
+            panicqr_report::parts::workspace_len(v, max_parts as usize)
+        }
+        _ => 0,
+    }
+}
+
+/// Splits a report over up to `max_parts` QR codes (docs/format.md §9)
+/// and draws every part, for a caller that places the codes itself. Each
+/// part is a complete report URL with `&p=<i>/<n>&r=<id>`; part 1 holds the
+/// newest lines. Part `i` (1-based) goes to `out + (i - 1) *
+/// panicqr_qr_symbol_len(options->max_version)` and its info to
+/// `infos[i - 1]`; `*count` says how many parts there are (at least 1).
+///
+/// `options` as for [`panicqr_report_build`] (`max_version` limits every
+/// code: 25 is a size phones read well). `workspace` needs
+/// [`panicqr_parts_workspace_len`] bytes, `out` `max_parts` symbols and
+/// `infos` `max_parts` entries (`infos_len` counts entries).
+///
+/// # Safety
+/// As [`panicqr_report_build`]; `infos` writable for `infos_len` entries,
+/// `count` writable.
+#[no_mangle]
+pub unsafe extern "C" fn panicqr_report_parts(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    max_parts: u32,
+    workspace: *mut u8,
+    workspace_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    infos: *mut PanicqrReportInfo,
+    infos_len: usize,
+    count: *mut u32,
+) -> Status {
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    let checked = unsafe {
+        parts_checks(
+            log,
+            log_len,
+            options,
+            max_parts,
+            workspace,
+            workspace_len,
+            out,
+            out_len,
+            infos,
+            infos_len,
+            count,
+        )
+    };
+    let (o, v) = match checked {
+        Ok(c) => c,
+        Err(s) => return s,
+    };
+    // SAFETY: each pointer is readable/writable for its length (caller's
+    // promise) and they do not overlap (checked).
+    let (log, base, arch, release, ws, out) = match unsafe {
+        (
+            raw::slice(log, log_len),
+            raw::slice(o.base_url, o.base_url_len),
+            raw::slice(o.arch, o.arch_len),
+            raw::slice(o.release, o.release_len),
+            raw::slice_mut(workspace, workspace_len),
+            raw::slice_mut(out, out_len),
+        )
+    } {
+        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
+        _ => return Status::InvalidArgument,
+    };
+    let target = build::Target {
+        max_version: v,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(base, arch, release)
+    };
+    let Ok(split) = panicqr_report::parts::split(log, &target, max_parts as usize, ws) else {
+        return Status::DataTooLong;
+    };
+    let symbol_len = v.symbol_len();
+    for (i, slot) in (1..=split.count()).zip(out.chunks_exact_mut(symbol_len.max(1))) {
+        let Ok(built) = panicqr_report::parts::build_part(&target, &split, i, ws, slot) else {
+            return Status::BufferTooSmall;
+        };
+        let f = built.fitted;
+        let symbol = symbol_info(&built.symbol);
+        if o.layout == PANICQR_LAYOUT_KERNEL {
+            built.symbol.into_kernel_bitmap();
+        }
+        let info = PanicqrReportInfo {
+            symbol,
+            log_start: f.start,
+            log_kept: f.kept,
+            compressed_len: f.compressed,
+            line_cut: u32::from(f.cut),
+        };
+        // SAFETY: i - 1 < split.count() ≤ max_parts ≤ infos_len (checked),
+        // so the entry is inside the caller's writable array.
+        unsafe { infos.add(i - 1).write_unaligned(info) };
+    }
+    // SAFETY: non-NULL and writable (caller); written unaligned.
+    unsafe { count.write_unaligned(split.count() as u32) };
+    Status::Ok
+}
+
+/// Every check of [`panicqr_report_parts`]'s arguments, in a frame of its
+/// own (see [`report_checks`]).
+///
+/// # Safety
+/// As [`panicqr_report_parts`].
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn parts_checks(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    max_parts: u32,
+    workspace: *mut u8,
+    workspace_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    infos: *mut PanicqrReportInfo,
+    infos_len: usize,
+    count: *mut u32,
+) -> Result<(PanicqrReportOptions, Version), Status> {
+    if log.is_null()
+        || options.is_null()
+        || workspace.is_null()
+        || out.is_null()
+        || infos.is_null()
+        || count.is_null()
+    {
+        return Err(Status::NullPointer);
+    }
+    // SAFETY: non-NULL; the caller promises a readable struct.
+    let o = unsafe { options.read_unaligned() };
+    let v = Version::new(o.max_version).ok_or(Status::InvalidArgument)?;
+    if o.layout > PANICQR_LAYOUT_KERNEL || !(1..=PANICQR_PARTS_MAX).contains(&max_parts) {
+        return Err(Status::InvalidArgument);
+    }
+    let info_size = core::mem::size_of::<PanicqrReportInfo>();
+    let infos_bytes = infos_len
+        .checked_mul(info_size)
+        .ok_or(Status::InvalidArgument)?;
+    let writes = [
+        (workspace.cast_const(), workspace_len),
+        (out.cast_const(), out_len),
+        (infos.cast_const().cast::<u8>(), infos_bytes),
+        (count.cast_const().cast::<u8>(), core::mem::size_of::<u32>()),
+    ];
+    let reads = [
+        (log, log_len),
+        (o.base_url, o.base_url_len),
+        (o.arch, o.arch_len),
+        (o.release, o.release_len),
+    ];
+    raw::check_lengths(&writes)?;
+    raw::check_lengths(&reads)?;
+    if [o.base_url_len, o.arch_len, o.release_len]
+        .iter()
+        .any(|&l| l > build::PREFIX_MAX)
+    {
+        return Err(Status::DataTooLong);
+    }
+    if any_overlap(&writes)
+        || reads
+            .iter()
+            .any(|&(p, l)| writes.iter().any(|&(q, m)| raw::overlap(p, l, q, m)))
+    {
+        return Err(Status::Overlap);
+    }
+    let n = max_parts as usize;
+    if workspace_len < panicqr_report::parts::workspace_len(v, n)
+        || out_len < n.saturating_mul(v.symbol_len())
+        || infos_len < n
+    {
+        return Err(Status::BufferTooSmall);
+    }
+    Ok((o, v))
+}

@@ -210,3 +210,39 @@ fn example_program_builds_and_its_image_scans() {
     let d = panicqr_report::decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
     assert!(d.is_complete() && std::fs::read(&log_path).unwrap().ends_with(&d.log));
 }
+
+#[test]
+fn report_parts_from_c_merge_to_the_newest_lines() {
+    let log_path = testdata().join("corpus/syzkaller-0004.log");
+    let dir = out_dir().join("parts-pbm");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = both(
+        "parts",
+        &[log_path.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+    assert!(text.contains("parts: ok"), "{text}");
+    let count: usize = text
+        .lines()
+        .find_map(|l| l.strip_suffix(" parts").and_then(|n| n.trim().parse().ok()))
+        .unwrap();
+    // Each part read by rqrr from the C program's bitmap, decoded, merged.
+    let mut decoded = Vec::new();
+    for i in 1..=count {
+        let pbm = std::fs::read_to_string(dir.join(format!("part-{i}.pbm"))).unwrap();
+        let mut it = pbm.split_ascii_whitespace().skip(1);
+        let side: usize = it.next().unwrap().parse().unwrap();
+        let _h = it.next();
+        let bits: Vec<bool> = it.map(|t| t == "1").collect();
+        let grid = Grid::from_fn(side, |x, y| bits[y * side + x]);
+        let url = decode_rqrr(&grid.to_image(3, 0))
+            .pop()
+            .expect("rqrr found no QR code");
+        decoded.push(panicqr_report::decode::decode(std::str::from_utf8(&url).unwrap()).unwrap());
+    }
+    let merged = panicqr_report::decode::merge(decoded);
+    assert_eq!(merged.len(), 1);
+    assert!(merged[0].is_complete(), "{:?}", merged[0].missing());
+    let whole: Vec<u8> = merged[0].pieces().flat_map(|(_, l)| l.to_vec()).collect();
+    let log = std::fs::read(&log_path).unwrap();
+    assert!(!whole.is_empty() && log.ends_with(&whole));
+}

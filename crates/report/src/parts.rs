@@ -95,7 +95,7 @@ impl Split {
         index
             .checked_sub(1)
             .filter(|&i| i < self.count())
-            .is_some_and(|i| self.cut >> i & 1 == 1)
+            .is_some_and(|i| self.cut.checked_shr(i as u32).unwrap_or(0) & 1 == 1)
     }
 
     /// The report id in every part's URL: FNV-1a of the bytes carried.

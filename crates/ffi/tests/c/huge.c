@@ -189,6 +189,53 @@ static void report(void) {
     free(small);
 }
 
+/* panicqr_report_parts: every size parameter near SIZE_MAX, and a count of
+ * entries whose byte size overflows. */
+static void parts(void) {
+    const char *log = "[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000000\n"
+                      "[   12.345712] RIP: 0010:ext4_find_extent+0x9b/0x950\n";
+    const char *base = "https://example.org/#";
+    enum { N = 3 };
+    uint8_t *small = guarded(16, 'a');
+    panicqr_report_options opts = {(const uint8_t *)base, strlen(base), (const uint8_t *)"x86_64", 6,
+                                   (const uint8_t *)"6.1.0+deb", 9, 10, PANICQR_LAYOUT_KERNEL};
+    size_t W = panicqr_parts_workspace_len(10, N), O = N * panicqr_qr_symbol_len(10);
+    uint8_t *ws = guarded(W, 0), *out = guarded(O, 0x77);
+    panicqr_report_info infos[N];
+    uint32_t count = 0xEEEEEEEE;
+    CHECK(panicqr_report_parts((const uint8_t *)log, strlen(log), &opts, N, ws, W, out, O, infos, N, &count) ==
+              PANICQR_STATUS_OK && count == 1, "baseline: %u parts", count);
+    memset(out, 0x77, O);
+    size_t hs[MAX_HUGE];
+    for (int which = 0; which < 7; which++) {
+        const void *p = which == 4 ? (const void *)ws : which == 5 ? (const void *)out : which == 6 ? (const void *)infos : (const void *)small;
+        size_t n = huge_sizes(p, hs);
+        for (size_t i = 0; i < n; i++) {
+            size_t h = hs[i];
+            panicqr_report_options o = opts;
+            const uint8_t *l = (const uint8_t *)log;
+            size_t ll = strlen(log), w = W, ol = O, il = N;
+            switch (which) {
+                case 0: l = small, ll = h; break;
+                case 1: o.base_url = small, o.base_url_len = h; break;
+                case 2: o.arch = small, o.arch_len = h; break;
+                case 3: o.release = small, o.release_len = h; break;
+                case 4: w = h; break;
+                case 5: ol = h; break;
+                default: il = h; break;
+            }
+            count = 0xEEEEEEEE;
+            panicqr_status st = panicqr_report_parts(l, ll, &o, N, ws, w, out, ol, infos, il, &count);
+            CHECK(st == PANICQR_STATUS_INVALID_ARGUMENT, "param %d = %zu: status %d", which, h, st);
+            CHECK(count == 0xEEEEEEEE && out[0] == 0x77 && out[O - 1] == 0x77, "param %d = %zu: written", which, h);
+        }
+    }
+    CHECK(canary_ok(ws, W) && canary_ok(out, O) && canary_ok(small, 16), "parts canaries");
+    free(ws);
+    free(out);
+    free(small);
+}
+
 static void screen(void) {
     static const char title[] = "KERNEL PANIC!", reason[] = "Kernel panic - not syncing: test";
     static const char log[] = "[    1.000000] BUG: test\n";
@@ -257,6 +304,7 @@ int main(void) {
     drm();
     qr();
     report();
+    parts();
     screen();
     return finish("huge");
 }

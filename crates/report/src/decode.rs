@@ -149,6 +149,7 @@ impl Decoded {
 
 /// Why nothing could be decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// Neither `z=` nor `zl=` nor bare digits were found.
     NoData,

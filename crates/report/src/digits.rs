@@ -10,6 +10,7 @@ pub const TAIL_DIGITS: [usize; 7] = [0, 3, 5, 8, 10, 13, 15];
 
 /// What is wrong with a digit string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DigitError {
     /// A character that is not a digit, at this digit position (0-based, after
     /// removing whitespace and line breaks).

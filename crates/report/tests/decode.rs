@@ -63,7 +63,10 @@ fn every_cut_point_gives_a_prefix_or_an_error() {
                 );
                 partial += 1;
             }
-            Err(DecodeError::NoData | DecodeError::Unreadable(_)) => {}
+            Err(e) => assert!(
+                matches!(e, DecodeError::NoData | DecodeError::Unreadable(_)),
+                "cut {cut}: {e}"
+            ),
         }
     }
     // Past the first few hundred digits, cuts recover something.

@@ -2,7 +2,7 @@
 
 use anyhow::anyhow;
 use base64::Engine as _;
-use panicqr_report::decode::{decode, Condition, DecodeError, Decoded, Packing};
+use panicqr_report::decode::{decode, Condition, Decoded, Packing};
 
 use crate::args::DecodeArgs;
 use crate::{io, Failure, Outcome};
@@ -29,9 +29,7 @@ pub fn run(args: &DecodeArgs) -> Result<Outcome, Failure> {
     }
     let d = match decode(&text) {
         Ok(d) => d,
-        Err(e @ (DecodeError::NoData | DecodeError::Unreadable(_))) => {
-            return Err(Failure::BadInput(anyhow!("{e}")))
-        }
+        Err(e) => return Err(Failure::BadInput(anyhow!("{e}"))),
     };
     let output = args.output.as_deref();
     if args.json {

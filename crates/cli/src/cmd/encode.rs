@@ -142,9 +142,8 @@ fn encode_parts(
     let file = args.output.as_deref().filter(|p| *p != Path::new("-"));
     if several_files && file.is_none() {
         return Err(Failure::BadInput(anyhow!(
-            "{} parts as {:?} need -o FILE (part i goes to FILE with -i before the extension)",
-            s.count(),
-            args.format
+            "{} parts as PNG, SVG or matrix files need -o FILE (part i goes to FILE with -i before the extension)",
+            s.count()
         )));
     }
     let mut text = Vec::new();

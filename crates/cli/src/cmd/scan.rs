@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use panicqr_report::decode::{decode, merge, parse_params, DecodeError, Decoded};
+use panicqr_report::decode::{decode, merge, parse_params, Decoded};
 use serde_json::{Map, Value};
 
 use crate::args::ScanArgs;
@@ -268,9 +268,7 @@ fn one(
                 Result1::Partial
             }))
         }
-        Err(e @ (DecodeError::NoData | DecodeError::Unreadable(_))) => {
-            fail(out, obj, format!("report unreadable: {e}"))
-        }
+        Err(e) => fail(out, obj, format!("report unreadable: {e}")),
     }
 }
 

@@ -322,3 +322,19 @@ test("a single-code report is not stored", async () => {
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   await context.close();
 });
+
+test("a part that did not read whole is shown but not kept, so the rescan counts", async () => {
+  const v = partsOf("three parts");
+  const u = v.urls[1];
+  const cut = u.slice(0, u.indexOf("&z=") + 3 + Math.floor((u.length - u.indexOf("&z=")) * 0.6));
+  const context = await browser.newContext();
+  const first = await open(partUrl(fileBase, cut), undefined, context);
+  assert.match(await first.page.textContent("#status"), /^Part 2 of 3 read: scan parts 1 and 3 too\..*not read whole, so it is not kept: scan it again\./);
+  assert.deepEqual(await stored(first.page), []);
+  assert.equal(await first.page.locator("#log .part-missing").count(), 2, "parts 3 and 1 are marked around what part 2 gave");
+  for (const i of [1, 0, 2]) await (await open(partUrl(fileBase, v.urls[i]), undefined, context)).page.close();
+  const { page } = await open(partUrl(fileBase, v.urls[2]), undefined, context);
+  assert.match(await page.textContent("#status"), /^Complete: all 3 parts/);
+  assert.equal(await page.textContent("#log"), v.log);
+  await context.close();
+});

@@ -115,6 +115,9 @@
    * was kept. Entries are dropped a day after that, or on "Forget". */
   const STORE_PREFIX = "panicqr-parts:";
   const KEEP_MS = 24 * 60 * 60 * 1000;
+  const DRIFT_MS = 10 * 60 * 1000;
+  // More than any report has parts (255), with room for conflicting
+  // rescans; it bounds what one id can take of the storage.
   const MAX_URLS = 300;
 
   /* null where storage is off (some private modes throw on access). */
@@ -131,8 +134,8 @@
   }
 
   /* A crash log is private: nothing outlives a day, whatever happens to
-   * the page. A time in the future (the clock was set back) cannot be aged,
-   * so it goes too. */
+   * the page. A time well in the future (the clock was set back) cannot be
+   * aged, so it goes too; a few minutes ahead is only clock drift. */
   function purgeOld(now) {
     const s = store();
     if (!s) return;
@@ -143,7 +146,7 @@
     }
     for (const k of keys) {
       const e = readEntry(s, k);
-      if (!e || e.first > now || now - e.first >= KEEP_MS) s.removeItem(k);
+      if (!e || e.first > now + DRIFT_MS || now - e.first >= KEEP_MS) s.removeItem(k);
     }
   }
 
@@ -184,13 +187,12 @@
     else if (m.conflicts.length > 0) head = `All ${m.count} parts were read, but ${plural([...new Set(m.conflicts)], "part")} came twice with different contents: the codes may belong to two crashes. Forget this report and scan its codes again.`;
     else if (m.idMatches === false) head = `All ${m.count} parts were read, but together they do not match the report id: they may belong to two crashes. Forget this report and scan its codes again.`;
     else head = `All ${m.count} parts were read, but not all of them whole.`;
+    const damage = m.pieces.filter((p) => p.result.status !== "complete").map((p) => `Part ${p.index}: ${statusText(p.result)}`);
     if (m.missing.length > 0) notes.push("The log below holds the parts read so far, oldest first; where lines are missing, it says so.");
-    for (const p of m.pieces) {
-      if (p.result.status !== "complete") notes.push(`Part ${p.index}: ${statusText(p.result)}`);
-    }
+    notes.push(...damage);
     if (scanned.status !== "complete") notes.push(`This scan of part ${scanned.part.index} was not read whole, so it is not kept: scan it again.`);
     else if (!how.storage) notes.push("This browser does not let the page keep parts, so each code shows only its own lines.");
-    else if (!how.kept && how.storage && scanned.status === "complete") notes.push("This browser's storage refused the part, so it is not kept.");
+    else if (!how.kept) notes.push("This browser's storage refused the part, so it is not kept.");
 
     const pieceText = m.segments.map((seg) => seg.missing ? missingText(seg.missing, m.count) : seg.result.log);
     const result = {
@@ -198,14 +200,15 @@
       release: firstOf(m, "release"),
       distribution: firstOf(m, "distribution"),
       status: m.complete ? "complete" : "partial",
-      condition: m.complete ? "complete" : "parts missing",
-      problems: m.complete ? [] : [head],
+      condition: m.complete ? "complete" : "incomplete",
+      problems: m.complete ? [] : [head, ...damage],
       log: pieceText.join(""),
       logBytes: m.pieces.reduce((n, p) => n + p.result.logBytes, 0),
-      trustedBytes: 0,
+      // Trust is per part (and said in the log and the problems), not one
+      // prefix of the whole.
+      trustedBytes: m.pieces.reduce((n, p) => n + p.result.logBytes, 0),
       invalidUtf8: m.pieces.some((p) => p.result.invalidUtf8),
     };
-    result.trustedBytes = result.logBytes;
     render(result, m.complete ? "complete" : "partial", [head, ...notes].join(" "), (pre, firstCrash) => {
       let crashes = 0;
       for (const seg of m.segments) {

@@ -338,3 +338,30 @@ test("a part that did not read whole is shown but not kept, so the rescan counts
   assert.equal(await page.textContent("#log"), v.log);
   await context.close();
 });
+
+test("a part pasted into the box joins the parts scanned before", async () => {
+  const v = partsOf("three parts");
+  const context = await browser.newContext();
+  for (const i of [2, 0]) await (await open(partUrl(fileBase, v.urls[i]), undefined, context)).page.close();
+  const { page, seen } = await open(fileBase, undefined, context);
+  await page.fill("#paste-input", v.urls[1]);
+  await page.waitForFunction(() => document.getElementById("status").className.includes("complete"));
+  assert.match(await page.textContent("#status"), /^Complete: all 3 parts/);
+  assert.equal(await page.textContent("#log"), v.log);
+  assertOffline(seen, "file://");
+  await context.close();
+});
+
+test("parts of two crashes under one id are not merged into one log", async () => {
+  const a = partsOf("three parts"), b = partsOf("four parts, another crash");
+  const id = /&r=([0-9a-f]{8})&/.exec(a.urls[0])[1];
+  // Part 2 of the other crash, tagged as part 2 of this one: every part is
+  // there, but the log does not hash to the id.
+  const forged = b.urls[1].replace(/&p=2\/4&r=[0-9a-f]{8}&/, `&p=2/3&r=${id}&`);
+  const context = await browser.newContext();
+  for (const u of [a.urls[0], forged]) await (await open(partUrl(fileBase, u), undefined, context)).page.close();
+  const { page } = await open(partUrl(fileBase, a.urls[2]), undefined, context);
+  assert.match(await page.textContent("#status"), /^All 3 parts were read, but together they do not match the report id/);
+  assert.match(await page.getAttribute("#status", "class"), /partial/);
+  await context.close();
+});

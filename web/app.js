@@ -85,7 +85,7 @@
     setText("arch", result.arch || "unknown");
     setText("release", result.release || "unknown");
     setText("distribution", result.distribution || config.distribution || "not given");
-    setText("size", result.logBytes + " bytes" + (result.invalidUtf8 ? " (invalid UTF-8 shown as \uFFFD)" : ""));
+    setText("size", result.logBytes + " bytes" + (result.partsNote || "") + (result.invalidUtf8 ? " (invalid UTF-8 shown as \uFFFD)" : ""));
     $("actions").hidden = !has;
     $("log-section").hidden = !has;
     $("report").hidden = !has;
@@ -208,6 +208,7 @@
       // prefix of the whole.
       trustedBytes: m.pieces.reduce((n, p) => n + p.result.logBytes, 0),
       invalidUtf8: m.pieces.some((p) => p.result.invalidUtf8),
+      partsNote: ` in ${have.length === 1 ? "part" : "parts"} ${listWords(have)} of ${m.count}`,
     };
     render(result, m.complete ? "complete" : "partial", [head, ...notes].join(" "), (pre, firstCrash) => {
       let crashes = 0;

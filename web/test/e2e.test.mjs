@@ -260,12 +260,16 @@ test("one part missing: the page names it and marks where its lines belong", asy
   assert.match(await page.textContent("#status"), /Parts 1, 2 and 4 of 4 read: scan part 3 too\./);
   assert.match(await page.getAttribute("#status", "class"), /partial/);
   assert.equal(await page.textContent("#parts-have"), "1, 2 and 4 of 4");
+  assert.match(await page.textContent("#size"), /^\d+ bytes in parts 1, 2 and 4 of 4$/);
   const gaps = await page.locator("#log .part-missing").allTextContents();
   assert.deepEqual(gaps, ["\u2500\u2500 part 3 of 4 is not scanned yet: lines are missing here \u2500\u2500\n"]);
   // The lines around the gap are those of parts 4, then 2 and 1.
   const { decodeReport, parseParams } = requireFrom(import.meta.url)("../decode.js");
   const logs = [3, 1, 0].map((i) => decodeReport(parseParams(v.urls[i])).log);
   assert.equal(await page.textContent("#log"), logs[0] + gaps[0] + logs[1] + logs[2]);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator("#log .part-missing").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifacts, "phone-part-missing.png"), fullPage: false });
   assertOffline(seen, "file://");
   await context.close();
 });

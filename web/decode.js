@@ -42,7 +42,7 @@
       const eq = pair.indexOf("=");
       if (eq < 0) continue;
       const key = trimSpace(pair.slice(0, eq));
-      if (["a", "v", "d", "z", "zl"].includes(key) && !(key in found)) found[key] = pair.slice(eq + 1);
+      if (["a", "v", "d", "z", "zl", "p", "r"].includes(key) && !(key in found)) found[key] = pair.slice(eq + 1);
     }
     if (found.z === undefined && found.zl === undefined) return null;
     const out = {};
@@ -50,7 +50,24 @@
     // `z` (current) wins over `zl` (Linux 6.12–6.14), whatever the order.
     if (found.z !== undefined) out.z = percentDecode(found.z);
     else out.zl = percentDecode(found.zl);
+    const part = partTag(found.p, found.r);
+    if (part) out.part = part;
     return out;
+  }
+
+  /* `p=<i>/<n>` and `r=<8 hex digits>` (docs/format.md §9), read as the
+   * Rust decoder's part_tag does: raw values (not trimmed, not
+   * percent-decoded), both well formed with 1 <= i <= n <= 255, or neither,
+   * so a malformed tag leaves a report that stands on its own rather than
+   * one that might be merged with the wrong crash. The id is lowercased:
+   * it names a number, and storage keys must not depend on its case. */
+  function partTag(p, r) {
+    if (p === undefined || r === undefined) return null;
+    const m = /^([0-9]{1,3})\/([0-9]{1,3})$/.exec(p);
+    if (!m || !/^[0-9a-fA-F]{8}$/.test(r)) return null;
+    const index = Number(m[1]), count = Number(m[2]);
+    if (index < 1 || index > count || count > 255) return null;
+    return { index, count, id: r.toLowerCase() };
   }
 
   /*
@@ -189,6 +206,7 @@
       arch: params.a || null,
       release: params.v || null,
       distribution: params.d || null,
+      part: params.part || null,
       packing: null,
       status: "unreadable",
       condition: null,
@@ -197,6 +215,9 @@
       trustedLog: "",
       untrustedLog: "",
       logBytes: 0,
+      // The log as bytes: merging parts compares and hashes bytes, as the
+      // Rust decoder does, so invalid UTF-8 cannot make two logs look equal.
+      logData: new Uint8Array(0),
       trustedBytes: 0,
       compressedBytes: 0,
       invalidUtf8: false,
@@ -256,10 +277,84 @@
     res.trustedLog = text(inflated.bytes.subarray(0, trusted)).text;
     res.untrustedLog = text(inflated.bytes.subarray(trusted)).text;
     res.invalidUtf8 = t.invalid;
+    res.logData = inflated.bytes;
     res.logBytes = n;
     res.trustedBytes = trusted;
     res.status = res.condition === "complete" ? "complete" : "partial";
     return res;
+  }
+
+  /* FNV-1a, 32 bits, over bytes: the report id of docs/format.md §9. */
+  function fnv1a(bytes) {
+    let h = 0x811c9dc5;
+    for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+    return h;
+  }
+
+  const hex8 = (n) => n.toString(16).padStart(8, "0");
+
+  function sameBytes(a, b) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  /*
+   * The parts of reports over several codes, merged as the Rust decoder's
+   * decode::merge does (docs/format.md §9): decoded results (decodeReport)
+   * grouped by id and count, so two crashes are never mixed even when one
+   * id is shared; in the order each report first appears; results without
+   * a part tag are left out (each is a report of its own). The first of
+   * two different logs for one index is kept and the index is listed in
+   * conflicts. Each merged report:
+   *   id, count, parts (parts[0] is part 1, null when not given),
+   *   conflicts, missing (1-based indices), idMatches (null while parts are
+   *   missing: the id can only be checked on the whole log), complete,
+   *   pieces (the given parts oldest first: {index, result}),
+   *   segments (oldest first: {index, result} or {missing: [indices]} for
+   *   each run of absent parts, so a reader can mark where lines are lost).
+   */
+  function mergeParts(decoded) {
+    const out = [];
+    for (const d of decoded) {
+      const tag = d && d.part;
+      if (!tag) continue;
+      let m = out.find((x) => x.id === tag.id && x.count === tag.count);
+      if (!m) {
+        m = { id: tag.id, count: tag.count, parts: new Array(tag.count).fill(null), conflicts: [] };
+        out.push(m);
+      }
+      const first = m.parts[tag.index - 1];
+      if (first === null) m.parts[tag.index - 1] = d;
+      else if (!sameBytes(first.logData, d.logData)) m.conflicts.push(tag.index);
+    }
+    for (const m of out) {
+      m.missing = [];
+      m.pieces = [];
+      m.segments = [];
+      for (let i = m.count; i >= 1; i--) {
+        const r = m.parts[i - 1];
+        if (r) {
+          m.pieces.push({ index: i, result: r });
+          m.segments.push({ index: i, result: r });
+        } else {
+          m.missing.unshift(i);
+          const last = m.segments[m.segments.length - 1];
+          if (last && last.missing) last.missing.unshift(i);
+          else m.segments.push({ missing: [i] });
+        }
+      }
+      if (m.missing.length > 0) m.idMatches = null;
+      else {
+        const whole = new Uint8Array(m.pieces.reduce((n, p) => n + p.result.logData.length, 0));
+        let at = 0;
+        for (const p of m.pieces) { whole.set(p.result.logData, at); at += p.result.logData.length; }
+        m.idMatches = hex8(fnv1a(whole)) === m.id;
+      }
+      m.complete = m.missing.length === 0 && m.conflicts.length === 0 &&
+        m.pieces.every((p) => p.result.status === "complete") && m.idMatches === true;
+    }
+    return out;
   }
 
   /* Indexes of the lines that start a crash report (for highlighting). */
@@ -288,7 +383,7 @@
     ].filter((l) => l !== null).join("\n");
   }
 
-  const api = { parseParams, paramsFromLocation, decodeZ, decodeZl, decodeReport, crashLines, bugReport, cleanDigits };
+  const api = { parseParams, paramsFromLocation, decodeZ, decodeZl, decodeReport, crashLines, bugReport, cleanDigits, mergeParts, fnv1a };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.PanicQR = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -47,6 +47,24 @@ const xss = Buffer.from([
   "",
 ].join("\n"));
 vectors.push({ ...vector("html injection", xss), status: "complete" });
+
+// Reports over several codes (docs/format.md §9): `encode --parts` prints one
+// URL a line, part 1 (the newest lines) first; the whole log is the newest
+// bytes of the input its note names. Small codes, so that a corpus log
+// needs every part.
+function partsVector(name, logBytes, count) {
+  const r = spawnSync(bin, ["encode", "--base-url", BASE, "--arch", "x86_64", "--release", "6.19.11+kali-amd64",
+    "--parts", String(count), "--max-version", "10", "-"], { input: logBytes });
+  if (r.status !== 0) throw new Error(`${name}: panicqr encode --parts failed: ${r.stderr}`);
+  const m = /(\d+) parts of version \d+ at most carry the newest (\d+) of/.exec(r.stderr.toString());
+  const urls = r.stdout.toString().trim().split("\n");
+  if (!m || Number(m[1]) !== count || urls.length !== count) throw new Error(`${name}: expected ${count} parts: ${r.stderr}`);
+  return { name, urls, log: logBytes.subarray(logBytes.length - Number(m[2])).toString("utf8") };
+}
+const partVectors = [
+  partsVector("three parts", corpus("syzkaller-0004.log"), 3),
+  partsVector("four parts, another crash", corpus("syzkaller-0120.log"), 4),
+];
 const out = process.env.VECTORS || join(here, "vectors.generated.json");
-writeFileSync(out, JSON.stringify({ base: BASE, vectors }, null, 1));
-console.log(`${vectors.length} vectors -> ${out}`);
+writeFileSync(out, JSON.stringify({ base: BASE, vectors, partVectors }, null, 1));
+console.log(`${vectors.length} vectors, ${partVectors.length} reports in parts -> ${out}`);

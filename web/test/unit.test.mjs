@@ -236,3 +236,166 @@ test("a stray non-ASCII character is one digit position, as in the Rust decoder"
   // The 7 bytes before it are not a zlib header.
   assert.deepEqual(r.problems, ["digits: non-digit at digit position 17", "invalid deflate data (data damaged)"]);
 });
+
+/* ---- Reports over several codes (docs/format.md §9, issue 12) ---- */
+
+const { mergeParts, fnv1a } = require("../decode.js");
+const { partVectors } = JSON.parse(readFileSync(process.env.VECTORS || join(here, "vectors.generated.json"), "utf8"));
+const partsOf = (name) => partVectors.find((v) => v.name === name);
+const decodeUrl = (u) => decodeReport(parseParams(u));
+/* A part's URL with its tag rewritten: how a second crash, or damage, is made. */
+const retag = (url, index, count, id) => {
+  const out = url.replace(/&p=[0-9]+\/[0-9]+&r=[0-9a-f]{8}&/, `&p=${index}/${count}&r=${id}&`);
+  assert.notEqual(out, url);
+  return out;
+};
+
+/* Tags and how part_tag reads them (null: not a part). Kept here, not in
+ * testdata/url-cases.json, and held to the Rust reader by the next test. */
+const TAG_CASES = [
+  ["p=1/3&r=0a1b2c3d", { index: 1, count: 3, id: "0a1b2c3d" }],
+  ["r=0a1b2c3d&p=3/3", { index: 3, count: 3, id: "0a1b2c3d" }],
+  ["p=1/1&r=ABCDEF01", { index: 1, count: 1, id: "abcdef01" }],
+  ["p=255/255&r=ffffffff", { index: 255, count: 255, id: "ffffffff" }],
+  ["p=001/010&r=00000000", { index: 1, count: 10, id: "00000000" }],
+  [" p =2/3& r\t=0a1b2c3d", { index: 2, count: 3, id: "0a1b2c3d" }],
+  ["p=2/3&r=0a1b2c3d&p=1/3&r=ffffffff", { index: 2, count: 3, id: "0a1b2c3d" }],
+  ...[
+    "p=1/3", "r=0a1b2c3d", "p=0/3&r=0a1b2c3d", "p=4/3&r=0a1b2c3d", "p=1/0&r=0a1b2c3d",
+    "p=1/256&r=0a1b2c3d", "p=256/256&r=0a1b2c3d", "p=0001/3&r=0a1b2c3d", "p=1/3/4&r=0a1b2c3d",
+    "p=1-3&r=0a1b2c3d", "p=/3&r=0a1b2c3d", "p=1/&r=0a1b2c3d", "p=+1/3&r=0a1b2c3d", "p= 1/3&r=0a1b2c3d",
+    "p=1%2F3&r=0a1b2c3d", "p=-1/3&r=0a1b2c3d", "p=1.0/3&r=0a1b2c3d", "p=\u0661/3&r=0a1b2c3d",
+    "p=1/3&r=0a1b2c3", "p=1/3&r=0a1b2c3d4", "p=1/3&r=0a1b2c3g", "p=1/3&r= 0a1b2c3d", "p=1/3&r=0x1b2c3d",
+    "p=1/3&r=%30a1b2c3d", "p=1/3&r=", "p&r=0a1b2c3d", "p=x&p=1/3&r=0a1b2c3d",
+  ].map((q) => [q, null]),
+];
+
+test("parts: p= and r= are read together and well formed, as the Rust part_tag reads them", () => {
+  const tag = (q) => parseParams(`https://x/#?a=x&${q}&z=5`).part ?? null;
+  for (const [q, want] of TAG_CASES) assert.deepEqual(tag(q), want, q);
+  // A tag in the query does not join the data in the fragment (§6: one part only).
+  assert.equal(parseParams("https://x/?p=1/3&r=0a1b2c3d#?z=5").part, undefined);
+  // No tag: the reading is exactly what it was.
+  assert.deepEqual(parseParams("https://x/#?a=x&z=5"), { a: "x", z: "5" });
+  assert.equal(decodeReport(parseParams("https://x/#?a=x&p=2/3&r=0a1b2c3d&z=5")).part.index, 2);
+});
+
+// `panicqr decode --json` names the reports it merged (id, count, missing):
+// each case's tag on part 2 of a real report, next to that report's part 1,
+// is a part where the page says so, and exactly where.
+test("parts: the CLI reads every tag case as the page does", { skip: !process.env.PANICQR && "PANICQR not set" }, () => {
+  const v = partVectors.find((x) => x.name === "three parts");
+  const own = decodeUrl(v.urls[0]).part;
+  for (const [q, want] of TAG_CASES) {
+    const url = v.urls[1].replace(/&p=2\/3&r=[0-9a-f]{8}&/, `&${q}&`);
+    assert.notEqual(url, v.urls[1]);
+    const cli = spawnSync(process.env.PANICQR, ["decode", "--json", v.urls[0], url]);
+    const reports = JSON.parse(cli.stdout.toString()).reports.filter((r) => r.id !== undefined).map((r) => ({ id: r.id, count: r.parts, missing: r.missing }));
+    const mine = { id: own.id, count: 3, missing: [2, 3] };
+    if (want === null) assert.deepEqual(reports, [mine], q);
+    else {
+      const all = Array.from({ length: want.count }, (_, i) => i + 1);
+      assert.deepEqual(reports, [mine, { id: want.id, count: want.count, missing: all.filter((i) => i !== want.index) }], q);
+    }
+  }
+});
+
+test("parts: FNV-1a-32 over bytes", () => {
+  assert.equal(fnv1a(new Uint8Array(0)), 0x811c9dc5);
+  assert.equal(fnv1a(new TextEncoder().encode("a")), 0xe40c292c);
+  assert.equal(fnv1a(new TextEncoder().encode("foobar")), 0xbf9cf968);
+});
+
+test("parts: each part of `encode --parts` is a report of its own, tagged", () => {
+  for (const v of partVectors) {
+    const ids = new Set();
+    v.urls.forEach((u, i) => {
+      const r = decodeUrl(u);
+      assert.equal(r.status, "complete", `${v.name} part ${i + 1}`);
+      assert.equal(r.part.index, i + 1, "encode prints part 1 first");
+      assert.equal(r.part.count, v.urls.length);
+      ids.add(r.part.id);
+    });
+    assert.equal(ids.size, 1);
+    assert.ok(v.log.endsWith(decodeUrl(v.urls[0]).log), "part 1 holds the newest lines");
+  }
+});
+
+const logOf = (m) => m.pieces.map((p) => p.result.log).join("");
+
+test("mergeParts: any order gives the whole log, oldest first, checked against the id", () => {
+  const v = partsOf("three parts");
+  for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]]) {
+    const merged = mergeParts(order.map((i) => decodeUrl(v.urls[i])));
+    assert.equal(merged.length, 1);
+    const m = merged[0];
+    assert.deepEqual([m.count, m.missing, m.conflicts, m.idMatches, m.complete], [3, [], [], true, true], String(order));
+    assert.deepEqual(m.pieces.map((p) => p.index), [3, 2, 1]);
+    assert.deepEqual(m.segments.map((s) => s.index), [3, 2, 1]);
+    assert.equal(logOf(m), v.log);
+  }
+  // A report of its own is not a part.
+  assert.deepEqual(mergeParts([decodeUrl(vectors[0].url)]), []);
+});
+
+test("mergeParts: missing parts are named and marked where their lines belong", () => {
+  const v = partsOf("three parts");
+  const [m] = mergeParts([decodeUrl(v.urls[2]), decodeUrl(v.urls[0])]);
+  assert.deepEqual(m.missing, [2]);
+  assert.equal(m.idMatches, null, "the id cannot be checked without every part");
+  assert.equal(m.complete, false);
+  assert.deepEqual(m.segments.map((s) => s.missing || s.index), [3, [2], 1]);
+  const w = partsOf("four parts, another crash");
+  const [only1] = mergeParts([decodeUrl(w.urls[0])]);
+  assert.deepEqual(only1.missing, [2, 3, 4]);
+  assert.deepEqual(only1.segments.map((s) => s.missing || s.index), [[2, 3, 4], 1]);
+  const [ends] = mergeParts([decodeUrl(w.urls[1]), decodeUrl(w.urls[2])]);
+  assert.deepEqual(ends.segments.map((s) => s.missing || s.index), [[4], 3, 2, [1]]);
+});
+
+test("mergeParts: two reports are never mixed, not even under one id", () => {
+  const a = partsOf("three parts"), b = partsOf("four parts, another crash");
+  const mixed = [b.urls[3], a.urls[1], b.urls[0], a.urls[0], b.urls[2], a.urls[2], b.urls[1]].map(decodeUrl);
+  const merged = mergeParts(mixed);
+  assert.deepEqual(merged.map((m) => [m.count, m.complete]), [[4, true], [3, true]], "in order of first appearance");
+  assert.equal(logOf(merged[0]), b.log);
+  assert.equal(logOf(merged[1]), a.log);
+  // The other crash's parts under the first one's id, with another count:
+  // a report of their own, whose log does not hash to the id.
+  const idA = decodeUrl(a.urls[0]).part.id;
+  const forged = b.urls.map((u, i) => decodeUrl(retag(u, i + 1, 4, idA)));
+  const two = mergeParts([...a.urls.map(decodeUrl), ...forged]);
+  assert.equal(two.length, 2);
+  assert.equal(two[0].complete, true);
+  assert.equal(logOf(two[0]), a.log);
+  assert.deepEqual([two[1].count, two[1].missing, two[1].idMatches, two[1].complete], [4, [], false, false]);
+});
+
+test("mergeParts: a part given twice counts once; a different log for it is a conflict, the first kept", () => {
+  const a = partsOf("three parts"), b = partsOf("four parts, another crash");
+  const [dup] = mergeParts([a.urls[0], a.urls[1], a.urls[1], a.urls[2], a.urls[0]].map(decodeUrl));
+  assert.deepEqual([dup.conflicts, dup.complete], [[], true]);
+  const id = decodeUrl(a.urls[0]).part.id;
+  const other2 = decodeUrl(retag(b.urls[1], 2, 3, id));
+  const [m] = mergeParts([decodeUrl(a.urls[1]), other2, decodeUrl(a.urls[0]), decodeUrl(a.urls[2])]);
+  assert.deepEqual(m.conflicts, [2]);
+  assert.equal(m.idMatches, true, "the first part 2 was kept");
+  assert.equal(m.complete, false);
+  assert.equal(logOf(m), a.log);
+});
+
+test("mergeParts: all parts present but the id does not match: not complete", () => {
+  const a = partsOf("three parts");
+  const [m] = mergeParts(a.urls.map((u, i) => decodeUrl(retag(u, i + 1, 3, "12345678"))));
+  assert.deepEqual([m.id, m.missing, m.conflicts, m.idMatches, m.complete], ["12345678", [], [], false, false]);
+  assert.equal(logOf(m), a.log, "the log is still shown");
+});
+
+test("mergeParts: a part that did not read whole leaves the report incomplete", () => {
+  const a = partsOf("three parts");
+  const u = a.urls[1];
+  const cut = u.slice(0, u.indexOf("&z=") + 3 + Math.floor((u.length - u.indexOf("&z=")) * 0.6));
+  const [m] = mergeParts([a.urls[0], cut, a.urls[2]].map(decodeUrl));
+  assert.deepEqual([m.missing, m.complete], [[], false]);
+  assert.notEqual(m.parts[1].status, "complete");
+});

@@ -306,15 +306,25 @@ pub fn scan_all(
 
 /// Every code rqrr reads in `g`.
 fn read_all_rqrr(g: &GrayImage) -> Vec<Vec<u8>> {
-    let mut prepared = rqrr::PreparedImage::prepare(g.clone());
-    prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| {
-            let mut out = Vec::new();
-            grid.decode_to(&mut out).ok().map(|_| out)
-        })
-        .collect()
+    quietly(|| {
+        let mut prepared = rqrr::PreparedImage::prepare(g.clone());
+        prepared
+            .detect_grids()
+            .into_iter()
+            .filter_map(|grid| {
+                let mut out = Vec::new();
+                grid.decode_to(&mut out).ok().map(|_| out)
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Runs rqrr, which asserts on some degenerate geometry (a perspective that
+/// maps a module outside `i32`, seen on photos of screens of many codes):
+/// such an image is one rqrr cannot read, not a reason to end the program.
+fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// One way of preparing the image for the decoders.
@@ -526,14 +536,17 @@ fn payload_from_codewords(data: &[u8], ec: panicqr_qr::EcLevel) -> Option<Vec<u8
 }
 
 fn read_rqrr(g: &GrayImage) -> Option<Vec<u8>> {
-    let mut prepared = rqrr::PreparedImage::prepare(g.clone());
-    for grid in prepared.detect_grids() {
-        let mut out = Vec::new();
-        if grid.decode_to(&mut out).is_ok() {
-            return Some(out);
+    quietly(|| {
+        let mut prepared = rqrr::PreparedImage::prepare(g.clone());
+        for grid in prepared.detect_grids() {
+            let mut out = Vec::new();
+            if grid.decode_to(&mut out).is_ok() {
+                return Some(out);
+            }
         }
-    }
-    None
+        None
+    })
+    .flatten()
 }
 
 /// Scaled down (never up) so the long side is at most `side`.

@@ -140,6 +140,52 @@ pub fn photo_set(log: &[u8], classes: &[Class]) -> Vec<Photo> {
     out
 }
 
+/// Photos of a whole multi-code panic screen (`w × h`, the default grid of
+/// several codes), degraded as [`photo_set`]'s; `log` of each is what the
+/// parts carry together (the newest bytes).
+pub fn parts_photo_set(log: &[u8], (w, h): (usize, usize), classes: &[Class]) -> Vec<Photo> {
+    use panicqr_screen::{draw_parts_screen, Message, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+    let mut c = GreyCanvas(GrayImage::new(w as u32, h as u32));
+    let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+    let drawn = draw_parts_screen(
+        &mut c,
+        &Message {
+            title: b"KERNEL PANIC!",
+            reason: b"Kernel panic - not syncing: Fatal exception",
+        },
+        &Report {
+            log,
+            base_url: b"https://kernel-team.pages.debian.net/panic_report/#",
+            arch: b"x86_64",
+            release: b"6.19.11+kali-amd64",
+        },
+        Style::default(),
+        &PartsOptions::default(),
+        &mut ws,
+    );
+    let kept = log[log.len() - drawn.log_bytes..].to_vec();
+    // Framed as a person photographs a whole screen: some room around it,
+    // so a tilt does not cut off the codes in its corners.
+    let (bw, bh) = (w / 8, h / 8);
+    let mut framed = GrayImage::new((w + 2 * bw) as u32, (h + 2 * bh) as u32);
+    image::imageops::replace(&mut framed, &c.0, bw as i64, bh as i64);
+    let c = GreyCanvas(framed);
+    let mut out = Vec::new();
+    let mut seed = 1000;
+    for &class in classes {
+        for steps in steps(class) {
+            seed += 1;
+            out.push(Photo {
+                name: format!("{class:?} {w}x{h} {} codes {steps:?}", drawn.count),
+                class,
+                image: degrade(&c.0, &steps, seed),
+                log: kept.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// A grey image as a canvas for the screen crate's drawing.
 struct GreyCanvas(GrayImage);
 

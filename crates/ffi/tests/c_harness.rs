@@ -149,6 +149,16 @@ fn kernel_vectors_from_c() {
     assert!(both("kernel_compat", &[dir.to_str().unwrap()]).contains("kernel_compat: ok"));
 }
 
+/// A square plain PBM (`P1`, 1 = dark) the C tests write, as a grid.
+fn read_pbm(path: &Path) -> Grid {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut it = text.split_ascii_whitespace().skip(1);
+    let side: usize = it.next().unwrap().parse().unwrap();
+    let _h = it.next();
+    let bits: Vec<bool> = it.map(|t| t == "1").collect();
+    Grid::from_fn(side, |x, y| bits[y * side + x])
+}
+
 #[test]
 fn report_from_c_decodes_with_independent_decoders() {
     require_zbarimg();
@@ -165,12 +175,7 @@ fn report_from_c_decodes_with_independent_decoders() {
     );
     assert!(text.contains("smoke: ok"), "{text}");
     // Independent decoders read the symbol the C program wrote.
-    let pbm_text = std::fs::read_to_string(&pbm).unwrap();
-    let mut it = pbm_text.split_ascii_whitespace().skip(1);
-    let side: usize = it.next().unwrap().parse().unwrap();
-    let _h = it.next();
-    let bits: Vec<bool> = it.map(|t| t == "1").collect();
-    let grid = Grid::from_fn(side, |x, y| bits[y * side + x]);
+    let grid = read_pbm(&pbm);
     let url = decode_rqrr(&grid.to_image(3, 0))
         .pop()
         .expect("rqrr found no QR code");
@@ -228,12 +233,7 @@ fn report_parts_from_c_merge_to_the_newest_lines() {
     // Each part read by rqrr from the C program's bitmap, decoded, merged.
     let mut decoded = Vec::new();
     for i in 1..=count {
-        let pbm = std::fs::read_to_string(dir.join(format!("part-{i}.pbm"))).unwrap();
-        let mut it = pbm.split_ascii_whitespace().skip(1);
-        let side: usize = it.next().unwrap().parse().unwrap();
-        let _h = it.next();
-        let bits: Vec<bool> = it.map(|t| t == "1").collect();
-        let grid = Grid::from_fn(side, |x, y| bits[y * side + x]);
+        let grid = read_pbm(&dir.join(format!("part-{i}.pbm")));
         let url = decode_rqrr(&grid.to_image(3, 0))
             .pop()
             .expect("rqrr found no QR code");

@@ -447,7 +447,7 @@ impl Merged {
             return None;
         }
         let log: Vec<u8> = self.pieces().flat_map(|p| p.1.iter().copied()).collect();
-        Some(fnv1a(&log) == self.id)
+        Some(crate::parts::fnv1a(&log) == self.id)
     }
 
     /// The logs of the parts given, oldest first, with their indices.
@@ -528,13 +528,6 @@ pub fn merge(decoded: Vec<Decoded>) -> Vec<Merged> {
         }
     }
     out
-}
-
-/// FNV-1a, 32 bits: the report id of docs/format.md §9.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
 }
 
 /// Unpacks digits into `bytes`: all of them, or only whole groups (17

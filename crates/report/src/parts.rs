@@ -316,7 +316,7 @@ fn stage_part(
 }
 
 /// FNV-1a, 32 bits: a report id that needs no randomness at panic time.
-fn fnv1a(bytes: &[u8]) -> u32 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })

@@ -156,34 +156,27 @@ pub fn merged_output(
         for i in &m.conflicts {
             note!("report {:08x}: part {i} was given twice, with different contents (the first is used)", m.id);
         }
+        // Oldest first; a run of missing parts (from `a` to `b`) leaves a
+        // marked gap, the parts after the newest one given included.
+        let gap = |log: &mut Vec<u8>, a: usize, b: usize| {
+            if a <= b {
+                let s = if b > a { "s" } else { "" };
+                let line = format!(
+                    "[panicqr: part{s} {} of {} missing here]\n",
+                    range(a, b),
+                    m.count
+                );
+                log.extend_from_slice(line.as_bytes());
+            }
+        };
         let mut log = Vec::new();
         let mut next = m.count;
         for (i, piece) in m.pieces() {
-            if i < next {
-                log.extend_from_slice(
-                    format!(
-                        "[panicqr: part{} {} of {} missing here]\n",
-                        if next - i > 1 { "s" } else { "" },
-                        range(i + 1, next),
-                        m.count
-                    )
-                    .as_bytes(),
-                );
-            }
+            gap(&mut log, i + 1, next);
             log.extend_from_slice(piece);
-            next = i.saturating_sub(1);
+            next = i - 1;
         }
-        if next >= 1 {
-            log.extend_from_slice(
-                format!(
-                    "[panicqr: part{} {} of {} missing here]\n",
-                    if next > 1 { "s" } else { "" },
-                    range(1, next),
-                    m.count
-                )
-                .as_bytes(),
-            );
-        }
+        gap(&mut log, 1, next);
         if as_json {
             let mut o = serde_json::Map::new();
             o.insert("id".into(), format!("{:08x}", m.id).into());

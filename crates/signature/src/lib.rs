@@ -163,11 +163,9 @@ pub fn signature_of(title: &str) -> String {
 /// ```
 pub fn analyse(log: &str) -> Signature {
     let lines = line::split(log);
-    let texts: Vec<&str> = lines
-        .iter()
-        .filter(|l| !l.questionable)
-        .map(|l| l.text)
-        .collect();
+    let reliable: Vec<&Line<'_>> = lines.iter().filter(|l| !l.questionable).collect();
+    let texts: Vec<&str> = reliable.iter().map(|l| l.text).collect();
+    let callers: Vec<Context> = reliable.iter().map(|l| l.context).collect();
     let header = first_header(&lines);
     // A log that starts inside a report lost that report's header: the
     // first header left belongs to a later report.
@@ -180,7 +178,7 @@ pub fn analyse(log: &str) -> Signature {
             let head = lines.get(at).map_or("", |l| l.text);
             texts.iter().position(|t| std::ptr::eq(*t, head)).unwrap_or(texts.len())
         });
-        remnant::describe(&texts, end)
+        remnant::describe(&texts, &callers, end)
     } else {
         None
     };

@@ -8,7 +8,8 @@
 
 use crate::extract::{self, Pick, Recipe, Step, RIP_TRACE, TRACE};
 use crate::frame;
-use crate::rules::Described;
+use crate::line::Context;
+use crate::rules::{self, Described};
 use crate::Kind;
 
 /// What a `Kernel panic - not syncing:` line that ends another report
@@ -121,11 +122,28 @@ fn register_line(t: &str) -> bool {
     rest.bytes().take_while(u8::is_ascii_hexdigit).count() >= 4
 }
 
+/// Stacks that tell the history of an object (who allocated and freed
+/// it), not where the crash is.
+fn is_history(line: &str) -> bool {
+    [
+        "Allocated by task ",
+        "Freed by task ",
+        "Allocated:",
+        "Freed:",
+        "potentially related work creation",
+        "page last allocated",
+        "page last free",
+    ]
+    .iter()
+    .any(|k| line.contains(k))
+}
+
 /// A title for a report whose header was cut off, from what it left in
 /// `lines[..end]` (`end` is where the next report starts, or the end).
 /// `None` when nothing says what it was.
-pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
+pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Option<Described> {
     let region = lines.get(..end).unwrap_or(lines);
+    let first_frame = |from: usize, recipe: &Recipe| first_frame(region, callers, from, recipe);
     let panic = lines
         .iter()
         .enumerate()
@@ -138,7 +156,7 @@ pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
     });
     if kasan_frame.is_some() || kasan_text {
         let from = kasan_frame.unwrap_or(0);
-        let found = first_frame(region, from, &Recipe::new(&[Step::Frames]));
+        let found = first_frame(from, &Recipe::new(&[Step::Frames]));
         return Some(with(found, kasan_title(region), Kind::Kasan));
     }
     let hung_text = region
@@ -155,7 +173,7 @@ pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
         let before = panic
             .and_then(|(at, _)| region.get(..at.min(region.len())))
             .unwrap_or(region);
-        let first = |recipe: &Recipe| first_frame(region, 0, recipe);
+        let first = |recipe: &Recipe| first_frame(0, recipe);
         return Some(match what {
             FollowUp::SoftLockup => with(
                 extract::run(&Recipe::new(RIP_TRACE).pick(Pick::Stall), after),
@@ -167,14 +185,7 @@ pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
                 "INFO: task hung".into(),
                 Kind::HungTask,
             ),
-            FollowUp::Warn => with(
-                extract::run(
-                    &Recipe::new(&[Step::RipOrInterrupt, Step::Frames]).or(TRACE),
-                    after,
-                ),
-                "WARNING".into(),
-                Kind::Warning,
-            ),
+            FollowUp::Warn => warning(after),
             FollowUp::SchedulingWhileAtomic => with(
                 extract::run(&Recipe::new(TRACE).skip(&["schedule"]), after),
                 "BUG: scheduling while atomic".into(),
@@ -188,7 +199,7 @@ pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
                 let found = if found.frame.is_some() {
                     found
                 } else {
-                    first_frame(before, 0, &Recipe::new(&[Step::Frames]))
+                    first_frame(0, &Recipe::new(&[Step::Frames]))
                 };
                 with(found, "Oops".into(), Kind::Other)
             }
@@ -209,11 +220,36 @@ pub(crate) fn describe(lines: &[&str], end: usize) -> Option<Described> {
         );
         return Some(with(found, "INFO: rcu detected stall".into(), Kind::Stall));
     }
-    let found = first_frame(region, 0, &Recipe::new(&[Step::Frames]));
+    // Nothing tells what kind of report this was: its top frame names it.
+    let found = first_frame(0, &Recipe::new(&[Step::Frames]));
     found
         .frame
         .is_some()
         .then(|| with(found, "crash".into(), Kind::Other))
+}
+
+/// A WARNING from the stack of the panic it caused: `__warn`, the trap
+/// handler, then the instruction pointer of the warning site. The site's
+/// function tells the special kinds (refcount, ODEBUG…).
+fn warning(after: &[&str]) -> Described {
+    let site = after.iter().find_map(|l| frame::rip(l).flatten());
+    let class = site.and_then(|f| {
+        rules::WARNING_CLASSES
+            .iter()
+            .find(|c| frame::matches_any(c.sites, f))
+    });
+    match class {
+        Some(c) => with(
+            extract::run(&rules::warning_stack(c.skip), after),
+            c.title.into(),
+            c.kind,
+        ),
+        None => with(
+            extract::run(&rules::warning_stack(&[]), after),
+            "WARNING".into(),
+            Kind::Warning,
+        ),
+    }
 }
 
 fn with(found: extract::Found, prefix: String, kind: Kind) -> Described {
@@ -226,22 +262,49 @@ fn with(found: extract::Found, prefix: String, kind: Kind) -> Described {
     }
 }
 
-/// The first stack from `from` on that has a non-generic frame.
-fn first_frame(lines: &[&str], from: usize, recipe: &Recipe) -> extract::Found {
+/// The first stack from `from` on that has a non-generic frame, leaving
+/// out allocation and free histories. A stack is read from the lines of
+/// one caller: other CPUs' backtraces may be interleaved with it.
+fn first_frame(lines: &[&str], callers: &[Context], from: usize, recipe: &Recipe) -> extract::Found {
     let mut at = from;
-    while at < lines.len() {
-        let rest = lines.get(at..).unwrap_or(&[]);
-        let found = extract::run(recipe, rest);
-        if found.frame.is_some() {
-            return found;
+    let mut history = false;
+    while let Some(rest) = lines.get(at..).filter(|r| !r.is_empty()) {
+        if !history {
+            let view = one_caller(rest, callers.get(at..).unwrap_or(&[]));
+            let found = extract::run(recipe, &view);
+            if found.frame.is_some() {
+                return found;
+            }
         }
-        // On to the line after the next stack opening.
-        match rest.iter().skip(1).position(|l| frame::is_stack_start(l)) {
-            Some(i) => at += i + 2,
+        // The frames read stopped at a stack opening: go on after it.
+        match rest.iter().position(|l| frame::is_stack_start(l)) {
+            Some(i) => {
+                history = rest.get(i).is_some_and(|l| is_history(l));
+                at += i + 1;
+            }
             None => break,
         }
     }
     extract::Found::default()
+}
+
+/// The lines printed by the caller that printed the first frame, when
+/// callers are known.
+fn one_caller<'a>(lines: &[&'a str], callers: &[Context]) -> Vec<&'a str> {
+    let first = lines
+        .iter()
+        .zip(callers)
+        .find(|(l, _)| !frame::frame_names(l).is_empty())
+        .map(|(_, &c)| c);
+    match first {
+        Some(c @ (Context::Task(_) | Context::Cpu(_))) => lines
+            .iter()
+            .zip(callers)
+            .filter(|&(_, &d)| d == c)
+            .map(|(l, _)| *l)
+            .collect(),
+        _ => lines.to_vec(),
+    }
 }
 
 /// The last kernel instruction pointer before the panic: where the oops
@@ -255,6 +318,37 @@ fn last_rip(before: &[&str]) -> extract::Found {
         frames: frame.iter().cloned().collect(),
         frame,
     }
+}
+
+/// The bug type the shadow memory dump shows: KASAN marks the bad byte
+/// with a `^` under the row starting with `>`; the first inaccessible
+/// shadow byte from there says what the memory is. Values that changed
+/// meaning between kernel versions (`fa`, `f8`, `fe`) say nothing.
+fn shadow_bug_type(lines: &[&str]) -> Option<&'static str> {
+    lines.windows(2).find_map(|w| {
+        let row = w.first()?.trim_start();
+        let caret = w.get(1)?;
+        let bytes = row.strip_prefix('>')?;
+        let colon = bytes.find(": ")?;
+        let first = row.len() - bytes.len() + colon + 2;
+        // Both lines had the same printk prefix: columns line up.
+        let pad = w.first()?.len() - row.len();
+        let col = caret.find('^')?.checked_sub(pad)?;
+        let index = col.checked_sub(first)? / 3;
+        let values: Vec<u8> = bytes
+            .get(colon + 2..)?
+            .split(' ')
+            .filter_map(|b| u8::from_str_radix(b, 16).ok())
+            .collect();
+        let bad = values.get(index..)?.iter().find(|&&v| v >= 8)?;
+        match bad {
+            0xf1..=0xf4 => Some("stack-out-of-bounds"),
+            0xf9 => Some("global-out-of-bounds"),
+            0xfc => Some("slab-out-of-bounds"),
+            0xfb | 0xfd | 0xff => Some("use-after-free"),
+            _ => None,
+        }
+    })
 }
 
 /// `KASAN: <bug type> <Read|Write>`, as far as the leftovers tell.
@@ -271,7 +365,13 @@ fn kasan_title(lines: &[&str]) -> String {
         w.first().is_some_and(|a| a.contains(" bytes inside of"))
             && w.get(1).is_some_and(|b| b.contains(" freed "))
     });
-    let what = if has("stack of task") || has("is located in stack") {
+    let what = if let Some(what) = shadow_bug_type(lines) {
+        if what == "use-after-free" && freed_region {
+            "slab-use-after-free"
+        } else {
+            what
+        }
+    } else if has("stack of task") || has("is located in stack") {
         "stack-out-of-bounds"
     } else if has("belongs to the variable") {
         "global-out-of-bounds"

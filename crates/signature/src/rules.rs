@@ -787,7 +787,85 @@ fn warning_site(s: &str) -> bool {
     generic || direct(body) || new_format(body) || bracketed
 }
 
-fn warning_stack(skip: &'static [&'static str]) -> Recipe {
+/// WARNINGs named after the code that warns, rather than just `WARNING`.
+pub(crate) struct WarningClass {
+    /// The source file in the header (`WARNING: … at lib/refcount.c:25 …`).
+    file: &'static str,
+    /// What follows the file on the header line (any of them).
+    then: &'static [&'static str],
+    pub(crate) title: &'static str,
+    /// The warning code's own frames, skipped to find its caller.
+    pub(crate) skip: &'static [&'static str],
+    pub(crate) kind: Kind,
+    /// Functions in that file that print such a warning: the instruction
+    /// pointer in one of them tells the class when the header is lost.
+    pub(crate) sites: &'static [&'static str],
+}
+
+pub(crate) const WARNING_CLASSES: &[WarningClass] = &[
+    WarningClass {
+        file: "lib/debugobjects.c",
+        then: &[" debug_print", " debug_check", " at"],
+        title: "WARNING: ODEBUG bug",
+        skip: &[
+            "debug_",
+            "rcu",
+            "hrtimer_",
+            "timer_",
+            "work_",
+            "percpu_",
+            "vunmap",
+            "vfree",
+            "__free_",
+            "debug_check",
+            "kobject_",
+        ],
+        kind: Kind::Warning,
+        sites: &["debug_print_object", "debug_check_no_obj_freed"],
+    },
+    WarningClass {
+        file: "mm/usercopy.c",
+        then: &[" usercopy_warn", " at"],
+        title: "WARNING: bad usercopy",
+        skip: &["usercopy", "__check"],
+        kind: Kind::Warning,
+        sites: &["usercopy_warn"],
+    },
+    WarningClass {
+        file: "lib/kobject.c",
+        then: &[" kobject_", " at"],
+        title: "WARNING: kobject bug",
+        skip: &["kobject_"],
+        kind: Kind::Warning,
+        sites: &["^kobject_"],
+    },
+    WarningClass {
+        file: "fs/proc/generic.c",
+        then: &[" proc_register", " at"],
+        title: "WARNING: proc registration bug",
+        skip: &["proc_"],
+        kind: Kind::Warning,
+        sites: &["^proc_register"],
+    },
+    WarningClass {
+        file: "lib/refcount.c",
+        then: &[" refcount_", " at"],
+        title: "WARNING: refcount bug",
+        skip: &["refcount", "kobject_"],
+        kind: Kind::Warning,
+        sites: &["^refcount_"],
+    },
+    WarningClass {
+        file: "kernel/locking/lockdep.c",
+        then: &["lock_"],
+        title: "WARNING: locking bug",
+        skip: &["lock_sock", "release_sock"],
+        kind: Kind::Locking,
+        sites: &["^__lock_acquire", "^lock_acquire", "^lock_release", "^check_flags"],
+    },
+];
+
+pub(crate) fn warning_stack(skip: &'static [&'static str]) -> Recipe {
     Recipe::new(&[Step::RipOrInterrupt, Step::Frames])
         .or(TRACE)
         .skip(skip)
@@ -795,65 +873,9 @@ fn warning_stack(skip: &'static [&'static str]) -> Recipe {
 
 fn warning(head: &str, report: &[&str]) -> Option<Described> {
     let s = head;
-    let special: &[(&str, &[&str], &str, &[&str], Kind)] = &[
-        (
-            "lib/debugobjects.c",
-            &[" debug_print", " debug_check", " at"],
-            "WARNING: ODEBUG bug",
-            &[
-                "debug_",
-                "rcu",
-                "hrtimer_",
-                "timer_",
-                "work_",
-                "percpu_",
-                "vunmap",
-                "vfree",
-                "__free_",
-                "debug_check",
-                "kobject_",
-            ],
-            Kind::Warning,
-        ),
-        (
-            "mm/usercopy.c",
-            &[" usercopy_warn", " at"],
-            "WARNING: bad usercopy",
-            &["usercopy", "__check"],
-            Kind::Warning,
-        ),
-        (
-            "lib/kobject.c",
-            &[" kobject_", " at"],
-            "WARNING: kobject bug",
-            &["kobject_"],
-            Kind::Warning,
-        ),
-        (
-            "fs/proc/generic.c",
-            &[" proc_register", " at"],
-            "WARNING: proc registration bug",
-            &["proc_"],
-            Kind::Warning,
-        ),
-        (
-            "lib/refcount.c",
-            &[" refcount_", " at"],
-            "WARNING: refcount bug",
-            &["refcount", "kobject_"],
-            Kind::Warning,
-        ),
-        (
-            "kernel/locking/lockdep.c",
-            &["lock_"],
-            "WARNING: locking bug",
-            &["lock_sock", "release_sock"],
-            Kind::Locking,
-        ),
-    ];
-    for &(file, then, title, skip, kind) in special {
-        if warn_at(s, file, then) {
-            return Some(framed(title, kind, &warning_stack(skip), report));
+    for c in WARNING_CLASSES {
+        if warn_at(s, c.file, c.then) {
+            return Some(framed(c.title, c.kind, &warning_stack(c.skip), report));
         }
     }
     if s.contains("still has locks held!") {

@@ -1,6 +1,6 @@
 //! Grouping the crash corpus by signature, against syzkaller's own crash
 //! titles (testdata/corpus/titles.tsv): pairwise precision and recall on
-//! the whole logs and on the windows a single QR code carries.
+//! the whole logs and on the windows one QR code carries.
 //!
 //! Two logs are together in the truth when syzkaller gives them the same
 //! title, and together in ours when they get the same signature. Over all
@@ -12,7 +12,7 @@
 //! (and counted): the 3 with no title (syzkaller finds no crash in them)
 //! and the 12 whose title names the frame `corrupted` (syzkaller found the
 //! header but no frame, so such a title is a bucket of unrelated crashes,
-//! not one crash).
+//! not one crash). The figures with those 12 kept in are printed too.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -23,34 +23,35 @@
 
 use std::collections::HashMap;
 
-use panicqr_qr::Version;
+use panicqr_qr::{Options, Version};
 use panicqr_report::build::{self, Target};
 use panicqr_report::{decode, digits};
-use panicqr_signature::{analyse, Kind, Signature};
+use panicqr_signature::{analyse, Evidence, Kind, Signature};
 use panicqr_testkit::{corpus, testdata};
 
-/// What `panicqr encode` builds by default: one code, version 40, the
-/// Debian decoder page, mask 0.
-fn window(log: &[u8]) -> String {
+/// The text one QR code of at most `version` carries for `log`, as
+/// `panicqr encode` builds it by default (Debian's decoder page, mask 0,
+/// `z=` digits), read back from the URL by the decoder.
+fn window(log: &[u8], version: Version) -> String {
     let target = Target {
-        mask: panicqr_qr::Options::kernel().mask,
+        max_version: version,
+        mask: Options::kernel().mask,
         ..Target::new(
             b"https://kernel-team.pages.debian.net/panic_report/#",
             b"x86_64",
             b"6.19.11+kali-amd64",
         )
     };
-    assert_eq!(target.max_version, Version::MAX);
-    let mut ws = vec![0u8; build::workspace_len(Version::MAX)];
-    let mut out = vec![0u8; Version::MAX.symbol_len()];
+    let mut ws = vec![0u8; build::workspace_len(version)];
+    let mut out = vec![0u8; version.symbol_len()];
     let built = build::build(log, &target, &mut ws, &mut out).unwrap();
-    let mut text = built.prefix.to_vec();
+    let mut url = built.prefix.to_vec();
     let mut d = vec![0u8; digits::decimal_digits(built.payload.len())];
     let n = digits::encode_z(built.payload, &mut d);
-    text.extend_from_slice(&d[..n]);
-    let decoded = decode::decode(std::str::from_utf8(&text).unwrap()).unwrap();
+    url.extend_from_slice(&d[..n]);
+    let decoded = decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
     assert!(decoded.is_complete(), "{:?}", decoded.problems);
-    assert_eq!(decoded.log, log[built.fitted.start..], "the code carries the newest lines");
+    assert_eq!(decoded.log, log[built.fitted.start..], "the newest lines");
     String::from_utf8(decoded.log).unwrap()
 }
 
@@ -79,23 +80,26 @@ struct Score {
 
 impl Score {
     fn precision(&self) -> f64 {
-        if self.ours == 0 {
-            1.0
-        } else {
-            self.both as f64 / self.ours as f64
-        }
+        self.both as f64 / self.ours.max(1) as f64
     }
     fn recall(&self) -> f64 {
-        if self.truth == 0 {
-            1.0
-        } else {
-            self.both as f64 / self.truth as f64
-        }
+        self.both as f64 / self.truth.max(1) as f64
+    }
+    fn show(&self) -> String {
+        format!(
+            "precision {:.3} ({}/{}), recall {:.3} ({}/{})",
+            self.precision(),
+            self.both,
+            self.ours,
+            self.recall(),
+            self.both,
+            self.truth
+        )
     }
 }
 
-/// Pairwise agreement of two labellings of the same logs.
-fn score(labels: &[(&str, &str)]) -> Score {
+/// Pairwise agreement of our labels (`.0`) with the truth's (`.1`).
+fn score(labels: &[(String, &str)]) -> Score {
     let mut s = Score::default();
     for (i, a) in labels.iter().enumerate() {
         for b in &labels[i + 1..] {
@@ -109,100 +113,143 @@ fn score(labels: &[(&str, &str)]) -> Score {
     s
 }
 
-struct Run {
-    name: &'static str,
-    scored: Score,
-    with_corrupted: Score,
-    exact: usize,
-    informative: usize,
+/// A log's file name, syzkaller's title and our signature.
+struct Analysed {
+    file: String,
+    truth: String,
+    sig: Signature,
 }
 
-fn measure(name: &'static str, logs: &[(String, String, Signature)]) -> Run {
-    let informative: Vec<_> = logs.iter().filter(|l| !uninformative(&l.1)).collect();
-    let labels: Vec<(&str, &str)> = informative
-        .iter()
-        .map(|l| (l.2.signature.as_str(), l.1.as_str()))
-        .collect();
-    let with: Vec<(&str, &str)> = logs
-        .iter()
-        .filter(|l| !l.1.is_empty())
-        .map(|l| (l.2.signature.as_str(), l.1.as_str()))
-        .collect();
-    let exact = informative.iter().filter(|l| l.2.title == l.1).count();
-    for (i, a) in informative.iter().enumerate() {
-        for b in &informative[i + 1..] {
-            let (ours, truth) = (a.2.signature == b.2.signature, a.1 == b.1);
+struct Measured {
+    scored: Score,
+    with_corrupted: Score,
+    /// Grouping by the title and the top three frames instead.
+    title_and_frames: Score,
+    exact: usize,
+    counted: usize,
+}
+
+fn measure(name: &str, logs: &[Analysed]) -> Measured {
+    let counted: Vec<&Analysed> = logs.iter().filter(|l| !uninformative(&l.truth)).collect();
+    let by = |f: &dyn Fn(&Analysed) -> String, set: &[&Analysed]| {
+        score(
+            &set.iter()
+                .map(|l| (f(l), l.truth.as_str()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let signature = |l: &Analysed| l.sig.signature.clone();
+    let with_frames = |l: &Analysed| {
+        let top: Vec<&str> = l.sig.frames.iter().take(3).map(String::as_str).collect();
+        format!("{}|{}", l.sig.title, top.join(","))
+    };
+    for (i, a) in counted.iter().enumerate() {
+        for b in &counted[i + 1..] {
+            let (ours, truth) = (a.sig.signature == b.sig.signature, a.truth == b.truth);
             if ours != truth {
-                let what = if ours { "merged" } else { "split" };
                 println!(
-                    "{name}: {what} {} {:?} / {} {:?} (syzkaller {:?} / {:?})",
-                    a.0, a.2.title, b.0, b.2.title, a.1, b.1
+                    "{name}: {} {} {:?} / {} {:?} (syzkaller {:?} / {:?})",
+                    if ours { "merged" } else { "split" },
+                    a.file,
+                    a.sig.title,
+                    b.file,
+                    b.sig.title,
+                    a.truth,
+                    b.truth
                 );
             }
         }
     }
-    for l in &informative {
-        if l.2.title != l.1 {
-            println!("{name}: {} ours {:?} syzkaller {:?}", l.0, l.2.title, l.1);
-        }
-    }
-    Run {
-        name,
-        scored: score(&labels),
-        with_corrupted: score(&with),
-        exact,
-        informative: informative.len(),
+    let titled: Vec<&Analysed> = logs.iter().filter(|l| !l.truth.is_empty()).collect();
+    Measured {
+        scored: by(&signature, &counted),
+        with_corrupted: by(&signature, &titled),
+        title_and_frames: by(&with_frames, &counted),
+        exact: counted.iter().filter(|l| l.sig.title == l.truth).count(),
+        counted: counted.len(),
     }
 }
 
-#[test]
-fn grouping_matches_syzkaller_on_logs_and_qr_windows() {
+fn analysed(version: Option<Version>) -> Vec<Analysed> {
     let truth = titles();
     let corpus = corpus();
     assert_eq!(corpus.len(), 240);
     assert_eq!(truth.len(), 240, "one title per log");
-    let mut full = Vec::new();
-    let mut windows = Vec::new();
-    let mut cut = 0;
-    for (file, data) in &corpus {
-        let title = truth.get(file).unwrap_or_else(|| panic!("no title for {file}")).clone();
-        let log = std::str::from_utf8(data).unwrap();
-        let w = window(data);
-        cut += usize::from(w.len() < log.len());
-        full.push((file.clone(), title.clone(), analyse(log)));
-        windows.push((file.clone(), title, analyse(&w)));
-    }
-    let no_title = full.iter().filter(|l| l.1.is_empty()).count();
-    let corrupted = full.iter().filter(|l| uninformative(&l.1)).count() - no_title;
+    corpus
+        .iter()
+        .map(|(file, data)| {
+            let text = match version {
+                Some(v) => window(data, v),
+                None => String::from_utf8(data.clone()).unwrap(),
+            };
+            Analysed {
+                file: file.clone(),
+                truth: truth.get(file).unwrap_or_else(|| panic!("no title: {file}")).clone(),
+                sig: analyse(&text),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn grouping_matches_syzkaller_on_logs_and_qr_windows() {
+    let full = analysed(None);
+    let windows = analysed(Some(Version::MAX));
+    let no_title = full.iter().filter(|l| l.truth.is_empty()).count();
+    let corrupted = full.iter().filter(|l| uninformative(&l.truth)).count() - no_title;
     assert_eq!((no_title, corrupted), (3, 12));
     // syzkaller finds no crash in the untitled logs; neither do we.
-    for l in full.iter().filter(|l| l.1.is_empty()) {
-        assert_eq!(l.2.kind, Kind::NoCrash, "{}: {:?}", l.0, l.2.title);
+    for l in full.iter().filter(|l| l.truth.is_empty()) {
+        assert_eq!(l.sig.kind, Kind::NoCrash, "{}: {:?}", l.file, l.sig.title);
     }
-    println!("{cut} of {} windows are shorter than their log", corpus.len());
-    let runs = [measure("full", &full), measure("window", &windows)];
-    for r in &runs {
+    let cut = windows.iter().zip(&full).filter(|(w, f)| w.sig != f.sig).count();
+    let headerless = windows
+        .iter()
+        .filter(|w| w.sig.evidence == Evidence::Trace)
+        .count();
+    println!(
+        "version 40 windows: {cut} analyse differently from their whole log, \
+         {headerless} were titled from what was left of a cut-off report"
+    );
+    for (name, logs) in [("full", &full), ("window", &windows)] {
+        let m = measure(name, logs);
         println!(
-            "{}: {} logs in pairs ({no_title} without title, {corrupted} 'corrupted' left out): \
-             precision {:.3} ({}/{}), recall {:.3} ({}/{}); titles equal to syzkaller's: {}/{}; \
-             with the 'corrupted' logs in: precision {:.3}, recall {:.3}",
-            r.name,
-            r.informative,
-            r.scored.precision(),
-            r.scored.both,
-            r.scored.ours,
-            r.scored.recall(),
-            r.scored.both,
-            r.scored.truth,
-            r.exact,
-            r.informative,
-            r.with_corrupted.precision(),
-            r.with_corrupted.recall(),
+            "{name}: {} logs in pairs ({no_title} untitled and {corrupted} 'corrupted' left \
+             out): {}; titles equal to syzkaller's: {}/{}",
+            m.counted,
+            m.scored.show(),
+            m.exact,
+            m.counted
         );
+        println!("{name}: with the 'corrupted' logs in: {}", m.with_corrupted.show());
+        println!(
+            "{name}: grouped by title and top 3 frames instead: {}",
+            m.title_and_frames.show()
+        );
+        assert!(m.scored.truth >= 45, "{name}: the corpus has duplicates");
+        assert!(m.scored.precision() >= 0.95, "{name}: {}", m.scored.show());
+        assert!(m.scored.recall() >= 0.95, "{name}: {}", m.scored.show());
+        // The measured level (225 and 210), less a margin for rule changes.
+        let exact_floor = if name == "full" { 220 } else { 200 };
+        assert!(m.exact >= exact_floor, "{name}: {} exact titles", m.exact);
     }
-    for r in &runs {
-        assert!(r.scored.truth > 40, "{}: the corpus has duplicates", r.name);
-        assert!(r.scored.precision() >= 0.95, "{}: precision {:.3}", r.name, r.scored.precision());
-        assert!(r.scored.recall() >= 0.95, "{}: recall {:.3}", r.name, r.scored.recall());
+}
+
+/// Smaller codes cut more headers off: a check on data the window rules
+/// were not developed on. Asserted at the measured level (version 30:
+/// 0.90 / 0.76; version 25, one part of a multi-code report: 0.55 / 0.53).
+#[test]
+fn grouping_on_smaller_codes() {
+    for (v, precision, recall) in [(30u8, 0.85, 0.70), (25, 0.50, 0.50)] {
+        let logs = analysed(Some(Version::new(v).unwrap()));
+        let m = measure("small", &logs);
+        println!(
+            "version {v} windows: {}; titles equal to syzkaller's: {}/{}",
+            m.scored.show(),
+            m.exact,
+            m.counted
+        );
+        assert!(m.scored.precision() >= precision, "v{v}: {}", m.scored.show());
+        assert!(m.scored.recall() >= recall, "v{v}: {}", m.scored.show());
     }
 }

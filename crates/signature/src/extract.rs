@@ -98,9 +98,8 @@ pub(crate) fn run(recipe: &Recipe, report: &[&str]) -> Found {
 }
 
 fn run_steps(recipe: &Recipe, steps: &[Step], report: &[&str]) -> Found {
-    let skipped = |name: &str| {
-        frame::matches_any(GENERIC, name) || frame::matches_any(recipe.skip, name)
-    };
+    let skipped =
+        |name: &str| frame::matches_any(GENERIC, name) || frame::matches_any(recipe.skip, name);
     let mut raw: Vec<String> = Vec::new();
     let push = |raw: &mut Vec<String>, names: &[&str]| {
         for &n in names {
@@ -341,9 +340,14 @@ fn hang(frames: &[String]) -> Option<String> {
         if f.contains("rtnl_lock") {
             return Some(f.clone());
         }
-        if ["synchronize_rcu", "synchronize_srcu", "synchronize_net", "synchronize_sched"]
-            .iter()
-            .any(|a| f.contains(a))
+        if [
+            "synchronize_rcu",
+            "synchronize_srcu",
+            "synchronize_net",
+            "synchronize_sched",
+        ]
+        .iter()
+        .any(|a| f.contains(a))
         {
             return Some("synchronize_rcu".to_string());
         }
@@ -379,7 +383,10 @@ mod tests {
     #[test]
     fn a_trace_ends_at_the_next_one() {
         let r = Recipe::new(TRACE);
-        let f = found(&r, "x\nCall Trace:\n dump_stack+0x1/0x2\nFreed by task 3:\n foo+0x1/0x2");
+        let f = found(
+            &r,
+            "x\nCall Trace:\n dump_stack+0x1/0x2\nFreed by task 3:\n foo+0x1/0x2",
+        );
         assert_eq!(f.frame, None);
     }
 
@@ -415,11 +422,17 @@ mod tests {
     #[test]
     fn sanitizer_header_function() {
         assert_eq!(
-            in_func("BUG: KASAN: use-after-free in tcp_close+0x1/0x2", "BUG: KASAN: "),
+            in_func(
+                "BUG: KASAN: use-after-free in tcp_close+0x1/0x2",
+                "BUG: KASAN: "
+            ),
             Some("tcp_close")
         );
         assert_eq!(
-            in_func("BUG: KASAN: double-free or invalid-free in kfree+0x1/0x2", "BUG: KASAN: "),
+            in_func(
+                "BUG: KASAN: double-free or invalid-free in kfree+0x1/0x2",
+                "BUG: KASAN: "
+            ),
             Some("kfree")
         );
         assert_eq!(in_func("BUG: KASAN: x y in 1", "BUG: KASAN: "), None);

@@ -61,10 +61,7 @@ pub(crate) fn frame_names(line: &str) -> Vec<&str> {
 
 fn arm_frames(s: &str) -> Option<Vec<&str>> {
     let s = skip_pc(s)?.strip_prefix(" (")?;
-    let n = s
-        .bytes()
-        .take_while(|&b| is_word(b) || b == b'.')
-        .count();
+    let n = s.bytes().take_while(|&b| is_word(b) || b == b'.').count();
     if n == 0 {
         return None;
     }
@@ -116,7 +113,9 @@ fn rip_target(s: &str) -> Option<Option<&str>> {
         if let Some((name, _)) = func_at(t) {
             return Some(Some(name));
         }
-        let hex = start.strip_prefix("0x").map(|r| r.bytes().take_while(is_lower_hex).count());
+        let hex = start
+            .strip_prefix("0x")
+            .map(|r| r.bytes().take_while(is_lower_hex).count());
         if hex.is_some_and(|n| n > 0) || null_pc(start) {
             return Some(None);
         }
@@ -612,7 +611,10 @@ mod tests {
     fn rip_lines() {
         assert_eq!(rip("RIP: 0010:kvm_run+0x1f7/0x5a00"), Some(Some("kvm_run")));
         assert_eq!(rip("RIP: 0033:0x457099"), Some(None));
-        assert_eq!(rip("pc : __list_del_entry+0x1/0x2"), Some(Some("__list_del_entry")));
+        assert_eq!(
+            rip("pc : __list_del_entry+0x1/0x2"),
+            Some(Some("__list_del_entry"))
+        );
         assert_eq!(rip("PC is at foo+0x1/0x2"), Some(Some("foo")));
         assert_eq!(rip("NIP [c00000000012] bar+0x1/0x2"), Some(Some("bar")));
         assert_eq!(

@@ -176,7 +176,10 @@ pub fn analyse(log: &str) -> Signature {
     let remnant = if cut || header.is_none() {
         let end = header.map_or(texts.len(), |(at, _)| {
             let head = lines.get(at).map_or("", |l| l.text);
-            texts.iter().position(|t| std::ptr::eq(*t, head)).unwrap_or(texts.len())
+            texts
+                .iter()
+                .position(|t| std::ptr::eq(*t, head))
+                .unwrap_or(texts.len())
         });
         remnant::describe(&texts, &callers, end)
     } else {
@@ -230,7 +233,12 @@ fn first_header(lines: &[Line<'_>]) -> Option<(usize, (rules::Header, usize))> {
 }
 
 /// The report whose header is at line `at`, column `col`.
-fn describe_at(lines: &[Line<'_>], at: usize, header: rules::Header, col: usize) -> rules::Described {
+fn describe_at(
+    lines: &[Line<'_>],
+    at: usize,
+    header: rules::Header,
+    col: usize,
+) -> rules::Described {
     let head = lines.get(at).map_or("", |l| l.text);
     let report = report_lines(lines, at);
     rules::describe(header, head.get(col..).unwrap_or(head), &report)
@@ -245,7 +253,11 @@ fn report_lines<'a>(lines: &[Line<'a>], at: usize) -> Vec<&'a str> {
     let context = head.context;
     let per_caller = matches!(context, Context::Task(_) | Context::Cpu(_));
     // KMSAN reports are short: no registers, no `Call Trace:` line.
-    let min_lines = if head.text.contains("BUG: KMSAN:") { 16 } else { 22 };
+    let min_lines = if head.text.contains("BUG: KMSAN:") {
+        16
+    } else {
+        22
+    };
     let mut out = vec![head.text];
     let (mut count, mut rest_skipped, mut all_cpus) = (1, false, false);
     for l in lines.iter().skip(at + 1) {
@@ -261,13 +273,16 @@ fn report_lines<'a>(lines: &[Line<'a>], at: usize) -> Vec<&'a str> {
         }
         count += 1;
         let mut skip = rest_skipped;
-        if l.text.contains("Disabling lock debugging due to kernel taint") {
+        if l.text
+            .contains("Disabling lock debugging due to kernel taint")
+        {
             skip = true;
         } else if l.text.contains("Sending NMI from CPU") {
             // A backtrace of all CPUs follows, each in its own context.
             all_cpus = true;
         } else if (l.text.contains("Kernel panic - not syncing")
-            || l.text.contains("WARNING: possible circular locking dependency detected"))
+            || l.text
+                .contains("WARNING: possible circular locking dependency detected"))
             && count > min_lines
         {
             // panic_on_warn's panic, or lockdep tripping over the oops's

@@ -85,7 +85,14 @@ fn caller(s: &str) -> Option<(&str, Context)> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     let n: u32 = s.get(..digits)?.parse().ok()?;
     let rest = s.get(digits..)?.strip_prefix(']')?;
-    Some((rest, if task { Context::Task(n) } else { Context::Cpu(n) }))
+    Some((
+        rest,
+        if task {
+            Context::Task(n)
+        } else {
+            Context::Cpu(n)
+        },
+    ))
 }
 
 fn skip_digits(s: &str, min: usize) -> Option<&str> {

@@ -292,9 +292,7 @@ fn offsets(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let (mut copied, mut i) = (0, 0);
     while i < b.len() {
-        let named = i >= 2
-            && b.get(i - 1)
-                .is_some_and(|&c| is_word(c) || c == b'.');
+        let named = i >= 2 && b.get(i - 1).is_some_and(|&c| is_word(c) || c == b'.');
         if named && b.get(i) == Some(&b'+') && b.get(i + 1..i + 3) == Some(b"0x") {
             let alnum = |from: usize| {
                 b.get(from..)
@@ -412,9 +410,18 @@ mod tests {
 
     #[test]
     fn pids_cpus_and_numbers() {
-        assert_eq!(normalise("CPU: 1 PID: 8377 Comm: x"), "CPU: NUM PID: NUM Comm: x");
-        assert_eq!(normalise("soft lockup - CPU#3 stuck for 22s!"), "soft lockup - CPU stuck for 22s!");
-        assert_eq!(normalise("task syz-executor.3:1234 blocked"), "task syz-executor blocked");
+        assert_eq!(
+            normalise("CPU: 1 PID: 8377 Comm: x"),
+            "CPU: NUM PID: NUM Comm: x"
+        );
+        assert_eq!(
+            normalise("soft lockup - CPU#3 stuck for 22s!"),
+            "soft lockup - CPU stuck for 22s!"
+        );
+        assert_eq!(
+            normalise("task syz-executor.3:1234 blocked"),
+            "task syz-executor blocked"
+        );
         assert_eq!(normalise("task syz-executor3 x"), "task syz-executor x");
         assert_eq!(normalise("list 0,1,2 done"), "list NUM,NUM,NUM done");
         assert_eq!(normalise("cfg80211_x nl802154"), "cfg80211_x nl802154");

@@ -106,6 +106,28 @@ pub(crate) fn is_report_body(text: &str) -> bool {
     starts.iter().any(|k| t.starts_with(k))
         || t.contains("hung_task_timeout_secs\" disables this message")
         || (t.starts_with("CPU: ") && t.contains(" PID: ") && t.contains(" Comm: "))
+        || task_state(t)
+}
+
+/// The task line of a task dump: `task:syz state:D stack:27584 pid:20104 …`
+/// or, before Linux 5.10, `syz-executor.3  D27584 20104  16534 0x00000004`.
+fn task_state(t: &str) -> bool {
+    if t.starts_with("task:") && t.contains(" state:") {
+        return true;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let number = |w: &&str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    match words.as_slice() {
+        [_, state, pid, ppid, flags] => {
+            let mut st = state.chars();
+            st.next().is_some_and(|c| "RSDTtXZPI".contains(c))
+                && st.as_str().bytes().all(|b| b.is_ascii_digit())
+                && number(pid)
+                && number(ppid)
+                && flags.starts_with("0x")
+        }
+        _ => false,
+    }
 }
 
 /// `RSP: 0018:ffff8801c5e37720`, `RAX: ffffffffffffffda`, `x29: ffff…`,
@@ -149,8 +171,11 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
         .enumerate()
         .find_map(|(i, l)| follow_up(l).map(|f| (i, f)));
     let names_at = |i: usize| frame::frame_names(region.get(i).copied().unwrap_or(""));
-    let kasan_frame = (0..region.len())
-        .find(|&i| names_at(i).iter().any(|n| frame::matches_any(KASAN_REPORT, n)));
+    let kasan_frame = (0..region.len()).find(|&i| {
+        names_at(i)
+            .iter()
+            .any(|n| frame::matches_any(KASAN_REPORT, n))
+    });
     let kasan_text = region.iter().any(|l| {
         l.contains("The buggy address ") || l.contains("Memory state around the buggy address")
     });
@@ -162,7 +187,9 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
     let hung_text = region
         .iter()
         .any(|l| l.contains("hung_task_timeout_secs\" disables this message"));
-    let what = panic.map(|(_, f)| f).or(hung_text.then_some(FollowUp::HungTask));
+    let what = panic
+        .map(|(_, f)| f)
+        .or(hung_text.then_some(FollowUp::HungTask));
     if let Some(what) = what {
         // The panic prints its own stack, which runs through the report's
         // code, unless another report came in between.
@@ -191,9 +218,11 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
                 "BUG: scheduling while atomic".into(),
                 Kind::Bug,
             ),
-            FollowUp::DoubleFault => {
-                with(last_rip(before), "PANIC: double fault".into(), Kind::BadAccess)
-            }
+            FollowUp::DoubleFault => with(
+                last_rip(before),
+                "PANIC: double fault".into(),
+                Kind::BadAccess,
+            ),
             FollowUp::Oops => {
                 let found = last_rip(before);
                 let found = if found.frame.is_some() {
@@ -205,17 +234,21 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
             }
         });
     }
-    let rcu = (0..region.len())
-        .any(|i| names_at(i).iter().any(|n| frame::matches_any(RCU_STALL, n)));
+    let rcu =
+        (0..region.len()).any(|i| names_at(i).iter().any(|n| frame::matches_any(RCU_STALL, n)));
     if rcu {
         let found = extract::run(
-            &Recipe::new(&[Step::AnyOf(&["apic_timer_interrupt"]), Step::Rip, Step::Frames])
-                .or(&[
-                    Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
-                    Step::Frames,
-                ])
-                .skip(&["apic_timer_interrupt", "rcu"])
-                .pick(Pick::Stall),
+            &Recipe::new(&[
+                Step::AnyOf(&["apic_timer_interrupt"]),
+                Step::Rip,
+                Step::Frames,
+            ])
+            .or(&[
+                Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
+                Step::Frames,
+            ])
+            .skip(&["apic_timer_interrupt", "rcu"])
+            .pick(Pick::Stall),
             region,
         );
         return Some(with(found, "INFO: rcu detected stall".into(), Kind::Stall));
@@ -265,7 +298,12 @@ fn with(found: extract::Found, prefix: String, kind: Kind) -> Described {
 /// The first stack from `from` on that has a non-generic frame, leaving
 /// out allocation and free histories. A stack is read from the lines of
 /// one caller: other CPUs' backtraces may be interleaved with it.
-fn first_frame(lines: &[&str], callers: &[Context], from: usize, recipe: &Recipe) -> extract::Found {
+fn first_frame(
+    lines: &[&str],
+    callers: &[Context],
+    from: usize,
+    recipe: &Recipe,
+) -> extract::Found {
     let mut at = from;
     let mut history = false;
     while let Some(rest) = lines.get(at..).filter(|r| !r.is_empty()) {
@@ -310,10 +348,14 @@ fn one_caller<'a>(lines: &[&'a str], callers: &[Context]) -> Vec<&'a str> {
 /// The last kernel instruction pointer before the panic: where the oops
 /// happened (old kernels repeat it at the end: `RIP: foo+0x1/0x2 RSP: …`).
 fn last_rip(before: &[&str]) -> extract::Found {
-    let frame = before.iter().rev().find_map(|l| frame::rip(l).flatten()).and_then(|f| {
-        let generic = frame::matches_any(frame::GENERIC, f);
-        (!generic).then(|| frame::canonical(f).to_string())
-    });
+    let frame = before
+        .iter()
+        .rev()
+        .find_map(|l| frame::rip(l).flatten())
+        .and_then(|f| {
+            let generic = frame::matches_any(frame::GENERIC, f);
+            (!generic).then(|| frame::canonical(f).to_string())
+        });
     extract::Found {
         frames: frame.iter().cloned().collect(),
         frame,
@@ -357,7 +399,10 @@ fn kasan_title(lines: &[&str]) -> String {
     let freed = lines.iter().any(|l| {
         l.find("Freed by task ")
             .and_then(|i| l.get(i + 14..))
-            .is_some_and(|r| r.trim_start_matches(|c: char| c.is_ascii_digit()).starts_with(':'))
+            .is_some_and(|r| {
+                r.trim_start_matches(|c: char| c.is_ascii_digit())
+                    .starts_with(':')
+            })
     });
     // Since Linux 6.4 a freed slab object's region is called `freed` and
     // the bug `slab-use-after-free`.

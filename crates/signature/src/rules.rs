@@ -53,7 +53,10 @@ const HEADERS: &[(&str, Header)] = &[
     ("invalid opcode:", Header::InvalidOpcode),
     ("int3:", Header::Int3),
     ("UBSAN:", Header::Ubsan),
-    ("unregister_netdevice: waiting for", Header::UnregisterNetdevice),
+    (
+        "unregister_netdevice: waiting for",
+        Header::UnregisterNetdevice,
+    ),
     ("VFS: Close: file count is 0", Header::VfsClose),
     ("VFS: Busy inodes after unmount", Header::VfsBusy),
     ("Internal error:", Header::InternalError),
@@ -110,7 +113,8 @@ fn harmless(h: Header, line: &str) -> bool {
             .any(|k| line.contains(k))
                 || (line.contains("WARNING: fbcon: Driver '")
                     && line.contains("missed to adjust virtual screen size"))
-                || (line.contains("WARNING: See https") && line.contains(" for mitigation options."))
+                || (line.contains("WARNING: See https")
+                    && line.contains(" for mitigation options."))
                 || (lower.contains("warning: ")
                     && (lower.contains(" uses deprecated v2 capabilities")
                         || lower.contains(" uses wireless extensions")))
@@ -128,7 +132,8 @@ fn harmless(h: Header, line: &str) -> bool {
             ]
             .iter()
             .any(|k| line.contains(k))
-                || (line.contains("INFO: sys_") && line.contains(" is not present in /proc/kallsyms"))
+                || (line.contains("INFO: sys_")
+                    && line.contains(" is not present in /proc/kallsyms"))
                 || ["handler", "interrupt"].iter().any(|k| {
                     line.find(k)
                         .and_then(|i| line.get(i..))
@@ -173,7 +178,13 @@ fn framed(prefix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Describ
     framed_with(prefix, "", kind, recipe, report)
 }
 
-fn framed_with(prefix: &str, suffix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Described {
+fn framed_with(
+    prefix: &str,
+    suffix: &str,
+    kind: Kind,
+    recipe: &Recipe,
+    report: &[&str],
+) -> Described {
     let found = extract::run(recipe, report);
     let frame = found.frame.as_deref().unwrap_or("corrupted");
     Described {
@@ -215,7 +226,11 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
             let s = rest_after(head, "Unable to handle kernel ").unwrap_or("");
             starts_words(
                 s,
-                &["paging request", "NULL pointer dereference", "access to user memory"],
+                &[
+                    "paging request",
+                    "NULL pointer dereference",
+                    "access to user memory",
+                ],
             )
             .map(|what| {
                 framed(
@@ -265,7 +280,12 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
                     report,
                 )
             } else if at.starts_with("lib/list_debug.c") {
-                framed("BUG: corrupted list", Kind::KernelBug, &Recipe::new(TRACE), report)
+                framed(
+                    "BUG: corrupted list",
+                    Kind::KernelBug,
+                    &Recipe::new(TRACE),
+                    report,
+                )
             } else if head.contains("kernel BUG at ") {
                 framed(
                     "kernel BUG",
@@ -278,7 +298,10 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
             })
         }
         Header::KernelBugCapital => Some(Described::plain(
-            format!("kernel BUG {}", rest_after(head, "Kernel BUG ").unwrap_or("")),
+            format!(
+                "kernel BUG {}",
+                rest_after(head, "Kernel BUG ").unwrap_or("")
+            ),
             Kind::KernelBug,
         )),
         Header::BugKmalloc => head
@@ -296,12 +319,20 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
             &Recipe::new(&[Step::Rip]),
             report,
         )),
-        Header::Int3 => Some(framed("int3", Kind::BadAccess, &Recipe::new(RIP_TRACE), report)),
+        Header::Int3 => Some(framed(
+            "int3",
+            Kind::BadAccess,
+            &Recipe::new(RIP_TRACE),
+            report,
+        )),
         Header::Ubsan => ubsan(head, report),
         Header::UnregisterNetdevice => (rest_after(head, "unregister_netdevice: waiting for ")
             .is_some_and(|r| r.contains(" to become free")))
         .then(|| {
-            Described::plain("unregister_netdevice: waiting for DEV to become free", Kind::Other)
+            Described::plain(
+                "unregister_netdevice: waiting for DEV to become free",
+                Kind::Other,
+            )
         }),
         Header::VfsClose => Some(Described::plain(
             "VFS: Close: file count is zero (use-after-free)",
@@ -402,7 +433,15 @@ fn bug(head: &str, report: &[&str]) -> Option<Described> {
             report,
         ));
     }
-    if starts_words(s, &["BUG: unable to handle kernel", "BUG: Unable to handle kernel"]).is_some() {
+    if starts_words(
+        s,
+        &[
+            "BUG: unable to handle kernel",
+            "BUG: Unable to handle kernel",
+        ],
+    )
+    .is_some()
+    {
         return Some(Described {
             no_frame: true,
             ..Described::plain("BUG: unable to handle kernel", Kind::BadAccess)
@@ -525,7 +564,11 @@ fn bug(head: &str, report: &[&str]) -> Option<Described> {
             .bytes()
             .take_while(|b| b.is_ascii_lowercase() || *b == b'_')
             .count();
-        if n > 0 && rest.get(n..).is_some_and(|r| r.starts_with("() in preemptible")) {
+        if n > 0
+            && rest
+                .get(n..)
+                .is_some_and(|r| r.starts_with("() in preemptible"))
+        {
             let what = rest.get(..n).unwrap_or("");
             return Some(framed(
                 &format!("BUG: using {what}() in preemptible code"),
@@ -545,10 +588,16 @@ fn bug(head: &str, report: &[&str]) -> Option<Described> {
     if s.starts_with("BUG: workqueue leaked lock or atomic") {
         return report.iter().skip(1).find_map(|l| {
             let r = rest_after(l, "last function: ")?;
-            let n = r.bytes().take_while(|&b| b.is_ascii_alphanumeric() || b == b'_').count();
+            let n = r
+                .bytes()
+                .take_while(|&b| b.is_ascii_alphanumeric() || b == b'_')
+                .count();
             (n > 0 && n == r.trim_end().len()).then(|| {
                 Described::plain(
-                    format!("BUG: workqueue leaked lock or atomic in {}", r.get(..n).unwrap_or("")),
+                    format!(
+                        "BUG: workqueue leaked lock or atomic in {}",
+                        r.get(..n).unwrap_or("")
+                    ),
                     Kind::Bug,
                 )
             })
@@ -632,7 +681,11 @@ fn kasan(rest: &str, report: &[&str]) -> Described {
     }
     let free = starts_words(
         rest,
-        &["double-free or invalid-free in ", "double-free in ", "invalid-free in "],
+        &[
+            "double-free or invalid-free in ",
+            "double-free in ",
+            "invalid-free in ",
+        ],
     );
     if let Some(f) = free {
         if rest.get(f.len()..).and_then(frame::func_at).is_some() {
@@ -680,7 +733,9 @@ fn kmsan(s: &str, report: &[&str]) -> Option<Described> {
         .take_while(|b| b.is_ascii_lowercase() || *b == b'-')
         .count();
     let what = rest.get(..n)?;
-    rest.get(n..)?.strip_prefix(" in ").and_then(frame::func_at)?;
+    rest.get(n..)?
+        .strip_prefix(" in ")
+        .and_then(frame::func_at)?;
     Some(framed(
         &format!("KMSAN: {what}"),
         Kind::Kmsan,
@@ -718,11 +773,18 @@ fn kfence(rest: &str, report: &[&str]) -> Option<Described> {
     rest.get(what.len()..)?
         .strip_prefix(" in ")
         .and_then(frame::func_at)?;
-    Some(framed(&format!("KFENCE: {what}"), Kind::Kfence, &recipe, report))
+    Some(framed(
+        &format!("KFENCE: {what}"),
+        Kind::Kfence,
+        &recipe,
+        report,
+    ))
 }
 
 fn returning_with_lock(prefix: &str, report: &[&str]) -> Option<Described> {
-    let i = later(report, 0, |l| l.contains("leaving the kernel with locks still held"))?;
+    let i = later(report, 0, |l| {
+        l.contains("leaving the kernel with locks still held")
+    })?;
     let f = report.iter().skip(i + 1).find_map(|l| {
         let r = rest_after(l, "at: ")?;
         let r = frame::skip_pc(r).map_or(r, |t| t.trim_start_matches(' '));
@@ -861,7 +923,12 @@ pub(crate) const WARNING_CLASSES: &[WarningClass] = &[
         title: "WARNING: locking bug",
         skip: &["lock_sock", "release_sock"],
         kind: Kind::Locking,
-        sites: &["^__lock_acquire", "^lock_acquire", "^lock_release", "^check_flags"],
+        sites: &[
+            "^__lock_acquire",
+            "^lock_acquire",
+            "^lock_release",
+            "^check_flags",
+        ],
     },
 ];
 
@@ -881,8 +948,12 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
     if s.contains("still has locks held!") {
         return report.iter().skip(1).find_map(|l| {
             let r = rest_after(l, "at: ")?;
-            frame::func_at(r)
-                .map(|(f, _)| Described::plain(format!("WARNING: still has locks held in {f}"), Kind::Locking))
+            frame::func_at(r).map(|(f, _)| {
+                Described::plain(
+                    format!("WARNING: still has locks held in {f}"),
+                    Kind::Locking,
+                )
+            })
         });
     }
     if s.starts_with("WARNING: Nested lock was not taken") {
@@ -928,7 +999,12 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
         ));
     }
     if warning_site(s) {
-        return Some(framed("WARNING", Kind::Warning, &warning_stack(&[]), report));
+        return Some(framed(
+            "WARNING",
+            Kind::Warning,
+            &warning_stack(&[]),
+            report,
+        ));
     }
     if let Some(d) = lockdep(s, "WARNING: ", report) {
         return Some(d);
@@ -971,8 +1047,9 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
             if t.len() == r.len() {
                 return None;
             }
-            frame::func_at(t)
-                .map(|(f, _)| Described::plain(format!("WARNING: held lock freed in {f}"), Kind::Locking))
+            frame::func_at(t).map(|(f, _)| {
+                Described::plain(format!("WARNING: held lock freed in {f}"), Kind::Locking)
+            })
         });
     }
     if s.starts_with("WARNING: kernel stack regs ") && s.contains(" has bad 'bp' value")
@@ -997,7 +1074,9 @@ fn bad_value(r: &str) -> Option<&str> {
     let t = hex_then_in(r)?;
     let v = t.strip_prefix(" has bad '")?;
     let end = v.find('\'')?;
-    (end > 0 && v.get(end..)?.starts_with("' value")).then(|| v.get(..end)).flatten()
+    (end > 0 && v.get(end..)?.starts_with("' value"))
+        .then(|| v.get(..end))
+        .flatten()
 }
 
 /// `<hex> in <word>`: the text after the word.
@@ -1125,7 +1204,8 @@ fn info(head: &str, report: &[&str]) -> Option<Described> {
         return Some(d);
     }
     if let Some(r) = s.strip_prefix("INFO: rcu_") {
-        let r = starts_words(r, &["preempt ", "sched ", "bh ", "tasks "]).and_then(|w| r.get(w.len()..));
+        let r = starts_words(r, &["preempt ", "sched ", "bh ", "tasks "])
+            .and_then(|w| r.get(w.len()..));
         let r = r.map(|r| r.strip_prefix("self-").unwrap_or(r));
         let r = r.and_then(|r| r.strip_prefix("detected"));
         let r = r.map(|r| r.strip_prefix(" expedited").unwrap_or(r));
@@ -1162,12 +1242,17 @@ fn info(head: &str, report: &[&str]) -> Option<Described> {
     if let Some(r) = s.strip_prefix("INFO: task ") {
         // The task name (up to 100 characters) may contain anything.
         let window = r.get(..r.len().min(120)).unwrap_or(r);
-        let blocked = window.find(" blocked ").and_then(|i| r.get(i + 9..)).is_some_and(|t| {
-            let t = t.strip_prefix("in I/O wait ").unwrap_or(t);
-            t.strip_prefix("for more than ")
-                .map(|u| (u.bytes().take_while(u8::is_ascii_digit).count(), u))
-                .is_some_and(|(n, u)| n > 0 && u.get(n..).is_some_and(|v| v.starts_with(" seconds")))
-        });
+        let blocked = window
+            .find(" blocked ")
+            .and_then(|i| r.get(i + 9..))
+            .is_some_and(|t| {
+                let t = t.strip_prefix("in I/O wait ").unwrap_or(t);
+                t.strip_prefix("for more than ")
+                    .map(|u| (u.bytes().take_while(u8::is_ascii_digit).count(), u))
+                    .is_some_and(|(n, u)| {
+                        n > 0 && u.get(n..).is_some_and(|v| v.starts_with(" seconds"))
+                    })
+            });
         if blocked {
             return Some(framed(
                 "INFO: task hung",
@@ -1185,7 +1270,10 @@ fn info(head: &str, report: &[&str]) -> Option<Described> {
             ));
         }
     }
-    for (key, what) in [("INFO: Freed in ", "Freed"), ("INFO: Allocated in ", "Allocated")] {
+    for (key, what) in [
+        ("INFO: Freed in ", "Freed"),
+        ("INFO: Allocated in ", "Allocated"),
+    ] {
         if let Some(r) = s.strip_prefix(key) {
             return Some(Described {
                 no_frame: true,
@@ -1240,16 +1328,25 @@ fn panic(head: &str, report: &[&str]) -> Option<Described> {
         ));
     }
     if msg.starts_with("Attempted to kill init!") {
-        return Some(Described::plain("kernel panic: Attempted to kill init!", Kind::Panic));
+        return Some(Described::plain(
+            "kernel panic: Attempted to kill init!",
+            Kind::Panic,
+        ));
     }
     if msg.starts_with("Couldn't open N_TTY ldisc for ") && msg.contains(" --- error -") {
-        return Some(Described::plain("kernel panic: Couldn't open N_TTY ldisc", Kind::Panic));
+        return Some(Described::plain(
+            "kernel panic: Couldn't open N_TTY ldisc",
+            Kind::Panic,
+        ));
     }
     // These follow another report whose header is missing.
     for (key, title) in [
         ("Fatal exception", "kernel panic: Fatal exception"),
         ("panic_on_warn set", "kernel panic: panic_on_warn set"),
-        ("hung_task: blocked tasks", "kernel panic: hung_task: blocked tasks"),
+        (
+            "hung_task: blocked tasks",
+            "kernel panic: hung_task: blocked tasks",
+        ),
     ] {
         if msg.starts_with(key) {
             return Some(Described {
@@ -1258,14 +1355,22 @@ fn panic(head: &str, report: &[&str]) -> Option<Described> {
             });
         }
     }
-    Some(Described::plain(format!("kernel panic: {msg}"), Kind::Panic))
+    Some(Described::plain(
+        format!("kernel panic: {msg}"),
+        Kind::Panic,
+    ))
 }
 
 fn ubsan(head: &str, report: &[&str]) -> Option<Described> {
     let recipe = Recipe::new(TRACE).skip(&["ubsan", "overflow"]);
     let body = rest_after(head, "UBSAN: ")?;
     if body.starts_with("Undefined behaviour in") {
-        return Some(framed("UBSAN: undefined-behaviour", Kind::Ubsan, &recipe, report));
+        return Some(framed(
+            "UBSAN: undefined-behaviour",
+            Kind::Ubsan,
+            &recipe,
+            report,
+        ));
     }
     if body.starts_with("array-index-out-of-bounds in") {
         return Some(framed(
@@ -1277,7 +1382,12 @@ fn ubsan(head: &str, report: &[&str]) -> Option<Described> {
     }
     let i = body.find(" in")?;
     let what = body.get(..i)?;
-    Some(framed(&format!("UBSAN: {what}"), Kind::Ubsan, &recipe, report))
+    Some(framed(
+        &format!("UBSAN: {what}"),
+        Kind::Ubsan,
+        &recipe,
+        report,
+    ))
 }
 
 fn trusty(head: &str) -> Option<Described> {
@@ -1291,7 +1401,10 @@ fn trusty(head: &str) -> Option<Described> {
             .and_then(|t| t.strip_prefix(" ASSERT FAILED at ("))
             .and_then(|t| t.find("): ").and_then(|i| t.get(i + 3..)));
         if let Some(m) = msg.filter(|m| !m.is_empty()) {
-            return Some(Described::plain(format!("trusty: ASSERT FAILED: {m}"), Kind::Panic));
+            return Some(Described::plain(
+                format!("trusty: ASSERT FAILED: {m}"),
+                Kind::Panic,
+            ));
         }
         let after = r.rfind(':').and_then(|i| r.get(i + 1..)).unwrap_or("");
         return Some(Described {
@@ -1305,5 +1418,8 @@ fn trusty(head: &str) -> Option<Described> {
     let msg = r
         .strip_prefix(" (")
         .and_then(|t| t.find("): ").and_then(|i| t.get(i + 3..)))?;
-    Some(Described::plain(format!("trusty: panic: {msg}"), Kind::Panic))
+    Some(Described::plain(
+        format!("trusty: panic: {msg}"),
+        Kind::Panic,
+    ))
 }

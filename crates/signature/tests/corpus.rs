@@ -23,37 +23,12 @@
 
 use std::collections::HashMap;
 
-use panicqr_qr::{Options, Version};
-use panicqr_report::build::{self, Target};
-use panicqr_report::{decode, digits};
+mod common;
+
+use common::window;
+use panicqr_qr::Version;
 use panicqr_signature::{analyse, Evidence, Kind, Signature};
 use panicqr_testkit::{corpus, testdata};
-
-/// The text one QR code of at most `version` carries for `log`, as
-/// `panicqr encode` builds it by default (Debian's decoder page, mask 0,
-/// `z=` digits), read back from the URL by the decoder.
-fn window(log: &[u8], version: Version) -> String {
-    let target = Target {
-        max_version: version,
-        mask: Options::kernel().mask,
-        ..Target::new(
-            b"https://kernel-team.pages.debian.net/panic_report/#",
-            b"x86_64",
-            b"6.19.11+kali-amd64",
-        )
-    };
-    let mut ws = vec![0u8; build::workspace_len(version)];
-    let mut out = vec![0u8; version.symbol_len()];
-    let built = build::build(log, &target, &mut ws, &mut out).unwrap();
-    let mut url = built.prefix.to_vec();
-    let mut d = vec![0u8; digits::decimal_digits(built.payload.len())];
-    let n = digits::encode_z(built.payload, &mut d);
-    url.extend_from_slice(&d[..n]);
-    let decoded = decode::decode(std::str::from_utf8(&url).unwrap()).unwrap();
-    assert!(decoded.is_complete(), "{:?}", decoded.problems);
-    assert_eq!(decoded.log, log[built.fitted.start..], "the newest lines");
-    String::from_utf8(decoded.log).unwrap()
-}
 
 fn titles() -> HashMap<String, String> {
     let text = std::fs::read_to_string(testdata().join("corpus/titles.tsv")).unwrap();
@@ -184,7 +159,10 @@ fn analysed(version: Option<Version>) -> Vec<Analysed> {
             };
             Analysed {
                 file: file.clone(),
-                truth: truth.get(file).unwrap_or_else(|| panic!("no title: {file}")).clone(),
+                truth: truth
+                    .get(file)
+                    .unwrap_or_else(|| panic!("no title: {file}"))
+                    .clone(),
                 sig: analyse(&text),
             }
         })
@@ -202,7 +180,11 @@ fn grouping_matches_syzkaller_on_logs_and_qr_windows() {
     for l in full.iter().filter(|l| l.truth.is_empty()) {
         assert_eq!(l.sig.kind, Kind::NoCrash, "{}: {:?}", l.file, l.sig.title);
     }
-    let cut = windows.iter().zip(&full).filter(|(w, f)| w.sig != f.sig).count();
+    let cut = windows
+        .iter()
+        .zip(&full)
+        .filter(|(w, f)| w.sig != f.sig)
+        .count();
     let headerless = windows
         .iter()
         .filter(|w| w.sig.evidence == Evidence::Trace)
@@ -221,7 +203,10 @@ fn grouping_matches_syzkaller_on_logs_and_qr_windows() {
             m.exact,
             m.counted
         );
-        println!("{name}: with the 'corrupted' logs in: {}", m.with_corrupted.show());
+        println!(
+            "{name}: with the 'corrupted' logs in: {}",
+            m.with_corrupted.show()
+        );
         println!(
             "{name}: grouped by title and top 3 frames instead: {}",
             m.title_and_frames.show()
@@ -249,7 +234,11 @@ fn grouping_on_smaller_codes() {
             m.exact,
             m.counted
         );
-        assert!(m.scored.precision() >= precision, "v{v}: {}", m.scored.show());
+        assert!(
+            m.scored.precision() >= precision,
+            "v{v}: {}",
+            m.scored.show()
+        );
         assert!(m.scored.recall() >= recall, "v{v}: {}", m.scored.show());
     }
 }

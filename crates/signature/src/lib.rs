@@ -21,6 +21,36 @@
 //! assert_eq!(sig.signature, panicqr_signature::signature_of(&sig.title));
 //! ```
 //!
+//! # The rule
+//!
+//! 1. Lines lose their printk prefix (`[  12.345678][ T123] `), which also
+//!    says which task or CPU printed them; unreliable frames (`? foo+…`)
+//!    are dropped.
+//! 2. The first crash header is found: `BUG:`, `WARNING:`, `INFO:`,
+//!    `general protection fault`, `Unable to handle kernel`,
+//!    `kernel BUG at`, `Internal error:`, `UBSAN:`, `Kernel panic - not
+//!    syncing:`… A panic that only ends another report (`Fatal
+//!    exception`, `panic_on_warn set`, `hung_task: blocked tasks`…) does
+//!    not count.
+//! 3. The report is that header's lines: the same task or CPU, up to the
+//!    next report.
+//! 4. The header's kind says where its guilty frame is (the RIP line, the
+//!    first frame of the call trace, the access site after KASAN's own
+//!    frames, the frame above where a stalled loop was entered, the lock a
+//!    hung task waits for…) and the generic frames to skip on the way:
+//!    panic, printk, dump_stack, the sanitizers, locking, allocation,
+//!    string and list helpers.
+//! 5. The title is the header's wording with the variable parts stripped
+//!    ([`normalise`]) and `in <frame>` added, in syzkaller's words; the
+//!    [signature](signature_of) is a hash of the title.
+//!
+//! When a log starts inside a report (a QR code carries only the newest
+//! lines, and a long report loses its header), that report is the first
+//! one, and its title comes from what it left ([`Evidence::Trace`]): the
+//! panic it caused names its kind (`softlockup: hung tasks` → a soft
+//! lockup, `Fatal exception` → an oops), KASAN's shadow-memory dump names
+//! the bug type, and the top of its call trace names the frame.
+//!
 //! The rules follow syzkaller's Linux report parser (its crash titles are
 //! what syzbot groups millions of reports by), written anew here.
 #![cfg_attr(
@@ -40,6 +70,13 @@ pub use normalise::normalise;
 use line::{Context, Line};
 
 /// What kind of crash a log shows.
+///
+/// ```
+/// use panicqr_signature::{analyse, Kind};
+///
+/// let sig = analyse("[ 9.1] INFO: task kworker/0:1:12 blocked for more than 143 seconds.\n");
+/// assert_eq!(sig.kind, Kind::HungTask);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Kind {
@@ -70,7 +107,8 @@ pub enum Kind {
     HungTask,
     /// An RCU stall or a soft lockup.
     Stall,
-    /// `Kernel panic - not syncing` with no other report before it.
+    /// `Kernel panic - not syncing` as the report itself (not as the end
+    /// of another one), a stack-protector or corrupted-stack panic.
     Panic,
     /// A crash report of another kind.
     Other,
@@ -79,19 +117,41 @@ pub enum Kind {
 }
 
 /// Where a title came from.
+///
+/// ```
+/// use panicqr_signature::{analyse, Evidence};
+///
+/// // The header of this report was cut off: only its stack is left.
+/// let tail = "[ 70.4]  do_raw_spin_lock+0x1aa/0x1e0\n[ 70.4]  selinux_inode_free_security+0x12a/0x410\n";
+/// let sig = analyse(tail);
+/// assert_eq!(sig.evidence, Evidence::Trace);
+/// assert_eq!(sig.title, "crash in selinux_inode_free_security");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Evidence {
     /// The first crash header in the log.
     Header,
-    /// No crash header was found; the title comes from the call trace that
-    /// is left (the header was cut off the window a QR code carries).
+    /// The log starts inside a report, or has no header: the title comes
+    /// from what the report left (the panic it caused, KASAN's memory dump,
+    /// its call trace). Less sure than a header: the kind may be unknown
+    /// (`Oops in …`, `crash in …`).
     Trace,
     /// Nothing to go on: no header, no frames.
     Nothing,
 }
 
 /// A crash's identity. Equal `signature`s mean the same crash.
+///
+/// ```
+/// use panicqr_signature::analyse;
+///
+/// // The same crash on another boot: other times, addresses, PIDs, CPUs.
+/// let a = analyse("[ 55.9] WARNING: CPU: 1 PID: 8377 at x.c:7 kvm_run+0x1f7/0x5a00\n[ 56.1] RIP: 0010:kvm_run+0x1f7/0x5a00\n");
+/// let b = analyse("[ 12.0] WARNING: CPU: 0 PID: 311 at x.c:7 kvm_run+0x1f7/0x5a00\n[ 12.1] RIP: 0010:kvm_run+0x1f7/0x5a00\n");
+/// assert_eq!(a.signature, b.signature);
+/// assert_eq!(a.title, "WARNING in kvm_run");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
     /// Readable, syzkaller-style: `KASAN: use-after-free Read in tcp_close`,
@@ -115,9 +175,19 @@ pub struct Signature {
 }
 
 /// The most frames a [`Signature`] lists.
+///
+/// ```
+/// let sig = panicqr_signature::analyse("[ 1.0]  f1+0x1/0x2\n[ 1.0]  f2+0x1/0x2\n");
+/// assert!(sig.frames.len() <= panicqr_signature::MAX_FRAMES);
+/// ```
 pub const MAX_FRAMES: usize = 8;
 
 /// The title given to a log without any crash report.
+///
+/// ```
+/// let sig = panicqr_signature::analyse("[ 1.0] Linux version 6.1.0\n");
+/// assert_eq!(sig.title, panicqr_signature::NO_CRASH);
+/// ```
 pub const NO_CRASH: &str = "no crash report";
 
 /// The id of a title: 64-bit FNV-1a over the title's UTF-8 bytes

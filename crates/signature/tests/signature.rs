@@ -101,8 +101,8 @@ fn perturb(log: &str, rng: &mut Rng) -> String {
         let rest = &log[i..];
         let prev_word = i > 0 && word(b[i - 1]);
         // `[  12.345678]`
-        if rest.starts_with('[') {
-            let sp = rest[1..].bytes().take_while(|&c| c == b' ').count();
+        if let Some(inner) = rest.strip_prefix('[') {
+            let sp = inner.bytes().take_while(|&c| c == b' ').count();
             let s = 1 + sp;
             let n = digits(i + s);
             if n > 0 && b.get(i + s + n) == Some(&b'.') {

@@ -32,7 +32,7 @@ pub fn normalise(text: &str) -> String {
     let s = ipv4(&s);
     let s = line_numbers(&s);
     let s = offsets(&s);
-    let s = s.replace_cpu();
+    let s = cpu_numbers(&s);
     let s = until_stable(&s, numbers);
     let s = long_numbers(&s);
     tidy(&s, usize::MAX)
@@ -43,27 +43,21 @@ pub(crate) fn title(text: &str) -> String {
     tidy(&normalise(text), MAX_TITLE)
 }
 
-trait ReplaceCpu {
-    fn replace_cpu(&self) -> String;
-}
-
-impl ReplaceCpu for String {
-    /// `CPU#12` → `CPU`.
-    fn replace_cpu(&self) -> String {
-        let mut out = String::with_capacity(self.len());
-        let mut rest = self.as_str();
-        while let Some(i) = rest.find("CPU#") {
-            let after = rest.get(i + 4..).unwrap_or("");
-            let n = after.bytes().take_while(u8::is_ascii_digit).count();
-            out.push_str(rest.get(..i + 3).unwrap_or(""));
-            if n == 0 {
-                out.push('#');
-            }
-            rest = after.get(n..).unwrap_or("");
+/// `CPU#12` → `CPU`.
+fn cpu_numbers(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("CPU#") {
+        let after = rest.get(i + 4..).unwrap_or("");
+        let n = after.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(rest.get(..i + 3).unwrap_or(""));
+        if n == 0 {
+            out.push('#');
         }
-        out.push_str(rest);
-        out
+        rest = after.get(n..).unwrap_or("");
     }
+    out.push_str(rest);
+    out
 }
 
 fn until_stable(s: &str, f: fn(&str) -> String) -> String {

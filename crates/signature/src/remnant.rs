@@ -165,7 +165,7 @@ fn is_history(line: &str) -> bool {
 /// `None` when nothing says what it was.
 pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Option<Described> {
     let region = lines.get(..end).unwrap_or(lines);
-    let first_frame = |from: usize, recipe: &Recipe| first_frame(region, callers, from, recipe);
+    let frames_from = |from: usize, recipe: &Recipe| first_frame(region, callers, from, recipe);
     let panic = lines
         .iter()
         .enumerate()
@@ -181,7 +181,7 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
     });
     if kasan_frame.is_some() || kasan_text {
         let from = kasan_frame.unwrap_or(0);
-        let found = first_frame(from, &Recipe::new(&[Step::Frames]));
+        let found = frames_from(from, &Recipe::new(&[Step::Frames]));
         return Some(with(found, kasan_title(region), Kind::Kasan));
     }
     let hung_text = region
@@ -200,7 +200,6 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
         let before = panic
             .and_then(|(at, _)| region.get(..at.min(region.len())))
             .unwrap_or(region);
-        let first = |recipe: &Recipe| first_frame(0, recipe);
         return Some(match what {
             FollowUp::SoftLockup => with(
                 extract::run(&Recipe::new(RIP_TRACE).pick(Pick::Stall), after),
@@ -208,7 +207,7 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
                 Kind::Stall,
             ),
             FollowUp::HungTask => with(
-                first(&Recipe::new(&[Step::Frames]).pick(Pick::Hang)),
+                frames_from(0, &Recipe::new(&[Step::Frames]).pick(Pick::Hang)),
                 "INFO: task hung".into(),
                 Kind::HungTask,
             ),
@@ -228,7 +227,7 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
                 let found = if found.frame.is_some() {
                     found
                 } else {
-                    first_frame(0, &Recipe::new(&[Step::Frames]))
+                    first_frame(before, callers, 0, &Recipe::new(&[Step::Frames]))
                 };
                 with(found, "Oops".into(), Kind::Other)
             }
@@ -254,7 +253,7 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
         return Some(with(found, "INFO: rcu detected stall".into(), Kind::Stall));
     }
     // Nothing tells what kind of report this was: its top frame names it.
-    let found = first_frame(0, &Recipe::new(&[Step::Frames]));
+    let found = frames_from(0, &Recipe::new(&[Step::Frames]));
     found
         .frame
         .is_some()

@@ -272,8 +272,18 @@ test("intakeUrl set but the policy does not allow exactly its origin: no button,
     assert.equal(await page.isVisible("#intake-note"), false, "the note is for the deployer, not shown");
     assert.match(await page.textContent("#privacy"), /this page makes no network requests/);
     await settle(page);
-    await context.close();
     assertOnly(seen, 0, `${pageOrigin}/${siteName}/`);
+    if (siteName === "csp-none") {
+      // Had the page gone ahead, the policy would have stopped the request:
+      // the violation listener sees it, the intake gets nothing.
+      const outcome = await page.evaluate(async (u) => {
+        try { await fetch(u, { method: "POST", body: "x" }); return "sent"; } catch (_) { return "failed"; }
+      }, `${intakeOrigin}/api/reports`);
+      assert.equal(outcome, "failed");
+      for (const deadline = Date.now() + 5000; seen.violations.length === 0 && Date.now() < deadline;) await page.waitForTimeout(20);
+      assert.deepEqual(seen.violations, [{ directive: "connect-src", blocked: `${intakeOrigin}/api/reports`, disposition: "enforce" }]);
+    }
+    await context.close();
     n++;
   }
   assert.equal(n, 2);

@@ -168,6 +168,9 @@
   // What the preview showed, and so what "Send" sends, even if the page
   // changed since.
   let pending = [];
+  // Bumped when the page shows another report, so that the answers to a
+  // send still under way are not shown under it.
+  let shownReport = 0;
 
   function setText(id, value) {
     $(id).textContent = value;
@@ -497,12 +500,13 @@
     $("submit-open").disabled = false;
     $("submit-result").textContent = "";
     pending = [];
+    shownReport++;
   }
 
   function previewSubmit() {
     const items = sendable.slice();
     const n = items.length;
-    setText("submit-what", `${n === 1 ? "One request" : n + " requests, one for each part read,"} to ${intakeConf.name} (${intakeConf.origin}): POST ${intakeConf.endpoint}, Content-Type text/plain, ${n === 1 ? "whose body is this address" : "whose bodies are these addresses"}, exactly as scanned:`);
+    setText("submit-what", `${n === 1 ? "One request" : n + " requests, one for each part read,"} to ${intakeConf.name} (${intakeConf.origin}): POST ${intakeConf.endpoint}, Content-Type text/plain, ${n === 1 ? "whose body is this address" : "whose bodies are these addresses"}, exactly as read:`);
     const list = $("submit-bodies");
     list.textContent = "";
     for (const item of items) {
@@ -537,7 +541,9 @@
     const sending = document.createElement("li");
     sending.textContent = "Sending\u2026";
     out.appendChild(sending);
+    const round = shownReport;
     const results = await intake.sendAll((url, init) => window.fetch(url, init), intakeConf.endpoint, items);
+    if (round !== shownReport) return;
     out.textContent = "";
     for (const r of results) {
       const li = document.createElement("li");

@@ -24,6 +24,9 @@ pub enum Error {
     Database(sqlx::Error),
     /// The schema could not be brought up to date.
     Migrate(sqlx::migrate::MigrateError),
+    /// The listening address could not be used, or the runtime not
+    /// started.
+    Io(String, std::io::Error),
 }
 
 impl Error {
@@ -61,6 +64,7 @@ impl fmt::Display for Error {
                 "database schema migration failed: {}",
                 one_line(&e.to_string())
             ),
+            Error::Io(what, e) => write!(f, "{what}: {e}"),
         }
     }
 }
@@ -70,6 +74,7 @@ impl std::error::Error for Error {
         match self {
             Error::Database(e) => Some(e),
             Error::Migrate(e) => Some(e),
+            Error::Io(_, e) => Some(e),
             _ => None,
         }
     }

@@ -153,6 +153,63 @@ pub async fn serve(
     r
 }
 
+/// `panicqr intake`: opens the database, listens on `listen`, calls
+/// `ready` with the bound address, and serves until SIGINT or SIGTERM
+/// (then finishes the requests in progress).
+///
+/// # Errors
+/// [`Error::BadDatabaseUrl`], [`Error::Database`], [`Error::Migrate`];
+/// [`Error::Io`] when the address cannot be used.
+///
+/// # Examples
+/// ```no_run
+/// use panicqr_intake::server::{run, Config};
+/// run("crashes.sqlite", "127.0.0.1:8080", Config::default(), |addr| println!("http://{addr}/"))?;
+/// # Ok::<(), panicqr_intake::Error>(())
+/// ```
+pub fn run(
+    db: &str,
+    listen: &str,
+    config: Config,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io("cannot start the runtime".into(), e))?;
+    rt.block_on(async {
+        // The pool serves every request; PostgreSQL's default allows 100
+        // connections for all servers together.
+        let store = Arc::new(Store::open(db, 16).await?);
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::Io(format!("cannot listen on {listen}"), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Io(format!("cannot listen on {listen}"), e))?;
+        ready(addr);
+        let r = serve(listener, store.clone(), config, stop_signal()).await;
+        store.close().await;
+        r.map_err(|e| Error::Io("serving failed".into(), e))
+    })
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (a service manager's stop).
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}
+
 /// The routes, for a caller that serves them itself (needs
 /// `ConnectInfo<SocketAddr>`).
 pub fn router(store: Arc<Store>, config: Config) -> Router {

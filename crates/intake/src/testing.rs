@@ -298,25 +298,70 @@ pub fn part_urls(
 /// few releases and arches, fitted to a version 15 code. The same `i`
 /// always gives the same URL.
 pub fn corpus_urls(n: usize) -> Vec<String> {
-    let corpus = panicqr_testkit::corpus();
+    // Made once per test process: fitting thousands of logs takes seconds
+    // in a debug build.
+    static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut made = MADE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if made.len() < n {
+        let more: Vec<String> = (made.len()..n).map(corpus_url).collect();
+        made.extend(more);
+    }
+    made[..n].to_vec()
+}
+
+fn corpus_url(i: usize) -> String {
+    static CORPUS: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
+    let corpus = CORPUS.get_or_init(panicqr_testkit::corpus);
     assert!(!corpus.is_empty(), "testdata/corpus is empty");
     let releases = ["6.12.9-amd64", "6.13.1-1", "6.14.0-rc2+"];
     let arches = ["x86_64", "aarch64", "riscv64"];
-    (0..n)
-        .map(|i| {
-            let (_, log) = &corpus[i % corpus.len()];
-            // The newest 3 KB (from a line start) is all a version 15 code
-            // keeps anyway, and keeps the fitting fast.
-            let mut from = log.len().saturating_sub(3000);
-            while from > 0 && from < log.len() && log[from - 1] != b'\n' {
-                from += 1;
-            }
-            let mut l = log[from.min(log.len())..].to_vec();
-            if !l.ends_with(b"\n") {
-                l.push(b'\n');
-            }
-            writeln!(l, "[99999.{i:06}] intake test report {i}").unwrap();
-            report_url(&l, arches[i / 7 % 3], releases[i / 11 % 3], 15)
-        })
-        .collect()
+    let (_, log) = &corpus[i % corpus.len()];
+    // The newest 3 KB (from a line start) is all a version 15 code
+    // keeps anyway, and keeps the fitting fast.
+    let mut from = log.len().saturating_sub(3000);
+    while from > 0 && from < log.len() && log[from - 1] != b'\n' {
+        from += 1;
+    }
+    let mut l = log[from.min(log.len())..].to_vec();
+    if !l.ends_with(b"\n") {
+        l.push(b'\n');
+    }
+    writeln!(l, "[99999.{i:06}] intake test report {i}").unwrap();
+    report_url(&l, arches[i / 7 % 3], releases[i / 11 % 3], 15)
+}
+
+/// A load: `distinct` corpus URLs, and an order of submission sending each
+/// once and `again` of them a second time (spread through the load, so a
+/// repeat may race its first).
+pub fn load_plan(distinct: usize, again: usize) -> (Vec<String>, Vec<usize>) {
+    let urls = corpus_urls(distinct);
+    let mut plan: Vec<usize> = (0..distinct).collect();
+    plan.extend((0..again).map(|k| k * 7 % distinct.max(1)));
+    // A fixed shuffle (xorshift), the same every run.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for i in (1..plan.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let j = usize::try_from(x % (i as u64 + 1)).unwrap();
+        plan.swap(i, j);
+    }
+    (urls, plan)
+}
+
+/// Every report id stored in `db`, sorted (a blocking call for tests that
+/// have no runtime of their own).
+pub fn stored_ids(db: &str) -> Vec<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = crate::store::Store::open(db, 1).await.unwrap();
+        let ids = store.report_ids().await.unwrap();
+        store.close().await;
+        ids
+    })
 }

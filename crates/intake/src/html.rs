@@ -157,9 +157,9 @@ pub(crate) fn signature(d: &SignatureDetails, tracker: Option<&str>) -> String {
 /// A minimal page for an error.
 pub(crate) fn message(title: &str, text: &str) -> String {
     let mut h = head(title);
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<h1>{}</h1><p>{}</p><p><a href=\"/\">All crashes</a></p></body></html>\n",
+        "<h1>{}</h1><p>{}</p><p><a href=\"/\">All crashes</a></p></body></html>",
         escape(title),
         escape(text)
     );

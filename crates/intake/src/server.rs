@@ -340,8 +340,8 @@ async fn delete_report(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = authorize(&app, &headers) {
-        return r;
+    if let Some(refusal) = refusal(&app, &headers) {
+        return refusal;
     }
     match app.store.delete_report(&id).await {
         Ok(true) => json(StatusCode::OK, &serde_json::json!({ "deleted": id })),
@@ -355,8 +355,8 @@ async fn delete_signature(
     Path(signature): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = authorize(&app, &headers) {
-        return r;
+    if let Some(refusal) = refusal(&app, &headers) {
+        return refusal;
     }
     match app.store.delete_signature(&signature).await {
         Ok(true) => json(StatusCode::OK, &serde_json::json!({ "deleted": signature })),
@@ -366,10 +366,10 @@ async fn delete_signature(
 }
 
 /// Deletion needs the configured token as `Authorization: Bearer …`; with
-/// no token configured nothing can delete.
-fn authorize(app: &App, headers: &HeaderMap) -> Result<(), Response> {
+/// no token configured nothing can delete. The answer refusing it, if so.
+fn refusal(app: &App, headers: &HeaderMap) -> Option<Response> {
     let Some(want) = app.admin_digest else {
-        return Err(error(
+        return Some(error(
             StatusCode::FORBIDDEN,
             "deletion is disabled: the server has no admin token (--admin-token-file or PANICQR_ADMIN_TOKEN)",
         ));
@@ -389,16 +389,15 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(), Response> {
             == 0
     });
     if ok {
-        Ok(())
-    } else {
-        let mut r = error(
-            StatusCode::UNAUTHORIZED,
-            "deletion needs the admin token as 'Authorization: Bearer <token>'",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        Err(r)
+        return None;
     }
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        "deletion needs the admin token as 'Authorization: Bearer <token>'",
+    );
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Some(r)
 }
 
 async fn dashboard(State(app): State<Arc<App>>) -> Response {

@@ -208,6 +208,10 @@ fn kill_9_mid_load(db: &str) {
     let acked: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
     let failures = AtomicUsize::new(0);
     let deadline = Instant::now() + Duration::from_secs(180);
+    // Set when the check after the kill failed: the submitters stop, so
+    // that the test fails at once rather than at the deadline.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let mut lost = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..32 {
             scope.spawn(|| loop {
@@ -217,6 +221,9 @@ fn kill_9_mid_load(db: &str) {
                 // down) or a broken one is tried again.
                 loop {
                     assert!(Instant::now() < deadline, "load did not finish in time");
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
                     match client.submit(&urls[i]) {
                         Ok(r) if r.status == 200 => {
                             let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();

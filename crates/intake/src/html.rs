@@ -90,10 +90,11 @@ pub(crate) fn signature(d: &SignatureDetails, tracker: Option<&str>) -> String {
     let mut h = head(&s.title);
     let _ = write!(
         h,
-        "<p><a href=\"/\">All crashes</a></p><h1>{}</h1><p class=\"small\">Signature {} · {} reports · first seen {} · last seen {}<br>Releases: {}<br>Arches: {}</p>",
+        "<p><a href=\"/\">All crashes</a></p><h1>{}</h1><p class=\"small\">Signature {} · {} report{} · first seen {} · last seen {}<br>Releases: {}<br>Arches: {}</p>",
         escape(&s.title),
         escape(&s.signature),
         s.count,
+        if s.count == 1 { "" } else { "s" },
         date(s.first_seen),
         date(s.last_seen),
         escape(&list(&s.releases)),

@@ -210,6 +210,19 @@ fn parts_merge_on_the_server(db: &str) {
     );
     let sig = newest["signature"].as_str().unwrap().to_string();
     assert_ne!(sig, old_sig);
+    // Parts n and 1 so far: the parts between are a marked gap, in place.
+    let log_now = s.json(&format!("/api/signatures/{sig}"))["reports"][0]["log"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let middle = if n == 3 {
+        "[panicqr: part 2 of 3 missing here]\n".to_string()
+    } else {
+        format!("[panicqr: parts 2-{} of {n} missing here]\n", n - 1)
+    };
+    let at = log_now.find(&middle).unwrap();
+    assert!(log_now[at + middle.len()..].contains("BUG: kernel NULL pointer"));
+    assert!(!log_now[..at].contains("BUG: kernel NULL pointer"));
     assert_eq!(s.get(&format!("/api/signatures/{old_sig}")).status, 404);
     // The same part again: stored once.
     assert_eq!(receipt(&s.submit(&parts[0]))["duplicate"], true);

@@ -211,7 +211,7 @@ fn kill_9_mid_load(db: &str) {
     // Set when the check after the kill failed: the submitters stop, so
     // that the test fails at once rather than at the deadline.
     let stop = std::sync::atomic::AtomicBool::new(false);
-    let mut lost = Vec::new();
+    let mut lost: Vec<String> = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..32 {
             scope.spawn(|| loop {
@@ -251,19 +251,26 @@ fn kill_9_mid_load(db: &str) {
         std::thread::sleep(Duration::from_millis(50));
         let before: BTreeSet<String> = acked.lock().unwrap().clone();
         let stored: BTreeSet<String> = stored_ids(db).into_iter().collect();
-        let missing: Vec<&String> = before.difference(&stored).collect();
-        assert!(
-            missing.is_empty(),
-            "{} acknowledged reports lost: {missing:?}",
-            missing.len()
-        );
-        assert!(before.len() < 1800, "the kill came after the load");
+        lost = before.difference(&stored).cloned().collect();
+        if !lost.is_empty() || before.len() >= 1800 {
+            stop.store(true, Ordering::Relaxed);
+            return;
+        }
         server = Intake::start(
             db,
             addr.trim_start_matches("http://"),
             &["--rate-limit", "0"],
         );
     });
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged reports lost: {lost:?}",
+        lost.len()
+    );
+    assert!(
+        !stop.load(Ordering::Relaxed),
+        "the kill came after the load"
+    );
     assert!(
         failures.load(Ordering::Relaxed) > 0,
         "no request met the killed server"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite — the README's test command. Installs what it needs on
 # a fresh Debian machine with Rust (zbar-tools for the independent QR decoder,
-# valgrind for the C tests, chromium and node for the web page, cargo-fuzz,
+# valgrind for the C tests, chromium and node for the web page, postgresql for
+# the crash intake, cargo-fuzz,
 # the pinned cbindgen, python3 for the font generator), then: the C header
 # and font table checks (ci/header.sh, ci/font.sh), the link-time panic
 # proofs (with overflow checks on), the bare-metal builds with Debian's rustc
@@ -21,6 +22,10 @@ command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+# The crash intake's tests run on a real PostgreSQL server (Debian's, started
+# by the tests themselves in a temporary directory; with CI=true they fail
+# rather than skip when it is missing).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing="$missing postgresql"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive

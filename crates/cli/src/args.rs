@@ -46,6 +46,11 @@ pub enum Command {
     ///
     /// Files of at most 64 MiB and 50 megapixels (checked before decoding).
     Scan(ScanArgs),
+    /// Run a crash intake: receive report URLs, group the crashes, serve an
+    /// API and a dashboard (see the README's "Crash intake").
+    Intake(IntakeArgs),
+    /// Send report URLs to a crash intake; prints its JSON answer.
+    Submit(SubmitArgs),
 }
 
 /// `panicqr scan`.
@@ -393,4 +398,56 @@ pub struct QrArgs {
     /// How to draw it.
     #[command(flatten)]
     pub symbol: SymbolOpts,
+}
+
+/// `panicqr intake`.
+#[derive(Args, Debug)]
+pub struct IntakeArgs {
+    /// The database: a SQLite file (created if missing) or postgres://user@host/db.
+    #[arg(
+        long,
+        default_value = "crashes.sqlite",
+        value_name = "PATH|postgres://…"
+    )]
+    pub db: String,
+    /// Address to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: String,
+    /// Reports older than this are deleted (checked hourly); 0 keeps them.
+    #[arg(long, default_value_t = 90, value_name = "DAYS")]
+    pub retention_days: u32,
+    /// File holding the admin token that deletions need (default: the
+    /// environment variable PANICQR_ADMIN_TOKEN; without either, nothing
+    /// can be deleted through the API).
+    #[arg(long, value_name = "PATH")]
+    pub admin_token_file: Option<PathBuf>,
+    /// The tracker's new-bug URL, with {title} and {body} where the
+    /// prepared text goes, e.g. 'https://bugs.example/new?title={title}&body={body}'.
+    #[arg(long, value_name = "URL")]
+    pub tracker_url: Option<String>,
+    /// Largest submission body in bytes (413 beyond).
+    #[arg(long, default_value_t = 16384, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Submissions per minute from one client address (429 beyond); 0 turns the limit off.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub rate_limit: u32,
+    /// Submissions one client address may send at once.
+    #[arg(long, default_value_t = 30, value_name = "N")]
+    pub rate_burst: u32,
+    /// An origin (https://host) whose decoder page may send reports and read
+    /// the answer (CORS); repeat for several.
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+}
+
+/// `panicqr submit`.
+#[derive(Args, Debug)]
+pub struct SubmitArgs {
+    /// Report URLs; `-` or nothing reads them from standard input, one per
+    /// line (the parts of a report over several codes, for example).
+    #[arg(value_name = "URL|-")]
+    pub urls: Vec<String>,
+    /// The intake, http://host:port (default: the environment variable PANICQR_INTAKE).
+    #[arg(long, value_name = "http://HOST:PORT")]
+    pub to: Option<String>,
 }

@@ -88,6 +88,8 @@ fn main() -> ExitCode {
         Command::Screen(a) => cmd::screen::run(&a),
         Command::Serve(a) => cmd::serve::run(&a),
         Command::Scan(a) => cmd::scan::run(&a),
+        Command::Intake(a) => cmd::intake::run(&a),
+        Command::Submit(a) => cmd::submit::run(&a),
     };
     match result {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,

@@ -1,0 +1,526 @@
+//! The HTTP API and the dashboard (axum on tokio).
+//!
+//! | Method and path | Answer |
+//! |---|---|
+//! | `POST /api/reports` (`text/plain`: a report URL) | `{"id","signature","title","duplicate"}` |
+//! | `GET /api/signatures` | `[{"signature","title","count","first_seen","last_seen","releases","arches"}]`, most reports first |
+//! | `GET /api/signatures/{signature}?limit=N` | the summary and its newest N reports (default 100, at most 1000) |
+//! | `DELETE /api/reports/{id}`, `DELETE /api/signatures/{signature}` | `{"deleted": "…"}`; needs `Authorization: Bearer <admin token>` |
+//! | `GET /`, `GET /s/{signature}` | the dashboard |
+//!
+//! Errors are one-line JSON `{"error": "…"}`: 400 for a text that is no
+//! readable report, 409 for a part received before with a different log,
+//! 413 for a body over the limit, 429 (with `Retry-After`) past the rate
+//! limit, 401/403 for deletion without the right token / with none
+//! configured, 404, 500 when the database fails (nothing was stored).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::Router;
+use sha2::{Digest, Sha256};
+
+use crate::error::{one_line, Error};
+use crate::html;
+use crate::ratelimit::Limiter;
+pub use crate::ratelimit::RateLimit;
+use crate::store::Store;
+
+/// The policy of every answer: nothing but this origin's stylesheet; no
+/// script, no frame, no form.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+                       form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// How the server behaves; [`Config::default`] is what `panicqr intake`
+/// starts with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Largest accepted body of `POST /api/reports`, in bytes (413
+    /// beyond). A version 40 report URL is under 8 KB.
+    pub max_body: usize,
+    /// Submissions per client address.
+    pub rate_limit: RateLimit,
+    /// The token `DELETE` requests must carry; `None` makes deletion
+    /// impossible.
+    pub admin_token: Option<String>,
+    /// The tracker's "new bug" URL, with `{title}` and `{body}` where the
+    /// prepared text goes (see [`check_tracker_url`]).
+    pub tracker_url: Option<String>,
+    /// Reports older than this many days are deleted; 0 keeps them.
+    pub retention_days: u32,
+    /// How often the retention runs.
+    pub retention_interval: Duration,
+    /// Origins (e.g. `https://panic.example.org`) whose pages may read the
+    /// answer to a submission (CORS).
+    pub allow_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_body: 16 * 1024,
+            rate_limit: RateLimit {
+                per_minute: 30,
+                burst: 30,
+            },
+            admin_token: None,
+            tracker_url: None,
+            retention_days: 90,
+            retention_interval: Duration::from_secs(3600),
+            allow_origins: Vec::new(),
+        }
+    }
+}
+
+/// Checks a tracker template: `http(s)://…`, so that a link built from it
+/// can never be `javascript:`.
+///
+/// # Errors
+/// A one-line message for the user.
+///
+/// # Examples
+/// ```
+/// use panicqr_intake::server::check_tracker_url;
+/// assert!(check_tracker_url("https://bugs.example/new?title={title}&body={body}").is_ok());
+/// assert!(check_tracker_url("javascript:alert(1)//{title}").is_err());
+/// ```
+pub fn check_tracker_url(t: &str) -> Result<(), String> {
+    let lower = t.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return Err(format!(
+            "tracker URL '{t}' must start with https:// or http://"
+        ));
+    }
+    if !t.contains("{title}") && !t.contains("{body}") {
+        return Err(format!(
+            "tracker URL '{t}' has neither {{title}} nor {{body}} for the prepared text"
+        ));
+    }
+    Ok(())
+}
+
+struct App {
+    store: Arc<Store>,
+    config: Config,
+    limiter: Limiter,
+    /// SHA-256 of the admin token: compared in constant time, digest
+    /// against digest, so neither the token's bytes nor its length leak
+    /// through timing.
+    admin_digest: Option<[u8; 32]>,
+}
+
+/// Serves on `listener` until `shutdown` completes, and runs the retention
+/// in the background.
+///
+/// # Errors
+/// When the listener fails.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// use std::sync::Arc;
+/// use panicqr_intake::{server, store::Store};
+/// let store = Arc::new(Store::open("crashes.sqlite", 8).await.map_err(std::io::Error::other)?);
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// server::serve(listener, store, server::Config::default(), std::future::pending()).await
+/// # }
+/// ```
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<Store>,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let retention = spawn_retention(store.clone(), &config);
+    let app = router(store, config);
+    let r = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
+    if let Some(t) = retention {
+        t.abort();
+    }
+    r
+}
+
+/// `panicqr intake`: opens the database, listens on `listen`, calls
+/// `ready` with the bound address, and serves until SIGINT or SIGTERM
+/// (then finishes the requests in progress).
+///
+/// # Errors
+/// [`Error::BadDatabaseUrl`], [`Error::Database`], [`Error::Migrate`];
+/// [`Error::Io`] when the address cannot be used.
+///
+/// # Examples
+/// ```no_run
+/// use panicqr_intake::server::{run, Config};
+/// run("crashes.sqlite", "127.0.0.1:8080", Config::default(), |addr| println!("http://{addr}/"))?;
+/// # Ok::<(), panicqr_intake::Error>(())
+/// ```
+pub fn run(
+    db: &str,
+    listen: &str,
+    config: Config,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io("cannot start the runtime".into(), e))?;
+    rt.block_on(async {
+        // The pool serves every request; PostgreSQL's default allows 100
+        // connections for all servers together.
+        let store = Arc::new(Store::open(db, 16).await?);
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| Error::Io(format!("cannot listen on {listen}"), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Io(format!("cannot listen on {listen}"), e))?;
+        ready(addr);
+        let r = serve(listener, store.clone(), config, stop_signal()).await;
+        store.close().await;
+        r.map_err(|e| Error::Io("serving failed".into(), e))
+    })
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (a service manager's stop).
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+}
+
+/// The routes, for a caller that serves them itself (needs
+/// `ConnectInfo<SocketAddr>`).
+pub fn router(store: Arc<Store>, config: Config) -> Router {
+    let admin_digest = config
+        .admin_token
+        .as_deref()
+        .map(|t| Sha256::digest(t.as_bytes()).into());
+    let app = Arc::new(App {
+        store,
+        limiter: Limiter::new(config.rate_limit),
+        config,
+        admin_digest,
+    });
+    Router::new()
+        .route("/api/reports", post(submit))
+        .route("/api/reports/{id}", delete(delete_report))
+        .route("/api/signatures", get(list))
+        .route(
+            "/api/signatures/{signature}",
+            get(details).delete(delete_signature),
+        )
+        .route("/", get(dashboard))
+        .route("/s/{signature}", get(signature_page))
+        .route("/style.css", get(style))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), common_headers))
+        .with_state(app)
+}
+
+/// Runs the retention now and then every `retention_interval`.
+fn spawn_retention(store: Arc<Store>, config: &Config) -> Option<tokio::task::JoinHandle<()>> {
+    if config.retention_days == 0 {
+        return None;
+    }
+    let keep = i64::from(config.retention_days) * 86_400;
+    let every = config.retention_interval.max(Duration::from_millis(10));
+    Some(tokio::spawn(async move {
+        loop {
+            match store.purge_before(now() - keep).await {
+                Ok(0) => {}
+                Ok(n) => eprintln!("panicqr intake: retention deleted {n} reports"),
+                Err(e) => eprintln!("panicqr intake: retention failed: {e}"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    }))
+}
+
+/// Seconds since the epoch.
+pub(crate) fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+async fn submit(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if let Err(wait) = app.limiter.take(peer.ip(), Instant::now()) {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("too many reports from this address: try again in {secs} s"),
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        return r;
+    }
+    let max = app.config.max_body;
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the body is larger than {max} bytes; a report URL is under 8 KB"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large();
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
+        return too_large();
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body is not UTF-8 text; send the report URL as text/plain",
+        );
+    };
+    match app.store.submit(text, now()).await {
+        Ok(receipt) => json(StatusCode::OK, &receipt),
+        Err(e) => store_error(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Limit {
+    limit: Option<i64>,
+}
+
+async fn list(State(app): State<Arc<App>>) -> Response {
+    match app.store.signatures().await {
+        Ok(s) => json(StatusCode::OK, &s),
+        Err(e) => store_error(&e),
+    }
+}
+
+async fn details(
+    State(app): State<Arc<App>>,
+    Path(signature): Path<String>,
+    Query(query): Query<Limit>,
+) -> Response {
+    let limit = query.limit.unwrap_or(100).clamp(0, 1000);
+    match app.store.signature(&signature, limit).await {
+        Ok(Some(d)) => json(StatusCode::OK, &d),
+        Ok(None) => error(StatusCode::NOT_FOUND, "no such signature"),
+        Err(e) => store_error(&e),
+    }
+}
+
+async fn delete_report(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refusal) = refusal(&app, &headers) {
+        return refusal;
+    }
+    match app.store.delete_report(&id).await {
+        Ok(true) => json(StatusCode::OK, &serde_json::json!({ "deleted": id })),
+        Ok(false) => error(StatusCode::NOT_FOUND, "no such report"),
+        Err(e) => store_error(&e),
+    }
+}
+
+async fn delete_signature(
+    State(app): State<Arc<App>>,
+    Path(signature): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refusal) = refusal(&app, &headers) {
+        return refusal;
+    }
+    match app.store.delete_signature(&signature).await {
+        Ok(true) => json(StatusCode::OK, &serde_json::json!({ "deleted": signature })),
+        Ok(false) => error(StatusCode::NOT_FOUND, "no such signature"),
+        Err(e) => store_error(&e),
+    }
+}
+
+/// Deletion needs the configured token as `Authorization: Bearer …`; with
+/// no token configured nothing can delete. The answer refusing it, if so.
+fn refusal(app: &App, headers: &HeaderMap) -> Option<Response> {
+    let Some(want) = app.admin_digest else {
+        return Some(error(
+            StatusCode::FORBIDDEN,
+            "deletion is disabled: the server has no admin token (--admin-token-file or PANICQR_ADMIN_TOKEN)",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let ok = given.is_some_and(|g| {
+        let got: [u8; 32] = Sha256::digest(g.as_bytes()).into();
+        // Every byte compared whatever the first difference: no early exit
+        // for timing to measure.
+        got.iter()
+            .zip(want.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    });
+    if ok {
+        return None;
+    }
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        "deletion needs the admin token as 'Authorization: Bearer <token>'",
+    );
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    Some(r)
+}
+
+async fn dashboard(State(app): State<Arc<App>>) -> Response {
+    let today = now().div_euclid(86_400);
+    let since = (today - (html::SPARK_DAYS - 1)) * 86_400;
+    let (sigs, daily) = match (
+        app.store.signatures().await,
+        app.store.daily_counts(since).await,
+    ) {
+        (Ok(s), Ok(d)) => (s, d),
+        (Err(e), _) | (_, Err(e)) => return page_error(&e),
+    };
+    page(StatusCode::OK, html::index(&sigs, &daily, today))
+}
+
+async fn signature_page(State(app): State<Arc<App>>, Path(signature): Path<String>) -> Response {
+    match app.store.signature(&signature, 1000).await {
+        Ok(Some(d)) => page(
+            StatusCode::OK,
+            html::signature(&d, app.config.tracker_url.as_deref()),
+        ),
+        Ok(None) => page(
+            StatusCode::NOT_FOUND,
+            html::message("Unknown crash", "No crash has this signature (any more)."),
+        ),
+        Err(e) => page_error(&e),
+    }
+}
+
+async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        html::STYLE,
+    )
+        .into_response()
+}
+
+async fn not_found(method: Method) -> Response {
+    if method == Method::GET || method == Method::HEAD {
+        error(StatusCode::NOT_FOUND, "no such page")
+    } else {
+        error(StatusCode::METHOD_NOT_ALLOWED, "no such method here")
+    }
+}
+
+/// The policy and safety headers on every answer, and CORS for the
+/// configured origins.
+async fn common_headers(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if let Some(o) = origin {
+        if app
+            .config
+            .allow_origins
+            .iter()
+            .any(|a| a.as_bytes() == o.as_bytes())
+        {
+            h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+            h.insert(header::VARY, HeaderValue::from_static("Origin"));
+        }
+    }
+    r
+}
+
+fn json<T: serde::Serialize>(status: StatusCode, v: &T) -> Response {
+    match serde_json::to_string(v) {
+        Ok(s) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            s + "\n",
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}
+
+/// A one-line JSON error.
+fn error(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": one_line(message) }).to_string() + "\n";
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn store_error(e: &Error) -> Response {
+    match e {
+        Error::BadReport(_) => error(StatusCode::BAD_REQUEST, &e.to_string()),
+        Error::PartConflict { .. } => error(StatusCode::CONFLICT, &e.to_string()),
+        _ => {
+            eprintln!("panicqr intake: {e}");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the database failed; nothing was stored, try again later",
+            )
+        }
+    }
+}
+
+fn page(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn page_error(e: &Error) -> Response {
+    eprintln!("panicqr intake: {e}");
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        html::message("Database error", "The database failed; try again later."),
+    )
+}

@@ -1,0 +1,855 @@
+//! Storage: one code path (sqlx's `Any` driver, one SQL dialect both
+//! backends read alike) for SQLite and PostgreSQL, with migrations.
+//!
+//! Every write is one transaction, and a caller learns of success only
+//! after the commit returned: an acknowledged report is on disk.
+//!
+//! How reports over several codes are kept (docs/format.md §9): each code
+//! is stored as received (canonical URL) in `report_parts`, keyed by
+//! (report, index), so a part sent twice is stored once. The report's row
+//! (one per report id, whichever part came first) holds the log merged from
+//! every part received so far (`panicqr_report::decode::merge`, gaps
+//! marked), and its signature is computed again from that log each time a
+//! part arrives; the signatures' counts follow.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+
+use panicqr_report::decode::{decode, merge, Merged};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, Connection, Row, Transaction};
+
+use crate::classify::classify;
+use crate::error::Error;
+use crate::ingest::{self, Submission};
+
+/// Which database a [`Store`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// A file, the embedded default.
+    Sqlite,
+    /// A server, shared by several intake servers.
+    Postgres,
+}
+
+/// The answer to a submission.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Receipt {
+    /// The report's id (for a part: the id of the report it belongs to).
+    pub id: String,
+    /// The crash signature of the report (as merged so far, for a part).
+    pub signature: String,
+    /// Its readable title.
+    pub title: String,
+    /// Whether this exact code had been received before (nothing was
+    /// stored).
+    pub duplicate: bool,
+}
+
+/// One crash signature with its reports summed up.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureSummary {
+    /// The stable id.
+    pub signature: String,
+    /// The readable title.
+    pub title: String,
+    /// Reports stored with this signature.
+    pub count: i64,
+    /// The oldest stored report's arrival (Unix seconds).
+    pub first_seen: i64,
+    /// The newest stored report's arrival (Unix seconds).
+    pub last_seen: i64,
+    /// The kernel releases (`v=`) of its reports, sorted.
+    pub releases: Vec<String>,
+    /// The machines (`a=`) of its reports, sorted.
+    pub arches: Vec<String>,
+}
+
+/// A stored report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StoredReport {
+    /// The report's id.
+    pub id: String,
+    /// When it (its first part) arrived (Unix seconds).
+    pub received_at: i64,
+    /// `v=`.
+    pub release: String,
+    /// `a=`.
+    pub arch: String,
+    /// `d=`.
+    pub distribution: String,
+    /// `complete`, or what the decoder found (`truncated`, `damaged`, …);
+    /// for a report over several codes `complete` or `incomplete`.
+    pub condition: String,
+    /// How many codes the report has (1 for a report of its own).
+    pub part_count: i64,
+    /// How many of them were received.
+    pub parts_received: i64,
+    /// The log (merged from the parts received, for several codes).
+    pub log: String,
+}
+
+/// A signature and its newest reports.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SignatureDetails {
+    /// The summary, as in the list.
+    #[serde(flatten)]
+    pub summary: SignatureSummary,
+    /// Its reports, newest first (at most the limit asked for).
+    pub reports: Vec<StoredReport>,
+}
+
+/// Runs `$body` (with `$tx` a transaction) and commits, again from the
+/// start when it lost a race (see [`Error::is_transient`]); on SQLite one
+/// writer at a time.
+macro_rules! transaction {
+    ($store:expr, |$tx:ident| $body:expr) => {{
+        let store: &Store = $store;
+        let _turn = store.turn().await;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut tx = store.pool.begin().await?;
+            let r = {
+                let $tx = &mut tx;
+                $body.await
+            };
+            let r = match r {
+                Ok(v) => tx.commit().await.map(|()| v).map_err(Error::from),
+                Err(e) => {
+                    // Dropping would roll back too; rolling back now gives
+                    // the connection back clean at once.
+                    let _ = tx.rollback().await;
+                    Err(e)
+                }
+            };
+            match r {
+                Err(e) if e.is_transient() && attempt < ATTEMPTS => {
+                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt) * 5))
+                        .await;
+                }
+                r => break r,
+            }
+        }
+    }};
+}
+
+/// The crash store.
+///
+/// # Examples
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let dir = std::env::temp_dir().join(format!("intake-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let store = panicqr_intake::store::Store::open(dir.join("c.sqlite").to_str().unwrap(), 4).await?;
+/// assert!(store.signatures().await?.is_empty());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// # Ok::<(), panicqr_intake::Error>(())
+/// # }).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer at a time; taking turns here, rather than in
+    /// SQLite's busy handler, keeps a deferred transaction from failing
+    /// with SQLITE_BUSY when it upgrades to a write lock.
+    write_turn: Option<tokio::sync::Mutex<()>>,
+}
+
+/// How often a transaction that lost a race is run again.
+const ATTEMPTS: u32 = 8;
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database:
+    /// a file path, `sqlite:PATH`, or `postgres://…`; at most
+    /// `max_connections` connections.
+    ///
+    /// # Errors
+    /// [`Error::BadDatabaseUrl`], [`Error::Database`], [`Error::Migrate`].
+    pub async fn open(db: &str, max_connections: u32) -> Result<Store, Error> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = database_url(db)?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers work beside the writer; it is a property of
+            // the file, set once here before the pool opens more
+            // connections. SQLite's default `synchronous = FULL` stays:
+            // each commit is on disk before it is acknowledged.
+            let mut c = sqlx::AnyConnection::connect(&url).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .fetch_optional(&mut c)
+                .await?;
+            c.close().await?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect(&url)
+            .await?;
+        let migrator = Migrator::new(Embedded).await?;
+        migrator.run(&pool).await?;
+        Ok(Store {
+            pool,
+            backend,
+            write_turn: (backend == Backend::Sqlite).then(|| tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Decodes and stores a submitted report URL received at `now` (Unix
+    /// seconds). The same code stored before gives its receipt with
+    /// `duplicate: true` and changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::BadReport`] for text that is no readable report,
+    /// [`Error::PartConflict`] for a part received before with a different
+    /// log, [`Error::Database`].
+    pub async fn submit(&self, text: &str, now: i64) -> Result<Receipt, Error> {
+        let s = ingest::read(text)?;
+        match s.part {
+            None => {
+                let log = ingest::log_text(&s.decoded.log);
+                let (signature, title) = classify(&log);
+                let r = Single {
+                    s: &s,
+                    log: &log,
+                    signature: &signature,
+                    title: &title,
+                    now,
+                };
+                transaction!(self, |tx| r.run(tx))
+            }
+            Some(_) => transaction!(self, |tx| submit_part(tx, &s, now)),
+        }
+    }
+
+    /// Every signature, most reports first.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn signatures(&self) -> Result<Vec<SignatureSummary>, Error> {
+        let rows = sqlx::query(
+            "SELECT signature, title, count, first_seen, last_seen FROM signatures \
+             ORDER BY count DESC, last_seen DESC, signature",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let tags = sqlx::query("SELECT DISTINCT signature, release, arch FROM reports")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut by_sig: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+        for t in &tags {
+            let e = by_sig.entry(t.try_get(0)?).or_default();
+            e.0.insert(t.try_get(1)?);
+            e.1.insert(t.try_get(2)?);
+        }
+        rows.iter()
+            .map(|r| {
+                let mut s = summary(r)?;
+                if let Some((rel, arch)) = by_sig.remove(&s.signature) {
+                    s.releases = rel.into_iter().collect();
+                    s.arches = arch.into_iter().collect();
+                }
+                Ok(s)
+            })
+            .collect()
+    }
+
+    /// One signature and its newest `limit` reports; `None` when unknown.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn signature(
+        &self,
+        signature: &str,
+        limit: i64,
+    ) -> Result<Option<SignatureDetails>, Error> {
+        let Some(row) = sqlx::query(
+            "SELECT signature, title, count, first_seen, last_seen FROM signatures \
+             WHERE signature = $1",
+        )
+        .bind(signature)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let mut s = summary(&row)?;
+        let tags = sqlx::query("SELECT DISTINCT release, arch FROM reports WHERE signature = $1")
+            .bind(signature)
+            .fetch_all(&self.pool)
+            .await?;
+        let (mut rel, mut arch) = (BTreeSet::new(), BTreeSet::new());
+        for t in &tags {
+            rel.insert(t.try_get::<String, _>(0)?);
+            arch.insert(t.try_get::<String, _>(1)?);
+        }
+        s.releases = rel.into_iter().collect();
+        s.arches = arch.into_iter().collect();
+        let reports = sqlx::query(
+            "SELECT id, received_at, release, arch, distribution, condition, part_count, \
+             parts_received, log FROM reports WHERE signature = $1 \
+             ORDER BY received_at DESC, id LIMIT $2",
+        )
+        .bind(signature)
+        .bind(limit.max(0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(stored_report)
+        .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Some(SignatureDetails {
+            summary: s,
+            reports,
+        }))
+    }
+
+    /// Reports per signature and day (Unix day number) since `since`
+    /// (Unix seconds): the dashboard's sparklines.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn daily_counts(
+        &self,
+        since: i64,
+    ) -> Result<BTreeMap<String, Vec<(i64, i64)>>, Error> {
+        let rows = sqlx::query(
+            "SELECT signature, received_at / 86400, COUNT(*) FROM reports \
+             WHERE received_at >= $1 GROUP BY signature, received_at / 86400",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+        for r in &rows {
+            out.entry(r.try_get(0)?)
+                .or_default()
+                .push((r.try_get(1)?, r.try_get(2)?));
+        }
+        for v in out.values_mut() {
+            v.sort_unstable();
+        }
+        Ok(out)
+    }
+
+    /// Deletes one report (and its parts); whether it existed.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn delete_report(&self, id: &str) -> Result<bool, Error> {
+        transaction!(self, |tx| delete_report(tx, id))
+    }
+
+    /// Deletes a signature and every report of it; whether it existed.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn delete_signature(&self, signature: &str) -> Result<bool, Error> {
+        transaction!(self, |tx| delete_signature(tx, signature))
+    }
+
+    /// Deletes every report received before `cutoff` (Unix seconds); how
+    /// many.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn purge_before(&self, cutoff: i64) -> Result<u64, Error> {
+        transaction!(self, |tx| purge_before(tx, cutoff))
+    }
+
+    /// How many reports are stored.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn report_count(&self) -> Result<i64, Error> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM reports")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
+    }
+
+    /// One stored report, with the signature it has now.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn report(&self, id: &str) -> Result<Option<(String, StoredReport)>, Error> {
+        let row = sqlx::query(
+            "SELECT id, received_at, release, arch, distribution, condition, part_count, \
+             parts_received, log, signature FROM reports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get(9)?, stored_report(&r)?)))
+            .transpose()
+    }
+
+    /// Every stored report's id, sorted.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn report_ids(&self) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT id FROM reports ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    /// Closes the pool (waits for connections in use).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// On SQLite, the turn to write (see `write_turn`).
+    async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_turn {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}
+
+/// A report of its own, classified before the transaction.
+#[derive(Clone, Copy)]
+struct Single<'a> {
+    s: &'a Submission,
+    log: &'a str,
+    signature: &'a str,
+    title: &'a str,
+    now: i64,
+}
+
+impl Single<'_> {
+    async fn run(self, tx: &mut Transaction<'static, Any>) -> Result<Receipt, Error> {
+        let s = self.s;
+        let inserted = sqlx::query(
+            "INSERT INTO reports (id, received_at, updated_at, signature, title, release, arch, \
+             distribution, condition, part_id, part_count, parts_received, log) \
+             VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, NULL, 1, 1, $9) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&s.id)
+        .bind(self.now)
+        .bind(self.signature)
+        .bind(self.title)
+        .bind(&s.release)
+        .bind(&s.arch)
+        .bind(&s.distribution)
+        .bind(s.decoded.condition.name())
+        .bind(self.log)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return existing(tx, &s.id).await;
+        }
+        count_new(tx, self.signature, self.title, self.now).await?;
+        Ok(Receipt {
+            id: s.id.clone(),
+            signature: self.signature.to_string(),
+            title: self.title.to_string(),
+            duplicate: false,
+        })
+    }
+}
+
+/// A part of a report over several codes: stored, then the report merged
+/// again from all its parts.
+async fn submit_part(
+    tx: &mut Transaction<'static, Any>,
+    s: &Submission,
+    now: i64,
+) -> Result<Receipt, Error> {
+    let Some(tag) = s.part else {
+        return Err(Error::BadReport("not a part".into()));
+    };
+    sqlx::query(
+        "INSERT INTO reports (id, received_at, updated_at, signature, title, release, arch, \
+         distribution, condition, part_id, part_count, parts_received, log) \
+         VALUES ($1, $2, $2, '', '', $3, $4, $5, 'incomplete', $6, $7, 0, '') \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&s.id)
+    .bind(now)
+    .bind(&s.release)
+    .bind(&s.arch)
+    .bind(&s.distribution)
+    .bind(format!("{:08x}", tag.id))
+    .bind(i64::from(tag.count))
+    .execute(&mut **tx)
+    .await?;
+    // The row lock (PostgreSQL) makes parts of one report arriving at once,
+    // at one server or two, take turns: each sees the parts committed
+    // before it and merges them all.
+    sqlx::query("UPDATE reports SET parts_received = parts_received WHERE id = $1")
+        .bind(&s.id)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query("SELECT signature, received_at FROM reports WHERE id = $1")
+        .bind(&s.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let old_signature: String = row.try_get(0)?;
+    let received_at: i64 = row.try_get(1)?;
+    let index = i64::from(tag.index);
+    let inserted = sqlx::query(
+        "INSERT INTO report_parts (report_id, idx, code_hash, url, received_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (report_id, idx) DO NOTHING",
+    )
+    .bind(&s.id)
+    .bind(index)
+    .bind(&s.code_hash)
+    .bind(&s.canonical)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        let first: String =
+            sqlx::query("SELECT code_hash FROM report_parts WHERE report_id = $1 AND idx = $2")
+                .bind(&s.id)
+                .bind(index)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get(0)?;
+        if first != s.code_hash {
+            return Err(Error::PartConflict {
+                report: s.id.clone(),
+                index: tag.index,
+            });
+        }
+        return existing(tx, &s.id).await;
+    }
+    let urls = sqlx::query("SELECT url FROM report_parts WHERE report_id = $1 ORDER BY idx")
+        .bind(&s.id)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut decoded = Vec::with_capacity(urls.len());
+    for u in &urls {
+        let url: String = u.try_get(0)?;
+        // Stored parts decoded once already; one that no longer does would
+        // be a decoder change, and leaves a gap rather than a failure.
+        if let Ok(d) = decode(&url) {
+            decoded.push(d);
+        }
+    }
+    let merged = merge(decoded);
+    let Some(m) = merged.first() else {
+        return Err(Error::BadReport("the part does not decode".into()));
+    };
+    let log = ingest::log_text(&merged_log(m));
+    let (signature, title) = classify(&log);
+    let condition = if m.is_complete() {
+        "complete"
+    } else {
+        "incomplete"
+    };
+    let received = i64::try_from(m.parts.iter().flatten().count()).unwrap_or(i64::MAX);
+    sqlx::query(
+        "UPDATE reports SET signature = $2, title = $3, log = $4, parts_received = $5, \
+         condition = $6, updated_at = $7 WHERE id = $1",
+    )
+    .bind(&s.id)
+    .bind(&signature)
+    .bind(&title)
+    .bind(&log)
+    .bind(received)
+    .bind(condition)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if old_signature != signature {
+        // Signature rows are locked in one order (PostgreSQL), so two
+        // reports moving between the same two signatures cannot deadlock.
+        if old_signature.is_empty() {
+            count_new(tx, &signature, &title, received_at).await?;
+        } else if old_signature < signature {
+            recount(tx, &old_signature).await?;
+            count_new(tx, &signature, &title, received_at).await?;
+        } else {
+            count_new(tx, &signature, &title, received_at).await?;
+            recount(tx, &old_signature).await?;
+        }
+    }
+    Ok(Receipt {
+        id: s.id.clone(),
+        signature,
+        title,
+        duplicate: false,
+    })
+}
+
+/// The receipt of a report stored before.
+async fn existing(tx: &mut Transaction<'static, Any>, id: &str) -> Result<Receipt, Error> {
+    let row = sqlx::query("SELECT signature, title FROM reports WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(Receipt {
+        id: id.to_string(),
+        signature: row.try_get(0)?,
+        title: row.try_get(1)?,
+        duplicate: true,
+    })
+}
+
+/// One more report of `signature`, received at `at`.
+async fn count_new(
+    tx: &mut Transaction<'static, Any>,
+    signature: &str,
+    title: &str,
+    at: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO signatures (signature, title, first_seen, last_seen, count) \
+         VALUES ($1, $2, $3, $3, 1) ON CONFLICT (signature) DO UPDATE SET \
+         count = signatures.count + 1, \
+         first_seen = CASE WHEN excluded.first_seen < signatures.first_seen \
+           THEN excluded.first_seen ELSE signatures.first_seen END, \
+         last_seen = CASE WHEN excluded.last_seen > signatures.last_seen \
+           THEN excluded.last_seen ELSE signatures.last_seen END",
+    )
+    .bind(signature)
+    .bind(title)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Counts a signature's reports again after some left it (deleted, or
+/// merged into another signature); the row goes with the last report.
+async fn recount(tx: &mut Transaction<'static, Any>, signature: &str) -> Result<(), Error> {
+    // Lock the row first (PostgreSQL): a report being added now either
+    // committed before (and is counted below, by a statement that sees it)
+    // or adds its one after this transaction.
+    sqlx::query("UPDATE signatures SET count = count WHERE signature = $1")
+        .bind(signature)
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*), MIN(received_at), MAX(received_at) FROM reports WHERE signature = $1",
+    )
+    .bind(signature)
+    .fetch_one(&mut **tx)
+    .await?;
+    let n: i64 = row.try_get(0)?;
+    let first: Option<i64> = row.try_get(1)?;
+    let last: Option<i64> = row.try_get(2)?;
+    match (first, last) {
+        (Some(first), Some(last)) if n > 0 => {
+            sqlx::query(
+                "UPDATE signatures SET count = $2, first_seen = $3, last_seen = $4 \
+                 WHERE signature = $1",
+            )
+            .bind(signature)
+            .bind(n)
+            .bind(first)
+            .bind(last)
+            .execute(&mut **tx)
+            .await?;
+        }
+        _ => {
+            sqlx::query("DELETE FROM signatures WHERE signature = $1")
+                .bind(signature)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn delete_report(tx: &mut Transaction<'static, Any>, id: &str) -> Result<bool, Error> {
+    let Some(row) = sqlx::query("SELECT signature FROM reports WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let signature: String = row.try_get(0)?;
+    sqlx::query("DELETE FROM report_parts WHERE report_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM reports WHERE id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    if !signature.is_empty() {
+        recount(tx, &signature).await?;
+    }
+    Ok(true)
+}
+
+async fn delete_signature(
+    tx: &mut Transaction<'static, Any>,
+    signature: &str,
+) -> Result<bool, Error> {
+    sqlx::query(
+        "DELETE FROM report_parts WHERE report_id IN \
+         (SELECT id FROM reports WHERE signature = $1)",
+    )
+    .bind(signature)
+    .execute(&mut **tx)
+    .await?;
+    let reports = sqlx::query("DELETE FROM reports WHERE signature = $1")
+        .bind(signature)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    let rows = sqlx::query("DELETE FROM signatures WHERE signature = $1")
+        .bind(signature)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(reports + rows > 0)
+}
+
+async fn purge_before(tx: &mut Transaction<'static, Any>, cutoff: i64) -> Result<u64, Error> {
+    let rows = sqlx::query("SELECT DISTINCT signature FROM reports WHERE received_at < $1")
+        .bind(cutoff)
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut signatures = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    signatures.sort_unstable();
+    sqlx::query(
+        "DELETE FROM report_parts WHERE report_id IN \
+         (SELECT id FROM reports WHERE received_at < $1)",
+    )
+    .bind(cutoff)
+    .execute(&mut **tx)
+    .await?;
+    let n = sqlx::query("DELETE FROM reports WHERE received_at < $1")
+        .bind(cutoff)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    for s in signatures.iter().filter(|s| !s.is_empty()) {
+        recount(tx, s).await?;
+    }
+    Ok(n)
+}
+
+/// The merged log of a report over several codes, oldest lines first; a
+/// run of missing parts leaves a marked line, the same as
+/// `panicqr decode` writes.
+fn merged_log(m: &Merged) -> Vec<u8> {
+    let mut log = Vec::new();
+    let gap = |log: &mut Vec<u8>, a: usize, b: usize| {
+        if a <= b {
+            let line = if a == b {
+                format!("[panicqr: part {a} of {} missing here]\n", m.count)
+            } else {
+                format!("[panicqr: parts {a}-{b} of {} missing here]\n", m.count)
+            };
+            log.extend_from_slice(line.as_bytes());
+        }
+    };
+    let mut next = m.count;
+    for (i, piece) in m.pieces() {
+        gap(&mut log, i + 1, next);
+        log.extend_from_slice(piece);
+        next = i - 1;
+    }
+    gap(&mut log, 1, next);
+    log
+}
+
+fn summary(r: &AnyRow) -> Result<SignatureSummary, Error> {
+    Ok(SignatureSummary {
+        signature: r.try_get(0)?,
+        title: r.try_get(1)?,
+        count: r.try_get(2)?,
+        first_seen: r.try_get(3)?,
+        last_seen: r.try_get(4)?,
+        releases: Vec::new(),
+        arches: Vec::new(),
+    })
+}
+
+fn stored_report(r: &AnyRow) -> Result<StoredReport, Error> {
+    Ok(StoredReport {
+        id: r.try_get(0)?,
+        received_at: r.try_get(1)?,
+        release: r.try_get(2)?,
+        arch: r.try_get(3)?,
+        distribution: r.try_get(4)?,
+        condition: r.try_get(5)?,
+        part_count: r.try_get(6)?,
+        parts_received: r.try_get(7)?,
+        log: r.try_get(8)?,
+    })
+}
+
+/// `--db` as a backend and a URL sqlx reads.
+fn database_url(db: &str) -> Result<(Backend, String), Error> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok((Backend::Postgres, db.to_string()));
+    }
+    let path = db.strip_prefix("sqlite:").unwrap_or(db);
+    let path = path.strip_prefix("//").unwrap_or(path);
+    if path.is_empty() || db.contains("://") && !db.starts_with("sqlite:") {
+        return Err(Error::BadDatabaseUrl(db.to_string()));
+    }
+    // The path percent-encoded, so `?` or `#` in a file name stay in it.
+    let encoded: String = path
+        .split('/')
+        .map(ingest::encode)
+        .collect::<Vec<_>>()
+        .join("/");
+    Ok((Backend::Sqlite, format!("sqlite://{encoded}?mode=rwc")))
+}
+
+/// The migrations, built into the binary.
+#[derive(Debug)]
+struct Embedded;
+
+/// `(version, description, SQL)`, in order; never edit one that shipped.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<
+        Box<
+            dyn Future<Output = Result<Vec<Migration>, Box<dyn std::error::Error + Send + Sync>>>
+                + Send
+                + 's,
+        >,
+    > {
+        Box::pin(async {
+            Ok(MIGRATIONS
+                .iter()
+                .map(|&(v, d, sql)| {
+                    Migration::new(
+                        v,
+                        Cow::Borrowed(d),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}

@@ -999,6 +999,9 @@ pub unsafe extern "C" fn panicqr_report_parts(
     infos_len: usize,
     count: *mut u32,
 ) -> Status {
+    // The checks, the split, then each part's code: three kinds of frame,
+    // each gone before the next runs. Only the split (in this frame) stays
+    // under every part's code, the deepest path.
     // SAFETY: the same contract, passed on unchanged from our caller.
     let checked = unsafe {
         parts_checks(
@@ -1015,57 +1018,170 @@ pub unsafe extern "C" fn panicqr_report_parts(
             count,
         )
     };
-    let (o, v) = match checked {
-        Ok(c) => c,
+    let v = match checked {
+        Ok(v) => v,
         Err(s) => return s,
     };
-    // SAFETY: each pointer is readable/writable for its length (caller's
-    // promise) and they do not overlap (checked).
-    let (log, base, arch, release, ws, out) = match unsafe {
-        (
-            raw::slice(log, log_len),
-            raw::slice(o.base_url, o.base_url_len),
-            raw::slice(o.arch, o.arch_len),
-            raw::slice(o.release, o.release_len),
-            raw::slice_mut(workspace, workspace_len),
-            raw::slice_mut(out, out_len),
+    let mut split = panicqr_report::parts::Split::default();
+    // SAFETY: checked: readable/writable for their lengths, disjoint.
+    if let Err(s) = unsafe {
+        parts_split(
+            log,
+            log_len,
+            options,
+            max_parts,
+            v,
+            workspace,
+            workspace_len,
+            &mut split,
         )
     } {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
-        _ => return Status::InvalidArgument,
-    };
-    let target = build::Target {
-        max_version: v,
-        mask: MaskChoice::Auto,
-        ..build::Target::new(base, arch, release)
-    };
-    let Ok(split) = panicqr_report::parts::split(log, &target, max_parts as usize, ws) else {
-        return Status::DataTooLong;
-    };
-    let symbol_len = v.symbol_len();
-    for (i, slot) in (1..=split.count()).zip(out.chunks_exact_mut(symbol_len.max(1))) {
-        let Ok(built) = panicqr_report::parts::build_part(&target, &split, i, ws, slot) else {
-            return Status::BufferTooSmall;
-        };
-        let f = built.fitted;
-        let symbol = symbol_info(&built.symbol);
-        if o.layout == PANICQR_LAYOUT_KERNEL {
-            built.symbol.into_kernel_bitmap();
+        return s;
+    }
+    for i in 1..=split.count() {
+        // SAFETY: as above; `infos` holds `max_parts` ≥ `split.count()`
+        // entries (checked).
+        if let Err(s) = unsafe {
+            parts_code(
+                options,
+                v,
+                &split,
+                i,
+                workspace,
+                workspace_len,
+                out,
+                out_len,
+                infos,
+            )
+        } {
+            return s;
         }
-        let info = PanicqrReportInfo {
-            symbol,
-            log_start: f.start,
-            log_kept: f.kept,
-            compressed_len: f.compressed,
-            line_cut: u32::from(f.cut),
-        };
-        // SAFETY: i - 1 < split.count() ≤ max_parts ≤ infos_len (checked),
-        // so the entry is inside the caller's writable array.
-        unsafe { infos.add(i - 1).write_unaligned(info) };
     }
     // SAFETY: non-NULL and writable (caller); written unaligned.
     unsafe { count.write_unaligned(split.count() as u32) };
     Status::Ok
+}
+
+/// The target of a report's options: its URL strings and `max_version`.
+///
+/// # Safety
+/// `options` readable, its strings readable for their lengths and
+/// disjoint from everything written (checked by the caller's checks).
+#[inline(always)]
+unsafe fn report_target<'a>(
+    options: *const PanicqrReportOptions,
+    max_version: Version,
+) -> Result<build::Target<'a>, Status> {
+    // Field by field, not a copy of the whole struct: these frames sit
+    // under a part's code.
+    macro_rules! text {
+        ($p:ident, $l:ident) => {
+            // SAFETY: `options` is non-NULL and readable (checked, and the
+            // caller's promise), read unaligned as everywhere; the string
+            // is readable for its length (caller) and disjoint from all
+            // writes (checked).
+            unsafe {
+                let o = core::ptr::addr_of!(*options);
+                text(
+                    core::ptr::addr_of!((*o).$p).read_unaligned(),
+                    core::ptr::addr_of!((*o).$l).read_unaligned(),
+                )
+            }?
+        };
+    }
+    let (base, arch, release) = (
+        text!(base_url, base_url_len),
+        text!(arch, arch_len),
+        text!(release, release_len),
+    );
+    Ok(build::Target {
+        max_version,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(base, arch, release)
+    })
+}
+
+/// The split of [`panicqr_report_parts`] into `split`, in a frame of its
+/// own that is gone before any part's code is drawn.
+///
+/// # Safety
+/// As [`panicqr_report_parts`], after [`parts_checks`] accepted it.
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn parts_split(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    max_parts: u32,
+    v: Version,
+    workspace: *mut u8,
+    workspace_len: usize,
+    split: &mut panicqr_report::parts::Split,
+) -> Result<(), Status> {
+    // SAFETY: readable/writable for their lengths (caller), disjoint
+    // (checked).
+    let (target, log, ws) = unsafe {
+        (
+            report_target(options, v)?,
+            raw::slice(log, log_len)?,
+            raw::slice_mut(workspace, workspace_len)?,
+        )
+    };
+    panicqr_report::parts::split_into(log, &target, max_parts as usize, ws, split)
+        .map_err(|_| Status::DataTooLong)
+}
+
+/// Part `index`'s code into its slot of `out` and its info into
+/// `infos[index - 1]`.
+///
+/// # Safety
+/// As [`panicqr_report_parts`], after [`parts_checks`] accepted it, with
+/// `index` ≤ `split.count()` ≤ the entries at `infos`.
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn parts_code(
+    options: *const PanicqrReportOptions,
+    v: Version,
+    split: &panicqr_report::parts::Split,
+    index: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    infos: *mut PanicqrReportInfo,
+) -> Result<(), Status> {
+    // SAFETY: readable/writable for their lengths (caller), disjoint
+    // (checked).
+    let (target, ws, out) = unsafe {
+        (
+            report_target(options, v)?,
+            raw::slice_mut(workspace, workspace_len)?,
+            raw::slice_mut(out, out_len)?,
+        )
+    };
+    let symbol_len = v.symbol_len();
+    let slot = out
+        .get_mut(index.saturating_sub(1).saturating_mul(symbol_len)..)
+        .ok_or(Status::BufferTooSmall)?;
+    let built = panicqr_report::parts::build_part(&target, split, index, ws, slot)
+        .map_err(|_| Status::BufferTooSmall)?;
+    let f = built.fitted;
+    let symbol = symbol_info(&built.symbol);
+    // SAFETY: non-NULL and readable (checked).
+    if unsafe { core::ptr::addr_of!((*options).layout).read_unaligned() } == PANICQR_LAYOUT_KERNEL {
+        built.symbol.into_kernel_bitmap();
+    }
+    let info = PanicqrReportInfo {
+        symbol,
+        log_start: f.start,
+        log_kept: f.kept,
+        compressed_len: f.compressed,
+        line_cut: u32::from(f.cut),
+    };
+    // SAFETY: index - 1 < split.count() ≤ max_parts ≤ infos_len (checked),
+    // so the entry is inside the caller's writable array.
+    unsafe { infos.add(index.saturating_sub(1)).write_unaligned(info) };
+    Ok(())
 }
 
 /// Every check of [`panicqr_report_parts`]'s arguments, in a frame of its
@@ -1087,7 +1203,7 @@ unsafe fn parts_checks(
     infos: *mut PanicqrReportInfo,
     infos_len: usize,
     count: *mut u32,
-) -> Result<(PanicqrReportOptions, Version), Status> {
+) -> Result<Version, Status> {
     if log.is_null()
         || options.is_null()
         || workspace.is_null()
@@ -1141,5 +1257,5 @@ unsafe fn parts_checks(
     {
         return Err(Status::BufferTooSmall);
     }
-    Ok((o, v))
+    Ok(v)
 }

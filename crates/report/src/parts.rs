@@ -108,8 +108,9 @@ impl Split {
         self.work
     }
 
-    /// What part `index` carries, as [`fit::fit`] reports a code's lines.
-    fn fitted(&self, index: usize) -> Option<fit::Fitted> {
+    /// What part `index` carries, as [`fit::fit`] reports a code's lines
+    /// (`compressions` is 0: the split counts its work as a whole).
+    pub fn fitted(&self, index: usize) -> Option<fit::Fitted> {
         let range = self.range(index)?;
         Some(fit::Fitted {
             start: range.start,
@@ -307,7 +308,7 @@ pub fn build_part<'w, 'o>(
         needed: workspace_len(v, split.count()),
         actual: workspace.len(),
     };
-    let (prepared, prefix, payload) = prepare_part(target, split, index, workspace)?;
+    let (prepared, prefix, payload) = prepare_stage(target, split, index, workspace)?;
     let symbol = render(prepared, out).map_err(BuildError::Qr)?;
     Ok(Built {
         symbol,
@@ -317,12 +318,41 @@ pub fn build_part<'w, 'o>(
     })
 }
 
-/// The first half of [`build_part`]: part `index`'s URL and stream, as QR
-/// codewords ready to render, with the prefix and the stream. Its frames
-/// (and `encode_stage`'s) are gone before the code is rendered, as in
-/// [`build::build`]: the peak stack is the deeper half's, not their sum.
+/// The first half of [`build_part`]: part `index`'s code as QR codewords
+/// ready for [`panicqr_qr::render`], in `workspace`. A caller that renders
+/// the code itself keeps this half's frames apart from the rendering's, as
+/// [`build_part`] does: the peak stack is then the deeper half's, not their
+/// sum.
+///
+/// # Errors
+/// As [`build_part`].
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{render, Version};
+/// use panicqr_report::build::Target;
+/// use panicqr_report::parts::{prepare_part, split, workspace_len};
+/// let target = Target { max_version: Version::new(5).unwrap(), ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; workspace_len(target.max_version, 2)];
+/// let s = split(b"[ 1.0] BUG: oops\n", &target, 2, &mut ws)?;
+/// let mut out = vec![0u8; target.max_version.symbol_len()];
+/// let code = render(prepare_part(&target, &s, 1, &mut ws)?, &mut out).unwrap();
+/// assert!(code.version() <= target.max_version);
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+#[inline]
+pub fn prepare_part<'w>(
+    target: &Target<'_>,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Result<Prepared<'w>, BuildError> {
+    prepare_stage(target, split, index, workspace).map(|(p, _, _)| p)
+}
+
+/// [`prepare_part`], with the part's URL prefix and stream.
 #[inline(never)]
-fn prepare_part<'w>(
+fn prepare_stage<'w>(
     target: &Target<'_>,
     split: &Split,
     index: usize,

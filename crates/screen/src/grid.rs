@@ -12,7 +12,7 @@
 //! (2 px per module, up to version 40) are allowed, so several codes never
 //! carry less than one.
 
-use panicqr_qr::{Symbol, Version};
+use panicqr_qr::{render, Prepared, Symbol, Version};
 use panicqr_report::build::{BuildError, Target};
 use panicqr_report::fit;
 use panicqr_report::parts::{self, Split, MAX_PARTS};
@@ -318,6 +318,7 @@ pub fn draw_parts_screen<C: Canvas + ?Sized>(
 /// assert_eq!(split.count(), 1);
 /// # Ok::<(), panicqr_report::build::BuildError>(())
 /// ```
+#[inline]
 pub fn split_parts(
     report: &Report<'_>,
     grid: &Grid,
@@ -335,7 +336,8 @@ pub fn split_parts(
 
 /// The code of part `index` of a [`split_parts`] made with the same
 /// `report`, `grid` and `workspace`, drawn into the end of the workspace;
-/// `None` if it cannot be built.
+/// `None` if it cannot be built. [`prepare_parts_code`] and
+/// [`panicqr_qr::render`] in one.
 ///
 /// # Examples
 /// ```
@@ -356,11 +358,39 @@ pub fn build_parts_code<'w>(
     index: usize,
     workspace: &'w mut [u8],
 ) -> Option<Symbol<'w>> {
+    let (prepared, out) = prepare_parts_code(report, grid, split, index, workspace)?;
+    render(prepared, out).ok()
+}
+
+/// The first half of [`build_parts_code`]: part `index`'s codewords, ready
+/// for [`panicqr_qr::render`] into the buffer returned with them (the end
+/// of the workspace). The prepare's frames are gone before the render's
+/// start (see [`parts::prepare_part`]).
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::render;
+/// use panicqr_report::parts::Split;
+/// use panicqr_screen::{parts_grid, prepare_parts_code, split_parts, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+/// let report = Report { log: b"[ 1.0] BUG: oops\n", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(1366, 768, &report, &PartsOptions::default()).unwrap();
+/// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+/// let mut split = Split::default();
+/// split_parts(&report, &grid, &mut ws, &mut split).unwrap();
+/// let (prepared, out) = prepare_parts_code(&report, &grid, &split, 1, &mut ws).unwrap();
+/// assert!(render(prepared, out).is_ok());
+/// ```
+pub fn prepare_parts_code<'w>(
+    report: &Report<'_>,
+    grid: &Grid,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Option<(Prepared<'w>, &'w mut [u8])> {
     let len = grid.workspace_len().min(workspace.len());
     let (ws, out) = workspace.split_at_mut(len);
-    parts::build_part(&grid.target(report), split, index, ws, out)
-        .ok()
-        .map(|b| b.symbol)
+    let prepared = parts::prepare_part(&grid.target(report), split, index, ws).ok()?;
+    Some((prepared, out))
 }
 
 /// Part `index`'s code: built, then drawn in its cell. The build's frames

@@ -394,16 +394,16 @@ pub(crate) fn draw_log<C: Canvas + ?Sized>(
 ) -> usize {
     let (s, cols) = (area.scale, area.cols.max(1));
     let line_h = CELL_H.saturating_mul(s);
-    let mut free = area.rows; // rows not drawn yet
+    let mut free = area.rows; // rows not drawn yet, at the end of the box
     let log = log.strip_suffix(b"\n").unwrap_or(log);
     for line in log.rsplit(|&b| b == b'\n') {
         if free == 0 {
             break;
         }
-        // free ≤ area.rows: the subtractions below are exact.
         if newest_first {
-            let first = area.rows - free;
-            let mut shown = 0;
+            // Rows first.. are free; `next` is the row after the line.
+            let first = area.rows.saturating_sub(free);
+            let mut next = first.saturating_add(1); // an empty line takes a row
             for (row, part) in (first..area.rows).zip(wrap(line, cols)) {
                 draw_text(
                     c,
@@ -414,16 +414,16 @@ pub(crate) fn draw_log<C: Canvas + ?Sized>(
                     cols,
                     color,
                 );
-                shown += 1;
+                next = row.saturating_add(1);
             }
-            // An empty line still takes its row.
-            free -= shown.max(1);
+            free = area.rows.saturating_sub(next);
         } else {
             let n = line_count(line, cols, usize::MAX).max(1);
-            // The newest `shown` parts of the line fill rows first..free.
+            // The newest `shown` parts of the line fill rows first..free
+            // (shown ≤ free and shown ≤ n: the subtractions are exact).
             let shown = n.min(free);
-            let first = free - shown;
-            for (row, part) in (first..free).zip(wrap(line, cols).skip(n - shown)) {
+            let first = free.saturating_sub(shown);
+            for (row, part) in (first..free).zip(wrap(line, cols).skip(n.saturating_sub(shown))) {
                 draw_text(
                     c,
                     area.x,
@@ -437,7 +437,7 @@ pub(crate) fn draw_log<C: Canvas + ?Sized>(
             free = first;
         }
     }
-    area.rows - free
+    area.rows.saturating_sub(free)
 }
 
 /// The "user" screen: a calm headline, advice, and the reason.

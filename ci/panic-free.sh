@@ -40,7 +40,7 @@ cat > "$work/capi.c" <<'C'
 #include "panicqr.h"
 static uint8_t data[PANICQR_DRM_DATA_SIZE], tmp[PANICQR_DRM_TMP_SIZE];
 static uint8_t scratch[PANICQR_QR_SCRATCH_LEN_MAX], out[PANICQR_QR_SYMBOL_LEN_MAX];
-static uint8_t ws[PANICQR_SCREEN_WORKSPACE_LEN];
+static uint8_t ws[PANICQR_SCREEN_PARTS_WORKSPACE_LEN];
 static uint8_t fb[320 * 240 * 4];
 int main(int argc, char **argv) {
     (void)argv;
@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
     uint32_t pc = 0;
     int s4 = panicqr_report_parts(data, 100, &ro, 2, ws, sizeof ws, out, sizeof out, pis, 2, &pc);
     size_t pw = panicqr_parts_workspace_len((uint8_t)argc, (uint32_t)argc);
-    panicqr_screen_options so = {320, 240, 1280, (uint32_t)argc % 14, (uint32_t)argc % 3, 0xFFFFFF, 0,
+    panicqr_screen_options so = {320, 240, 1280, (uint32_t)argc % 14, (uint32_t)argc % 4, 0xFFFFFF, 0,
                                  (const uint8_t *)url, 3, (const uint8_t *)url, 4, data, 200, (const uint8_t *)url, 5,
                                  (const uint8_t *)"x", 1, (const uint8_t *)"1", 1};
     panicqr_screen_info sci;

@@ -136,11 +136,12 @@ pub extern "C" fn panicqr_check_parts(seed: u64) -> usize {
 #[no_mangle]
 pub extern "C" fn panicqr_check_screen(seed: u64) -> usize {
     use panicqr_screen::{
-        draw_kmsg_screen, draw_qr_screen, draw_user_screen, Framebuffer, Message, PixelFormat,
-        Report, Rgb, Style, WORKSPACE_LEN,
+        draw_kmsg_screen, draw_parts_screen, draw_qr_screen, draw_user_screen, Framebuffer,
+        Message, PartsOptions, PixelFormat, Report, Rgb, Style, PARTS_WORKSPACE_LEN,
     };
     let mut mem = [0u8; 64 * 48 * 4];
-    let mut ws = [0u8; WORKSPACE_LEN];
+    // Enough for every screen (the parts screen's is the largest).
+    let mut ws = [0u8; PARTS_WORKSPACE_LEN];
     let text: [u8; 300] = black_box([seed as u8; 300]);
     let n = black_box(seed as usize).min(text.len());
     let t = text.get(..n).unwrap_or(&[]);
@@ -167,10 +168,21 @@ pub extern "C" fn panicqr_check_screen(seed: u64) -> usize {
         arch: t,
         release: t,
     };
-    let drawn = match black_box(seed) % 3 {
+    let drawn = match black_box(seed) % 4 {
         0 => draw_qr_screen(&mut fb, &msg, &report, style, &mut ws)
             .qr
             .map_or(0, |q| q.log_bytes),
+        3 => {
+            let opts = PartsOptions {
+                max_parts: black_box(seed as usize >> 16),
+                max_version: Version::new(black_box(seed as u8)).unwrap_or(Version::MIN),
+                min_module_px: black_box(seed as usize >> 24),
+            };
+            let d = draw_parts_screen(&mut fb, &msg, &report, style, &opts, &mut ws);
+            d.log_bytes
+                .wrapping_add(d.count)
+                .wrapping_add(d.log_text.map_or(0, |b| b.rows))
+        }
         1 => {
             draw_kmsg_screen(&mut fb, t, style);
             1

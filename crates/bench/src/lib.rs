@@ -280,5 +280,38 @@ fn c_entry_points(log: &[u8]) -> Vec<(&'static str, usize)> {
     });
     assert_eq!(st, Some(Status::Ok), "panicqr_screen_draw failed");
     rows.push(("C panicqr_screen_draw (QR screen, 1024x768)", bytes));
+
+    // The parts screen: the split, the text, every part's code built and
+    // drawn.
+    let (w, h) = (1920u32, 1080u32);
+    let mut fb = vec![0u8; (w * h * 4) as usize];
+    let mut pws = vec![0u8; PANICQR_SCREEN_PARTS_WORKSPACE_LEN];
+    let po = PanicqrScreenOptions {
+        width: w,
+        height: h,
+        stride: (w * 4) as usize,
+        screen: PANICQR_SCREEN_PARTS,
+        ..so
+    };
+    let (bytes, st) = peak_stack(3, || {
+        // SAFETY: as above.
+        unsafe {
+            panicqr_screen_draw(
+                fb.as_mut_ptr(),
+                fb.len(),
+                &po,
+                pws.as_mut_ptr(),
+                pws.len(),
+                &mut sinfo,
+            )
+        }
+    });
+    assert_eq!(st, Some(Status::Ok), "panicqr_screen_draw (parts) failed");
+    assert!(
+        sinfo.codes > 1,
+        "the parts screen drew {} codes",
+        sinfo.codes
+    );
+    rows.push(("C panicqr_screen_draw (parts screen, 1920x1080)", bytes));
     rows
 }

@@ -46,8 +46,13 @@
 // Workspace bytes that suffice for [`panicqr_report_build`] at any version.
 #define PANICQR_REPORT_WORKSPACE_LEN_MAX 165114
 
-// Workspace bytes that suffice for [`panicqr_screen_draw`].
+// Workspace bytes that suffice for [`panicqr_screen_draw`]'s screens but
+// `PANICQR_SCREEN_PARTS`.
 #define PANICQR_SCREEN_WORKSPACE_LEN 169185
+
+// Workspace bytes that suffice for every screen of [`panicqr_screen_draw`],
+// `PANICQR_SCREEN_PARTS` included.
+#define PANICQR_SCREEN_PARTS_WORKSPACE_LEN 216481
 
 // Screen: title, reason and the report QR code.
 #define PANICQR_SCREEN_QR 0
@@ -57,6 +62,12 @@
 
 // Screen: headline, advice and reason for users.
 #define PANICQR_SCREEN_USER 2
+
+// Screen: the report over as many QR codes as fit at a size phones read
+// (docs/format.md §9; up to 16 codes of version 25 or less at 3 px per
+// module or more, denser only when that carries more), each labelled
+// "i/n", with title, reason and the newest log lines as text beside them.
+#define PANICQR_SCREEN_PARTS 3
 
 // Pixel formats of [`panicqr_screen_draw`], in this order: RGB565,
 // RGBA5551, XRGB1555, ARGB1555, RGB888, XRGB8888, ARGB8888, XBGR8888,
@@ -125,7 +136,8 @@ typedef struct {
   size_t stride;
   // `PANICQR_PIXEL_FORMAT_*` index (0–13).
   uint32_t pixel_format;
-  // `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG` or `PANICQR_SCREEN_USER`.
+  // `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG`, `PANICQR_SCREEN_USER`
+  // or `PANICQR_SCREEN_PARTS`.
   uint32_t screen;
   // Text colour, 0xRRGGBB.
   uint32_t fg;
@@ -159,11 +171,15 @@ typedef struct {
 
 // What [`panicqr_screen_draw`] drew.
 typedef struct {
-  // QR version drawn, 0 if none.
+  // QR version drawn (the largest, for `PANICQR_SCREEN_PARTS`), 0 if none.
   uint8_t qr_version;
+  // QR codes drawn: 0 or 1, or up to 16 for `PANICQR_SCREEN_PARTS`. In
+  // what was padding: the struct's size and other offsets are those of
+  // the version without it.
+  uint8_t codes;
   // Pixels per module.
   uint32_t module_px;
-  // Bytes of log in the QR code.
+  // Bytes of log in the QR codes together (the newest).
   size_t log_bytes;
 } panicqr_screen_info;
 
@@ -248,11 +264,15 @@ extern "C" {
 
 // Draws a panic screen into the framebuffer `fb` (`fb_len` bytes, laid out
 // as `options` says). For `PANICQR_SCREEN_QR` the QR code is sized to the
-// screen and carries the newest log lines that fit. Text pointers may be
-// NULL when their length is 0.
+// screen and carries the newest log lines that fit; `PANICQR_SCREEN_PARTS`
+// spreads the newest lines over as many codes as fit (parts of one report,
+// `&p=i/n&r=<id>`, part 1 the newest). Text pointers may be NULL when
+// their length is 0.
 //
-// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes (only the QR screen
-// uses it). `fb`, `workspace`, `info` and the inputs must not overlap.
+// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes
+// (`PANICQR_SCREEN_PARTS_WORKSPACE_LEN` for `PANICQR_SCREEN_PARTS`; only
+// the QR screens use it). `fb`, `workspace`, `info` and the inputs must
+// not overlap.
 //
 // # Safety
 // `fb` and `workspace` writable for their lengths; `options` a readable

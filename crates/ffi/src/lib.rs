@@ -65,9 +65,14 @@ const _: () = assert!(PANICQR_REPORT_WORKSPACE_LEN_MAX == report_workspace_len(V
 const _: () = assert!(PANICQR_DRM_DATA_SIZE == Version::MAX.symbol_len());
 const _: () = assert!(PANICQR_DRM_TMP_SIZE == Version::MAX.total_codewords());
 
-/// Workspace bytes that suffice for [`panicqr_screen_draw`].
+/// Workspace bytes that suffice for [`panicqr_screen_draw`]'s screens but
+/// `PANICQR_SCREEN_PARTS`.
 pub const PANICQR_SCREEN_WORKSPACE_LEN: usize = 169185;
 const _: () = assert!(PANICQR_SCREEN_WORKSPACE_LEN == panicqr_screen::WORKSPACE_LEN);
+/// Workspace bytes that suffice for every screen of [`panicqr_screen_draw`],
+/// `PANICQR_SCREEN_PARTS` included.
+pub const PANICQR_SCREEN_PARTS_WORKSPACE_LEN: usize = 216481;
+const _: () = assert!(PANICQR_SCREEN_PARTS_WORKSPACE_LEN == panicqr_screen::PARTS_WORKSPACE_LEN);
 
 /// Screen: title, reason and the report QR code.
 pub const PANICQR_SCREEN_QR: u32 = 0;
@@ -75,6 +80,11 @@ pub const PANICQR_SCREEN_QR: u32 = 0;
 pub const PANICQR_SCREEN_KMSG: u32 = 1;
 /// Screen: headline, advice and reason for users.
 pub const PANICQR_SCREEN_USER: u32 = 2;
+/// Screen: the report over as many QR codes as fit at a size phones read
+/// (docs/format.md §9; up to 16 codes of version 25 or less at 3 px per
+/// module or more, denser only when that carries more), each labelled
+/// "i/n", with title, reason and the newest log lines as text beside them.
+pub const PANICQR_SCREEN_PARTS: u32 = 3;
 
 /// Pixel formats of [`panicqr_screen_draw`], in this order: RGB565,
 /// RGBA5551, XRGB1555, ARGB1555, RGB888, XRGB8888, ARGB8888, XBGR8888,
@@ -200,7 +210,8 @@ pub struct PanicqrScreenOptions {
     pub stride: usize,
     /// `PANICQR_PIXEL_FORMAT_*` index (0–13).
     pub pixel_format: u32,
-    /// `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG` or `PANICQR_SCREEN_USER`.
+    /// `PANICQR_SCREEN_QR`, `PANICQR_SCREEN_KMSG`, `PANICQR_SCREEN_USER`
+    /// or `PANICQR_SCREEN_PARTS`.
     pub screen: u32,
     /// Text colour, 0xRRGGBB.
     pub fg: u32,
@@ -236,27 +247,71 @@ pub struct PanicqrScreenOptions {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PanicqrScreenInfo {
-    /// QR version drawn, 0 if none.
+    /// QR version drawn (the largest, for `PANICQR_SCREEN_PARTS`), 0 if none.
     pub qr_version: u8,
+    /// QR codes drawn: 0 or 1, or up to 16 for `PANICQR_SCREEN_PARTS`. In
+    /// what was padding: the struct's size and other offsets are those of
+    /// the version without it.
+    pub codes: u8,
     /// Pixels per module.
     pub module_px: u32,
-    /// Bytes of log in the QR code.
+    /// Bytes of log in the QR codes together (the newest).
     pub log_bytes: usize,
 }
+// A caller built against the header without `codes` passes a struct of the
+// same size, with `module_px` and `log_bytes` where they were.
+const _: () = assert!(core::mem::offset_of!(PanicqrScreenInfo, module_px) == 4);
+const _: () = assert!(
+    core::mem::offset_of!(PanicqrScreenInfo, log_bytes) == 8
+        && core::mem::size_of::<PanicqrScreenInfo>() == 8 + core::mem::size_of::<usize>()
+);
 
 /// Draws a panic screen into the framebuffer `fb` (`fb_len` bytes, laid out
 /// as `options` says). For `PANICQR_SCREEN_QR` the QR code is sized to the
-/// screen and carries the newest log lines that fit. Text pointers may be
-/// NULL when their length is 0.
+/// screen and carries the newest log lines that fit; `PANICQR_SCREEN_PARTS`
+/// spreads the newest lines over as many codes as fit (parts of one report,
+/// `&p=i/n&r=<id>`, part 1 the newest). Text pointers may be NULL when
+/// their length is 0.
 ///
-/// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes (only the QR screen
-/// uses it). `fb`, `workspace`, `info` and the inputs must not overlap.
+/// `workspace` needs `PANICQR_SCREEN_WORKSPACE_LEN` bytes
+/// (`PANICQR_SCREEN_PARTS_WORKSPACE_LEN` for `PANICQR_SCREEN_PARTS`; only
+/// the QR screens use it). `fb`, `workspace`, `info` and the inputs must
+/// not overlap.
 ///
 /// # Safety
 /// `fb` and `workspace` writable for their lengths; `options` a readable
 /// struct whose pointers are readable for their lengths; `info` writable.
 #[no_mangle]
 pub unsafe extern "C" fn panicqr_screen_draw(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    info: *mut PanicqrScreenInfo,
+) -> Status {
+    // Two paths, each a call in tail position with this function's
+    // arguments: no frame of this function stays under either (each does
+    // its own checks).
+    // SAFETY: `options` is non-NULL here, and readable (caller's promise).
+    let parts = !options.is_null()
+        && unsafe { core::ptr::addr_of!((*options).screen).read_unaligned() }
+            == PANICQR_SCREEN_PARTS;
+    if parts {
+        // SAFETY: the same contract, passed on unchanged from our caller.
+        unsafe { screen_parts(fb, fb_len, options, workspace, workspace_len, info) }
+    } else {
+        // SAFETY: the same contract, passed on unchanged from our caller.
+        unsafe { screen_one(fb, fb_len, options, workspace, workspace_len, info) }
+    }
+}
+
+/// [`panicqr_screen_draw`] for the screens of one code or none.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`].
+#[inline(never)]
+unsafe fn screen_one(
     fb: *mut u8,
     fb_len: usize,
     options: *const PanicqrScreenOptions,
@@ -309,7 +364,7 @@ unsafe fn screen_checks(
     let format = *PixelFormat::ALL
         .get(o.pixel_format as usize)
         .ok_or(Status::InvalidArgument)?;
-    if o.screen > PANICQR_SCREEN_USER || o.fg > 0xFF_FFFF || o.bg > 0xFF_FFFF {
+    if o.screen > PANICQR_SCREEN_PARTS || o.fg > 0xFF_FFFF || o.bg > 0xFF_FFFF {
         return Err(Status::InvalidArgument);
     }
     let info_len = core::mem::size_of::<PanicqrScreenInfo>();
@@ -338,7 +393,12 @@ unsafe fn screen_checks(
     {
         return Err(Status::Overlap);
     }
-    if o.screen == PANICQR_SCREEN_QR && workspace_len < PANICQR_SCREEN_WORKSPACE_LEN {
+    let needed = match o.screen {
+        PANICQR_SCREEN_QR => PANICQR_SCREEN_WORKSPACE_LEN,
+        PANICQR_SCREEN_PARTS => PANICQR_SCREEN_PARTS_WORKSPACE_LEN,
+        _ => 0,
+    };
+    if workspace_len < needed {
         return Err(Status::BufferTooSmall);
     }
     Ok(format)
@@ -459,6 +519,7 @@ unsafe fn screen_paint(
             if let Some(q) = panicqr_screen::draw_qr_screen_with(&mut frame, &msg, style, code).qr {
                 result = PanicqrScreenInfo {
                     qr_version: q.version.number(),
+                    codes: 1,
                     module_px: q.module_px as u32,
                     log_bytes: q.log_bytes,
                 };
@@ -473,6 +534,345 @@ unsafe fn screen_paint(
     }
     // SAFETY: non-NULL and writable (caller); written unaligned.
     unsafe { info.write_unaligned(result) };
+    Ok(())
+}
+
+/// [`panicqr_screen_draw`] for `PANICQR_SCREEN_PARTS`, in stages whose
+/// frames never stack: the checks; the grid and the split (the split kept
+/// here, the only thing held under every part's code); the text; then each
+/// part's code, built, then drawn.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`].
+#[inline(never)]
+unsafe fn screen_parts(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    workspace: *mut u8,
+    workspace_len: usize,
+    info: *mut PanicqrScreenInfo,
+) -> Status {
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    let format = match unsafe { screen_checks(fb, fb_len, options, workspace, workspace_len, info) }
+    {
+        Ok(f) => f,
+        Err(s) => return s,
+    };
+    // The framebuffer before any work: a bad one is refused with the
+    // workspace untouched, as on the other screens.
+    // SAFETY: as above.
+    if let Err(s) = unsafe { screen_frame_check(fb, fb_len, options, format) } {
+        return s;
+    }
+    let mut split = panicqr_report::parts::Split::default();
+    // SAFETY: checked: readable/writable for their lengths, disjoint.
+    let grid = unsafe { screen_parts_grid(options) };
+    if let Some(g) = &grid {
+        // SAFETY: as above.
+        unsafe { screen_parts_split(options, g, workspace, workspace_len, &mut split) };
+    }
+    let count = split.count();
+    // SAFETY: as above.
+    if let Err(s) = unsafe { screen_parts_text(fb, fb_len, options, format, grid.as_ref(), count) }
+    {
+        return s;
+    }
+    if let Some(g) = &grid {
+        for index in 1..=count {
+            // SAFETY: as above.
+            let drawn = unsafe {
+                screen_parts_code(
+                    fb,
+                    fb_len,
+                    options,
+                    format,
+                    g,
+                    &split,
+                    index,
+                    workspace,
+                    workspace_len,
+                )
+            };
+            if let Err(s) = drawn {
+                return s;
+            }
+        }
+    }
+    let result = match grid {
+        Some(g) if count > 0 => PanicqrScreenInfo {
+            qr_version: g.version.number(),
+            codes: count as u8,
+            module_px: g.module_px as u32,
+            // SAFETY: non-NULL and readable (checked).
+            log_bytes: unsafe { core::ptr::addr_of!((*options).log_len).read_unaligned() }
+                .saturating_sub(split.window_start()),
+        },
+        _ => PanicqrScreenInfo::default(),
+    };
+    // SAFETY: non-NULL and writable (caller); written unaligned.
+    unsafe { info.write_unaligned(result) };
+    Status::Ok
+}
+
+/// The report fields of the screen options.
+///
+/// # Safety
+/// `options` readable, its strings readable for their lengths and disjoint
+/// from everything written (checked by [`screen_checks`]).
+#[inline(always)]
+unsafe fn screen_report<'a>(
+    options: *const PanicqrScreenOptions,
+) -> Result<panicqr_screen::Report<'a>, Status> {
+    macro_rules! text {
+        ($p:ident, $l:ident) => {
+            // SAFETY: `options` is non-NULL and readable (checked, and the
+            // caller's promise), read unaligned as everywhere; the string
+            // is readable for its length (caller) and disjoint from all
+            // writes (checked).
+            unsafe {
+                let o = core::ptr::addr_of!(*options);
+                text(
+                    core::ptr::addr_of!((*o).$p).read_unaligned(),
+                    core::ptr::addr_of!((*o).$l).read_unaligned(),
+                )
+            }?
+        };
+    }
+    Ok(panicqr_screen::Report {
+        log: text!(log, log_len),
+        base_url: text!(base_url, base_url_len),
+        arch: text!(arch, arch_len),
+        release: text!(release, release_len),
+    })
+}
+
+/// The framebuffer the options describe over `fb` (checked by
+/// [`screen_checks`]).
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(always)]
+unsafe fn screen_frame<'a>(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+) -> Result<panicqr_screen::Framebuffer<'a>, Status> {
+    // SAFETY: non-NULL and readable (checked, and the caller's promise).
+    let (w, h, stride) = unsafe {
+        let o = core::ptr::addr_of!(*options);
+        (
+            core::ptr::addr_of!((*o).width).read_unaligned(),
+            core::ptr::addr_of!((*o).height).read_unaligned(),
+            core::ptr::addr_of!((*o).stride).read_unaligned(),
+        )
+    };
+    // SAFETY: writable for its length (caller), no overlaps (checked).
+    let mem = unsafe { raw::slice_mut(fb, fb_len) }?;
+    panicqr_screen::Framebuffer::new(mem, w as usize, h as usize, stride, format).map_err(|e| {
+        match e {
+            panicqr_screen::FramebufferError::BufferTooSmall { .. } => Status::BufferTooSmall,
+            _ => Status::InvalidArgument,
+        }
+    })
+}
+
+/// Whether the framebuffer is as the options say (see [`screen_frame`]).
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_frame_check(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+) -> Result<(), Status> {
+    // SAFETY: the same contract; nothing is drawn.
+    unsafe { screen_frame(fb, fb_len, options, format) }.map(|_| ())
+}
+
+/// The parts screen's grid (`None` if no code fits).
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_parts_grid(options: *const PanicqrScreenOptions) -> Option<panicqr_screen::Grid> {
+    // SAFETY: non-NULL and readable (checked, and the caller's promise).
+    let (w, h) = unsafe {
+        let o = core::ptr::addr_of!(*options);
+        (
+            core::ptr::addr_of!((*o).width).read_unaligned(),
+            core::ptr::addr_of!((*o).height).read_unaligned(),
+        )
+    };
+    // SAFETY: readable for their lengths (checked).
+    let report = unsafe { screen_report(options) }.ok()?;
+    let opts = panicqr_screen::PartsOptions::default();
+    panicqr_screen::parts_grid(w as usize, h as usize, &report, &opts)
+}
+
+/// The split of the report over `grid`'s codes into `split` (no part if
+/// it cannot be split: the text alone is drawn).
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_parts_split(
+    options: *const PanicqrScreenOptions,
+    grid: &panicqr_screen::Grid,
+    workspace: *mut u8,
+    workspace_len: usize,
+    split: &mut panicqr_report::parts::Split,
+) {
+    // SAFETY: readable/writable for their lengths, disjoint (checked).
+    if let (Ok(report), Ok(ws)) = unsafe {
+        (
+            screen_report(options),
+            raw::slice_mut(workspace, workspace_len),
+        )
+    } {
+        // On error the split holds no part.
+        let _ = panicqr_screen::split_parts(&report, grid, ws, split);
+    }
+}
+
+/// The parts screen but its codes: background, words, the newest lines.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_parts_text(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+    grid: Option<&panicqr_screen::Grid>,
+    count: usize,
+) -> Result<(), Status> {
+    // SAFETY: non-NULL and readable (checked, and the caller's promise).
+    let o = unsafe { options.read_unaligned() };
+    // SAFETY: readable for their lengths, disjoint from the framebuffer
+    // (checked); the framebuffer as the options say (checked).
+    let (msg, log, mut frame) = unsafe {
+        (
+            panicqr_screen::Message {
+                title: text(o.title, o.title_len)?,
+                reason: text(o.reason, o.reason_len)?,
+            },
+            text(o.log, o.log_len)?,
+            screen_frame(fb, fb_len, options, format)?,
+        )
+    };
+    let style = panicqr_screen::Style {
+        fg: panicqr_screen::Rgb::hex(o.fg),
+        bg: panicqr_screen::Rgb::hex(o.bg),
+    };
+    panicqr_screen::draw_parts_text(&mut frame, &msg, log, grid, count, style);
+    Ok(())
+}
+
+/// Part `index`'s code, built into the workspace, then drawn in its cell.
+/// The codewords are prepared in frames gone before the code is rendered
+/// here: only this frame sits under the render, the deepest path.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it, with
+/// `split` made by [`screen_parts_split`] in this workspace.
+#[expect(clippy::too_many_arguments, reason = "one code's stage: all distinct")]
+#[inline(never)]
+unsafe fn screen_parts_code(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+    grid: &panicqr_screen::Grid,
+    split: &panicqr_report::parts::Split,
+    index: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+) -> Result<(), Status> {
+    // SAFETY: writable for its length, disjoint from everything read
+    // (checked).
+    let ws = unsafe { raw::slice_mut(workspace, workspace_len) }?;
+    // SAFETY: as above.
+    let Some((prepared, out)) = (unsafe { screen_parts_prepare(options, grid, split, index, ws) })
+    else {
+        // As the one-code screen: a code that cannot be built is left out.
+        return Ok(());
+    };
+    let Ok(symbol) = render(prepared, out) else {
+        return Ok(());
+    };
+    // SAFETY: as [`screen_parts_code`]'s contract; the symbol is in the
+    // workspace, disjoint from the framebuffer.
+    unsafe {
+        screen_parts_draw(
+            fb,
+            fb_len,
+            options,
+            format,
+            grid,
+            index,
+            split.count(),
+            &symbol,
+        )
+    }
+}
+
+/// Part `index`'s codewords, ready to render (see
+/// [`panicqr_screen::prepare_parts_code`]).
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[inline(never)]
+unsafe fn screen_parts_prepare<'w>(
+    options: *const PanicqrScreenOptions,
+    grid: &panicqr_screen::Grid,
+    split: &panicqr_report::parts::Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Option<(panicqr_qr::Prepared<'w>, &'w mut [u8])> {
+    // SAFETY: readable for their lengths, disjoint from the workspace
+    // (checked).
+    let report = unsafe { screen_report(options) }.ok()?;
+    panicqr_screen::prepare_parts_code(&report, grid, split, index, workspace)
+}
+
+/// Draws part `index` of `count`'s code in its cell: a frame of its own,
+/// so the drawing's locals never sit under the code's build.
+///
+/// # Safety
+/// As [`panicqr_screen_draw`], after [`screen_checks`] accepted it.
+#[expect(clippy::too_many_arguments, reason = "one code's stage: all distinct")]
+#[inline(never)]
+unsafe fn screen_parts_draw(
+    fb: *mut u8,
+    fb_len: usize,
+    options: *const PanicqrScreenOptions,
+    format: panicqr_screen::PixelFormat,
+    grid: &panicqr_screen::Grid,
+    index: usize,
+    count: usize,
+    symbol: &panicqr_qr::Symbol<'_>,
+) -> Result<(), Status> {
+    // SAFETY: the framebuffer as the options say (checked), disjoint from
+    // the workspace the symbol is in.
+    let mut frame = unsafe { screen_frame(fb, fb_len, options, format) }?;
+    // SAFETY: non-NULL and readable (checked, and the caller's promise).
+    let (fg, bg) = unsafe {
+        let o = core::ptr::addr_of!(*options);
+        (
+            core::ptr::addr_of!((*o).fg).read_unaligned(),
+            core::ptr::addr_of!((*o).bg).read_unaligned(),
+        )
+    };
+    let style = panicqr_screen::Style {
+        fg: panicqr_screen::Rgb::hex(fg),
+        bg: panicqr_screen::Rgb::hex(bg),
+    };
+    panicqr_screen::draw_parts_code(&mut frame, grid, index, count, symbol, style);
     Ok(())
 }
 
@@ -999,6 +1399,9 @@ pub unsafe extern "C" fn panicqr_report_parts(
     infos_len: usize,
     count: *mut u32,
 ) -> Status {
+    // The checks, the split, then each part's code: three kinds of frame,
+    // each gone before the next runs. Only the split (in this frame) stays
+    // under every part's code, the deepest path.
     // SAFETY: the same contract, passed on unchanged from our caller.
     let checked = unsafe {
         parts_checks(
@@ -1015,57 +1418,190 @@ pub unsafe extern "C" fn panicqr_report_parts(
             count,
         )
     };
-    let (o, v) = match checked {
-        Ok(c) => c,
+    let v = match checked {
+        Ok(v) => v,
         Err(s) => return s,
     };
-    // SAFETY: each pointer is readable/writable for its length (caller's
-    // promise) and they do not overlap (checked).
-    let (log, base, arch, release, ws, out) = match unsafe {
-        (
-            raw::slice(log, log_len),
-            raw::slice(o.base_url, o.base_url_len),
-            raw::slice(o.arch, o.arch_len),
-            raw::slice(o.release, o.release_len),
-            raw::slice_mut(workspace, workspace_len),
-            raw::slice_mut(out, out_len),
+    let mut split = panicqr_report::parts::Split::default();
+    // SAFETY: checked: readable/writable for their lengths, disjoint.
+    if let Err(s) = unsafe {
+        parts_split(
+            log,
+            log_len,
+            options,
+            max_parts,
+            v,
+            workspace,
+            workspace_len,
+            &mut split,
         )
     } {
-        (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
-        _ => return Status::InvalidArgument,
-    };
-    let target = build::Target {
-        max_version: v,
-        mask: MaskChoice::Auto,
-        ..build::Target::new(base, arch, release)
-    };
-    let Ok(split) = panicqr_report::parts::split(log, &target, max_parts as usize, ws) else {
-        return Status::DataTooLong;
-    };
-    let symbol_len = v.symbol_len();
-    for (i, slot) in (1..=split.count()).zip(out.chunks_exact_mut(symbol_len.max(1))) {
-        let Ok(built) = panicqr_report::parts::build_part(&target, &split, i, ws, slot) else {
-            return Status::BufferTooSmall;
-        };
-        let f = built.fitted;
-        let symbol = symbol_info(&built.symbol);
-        if o.layout == PANICQR_LAYOUT_KERNEL {
-            built.symbol.into_kernel_bitmap();
+        return s;
+    }
+    for i in 1..=split.count() {
+        // SAFETY: as above; `infos` holds `max_parts` ≥ `split.count()`
+        // entries (checked).
+        if let Err(s) = unsafe {
+            parts_code(
+                options,
+                v,
+                &split,
+                i,
+                workspace,
+                workspace_len,
+                out,
+                out_len,
+                infos,
+            )
+        } {
+            return s;
         }
-        let info = PanicqrReportInfo {
-            symbol,
-            log_start: f.start,
-            log_kept: f.kept,
-            compressed_len: f.compressed,
-            line_cut: u32::from(f.cut),
-        };
-        // SAFETY: i - 1 < split.count() ≤ max_parts ≤ infos_len (checked),
-        // so the entry is inside the caller's writable array.
-        unsafe { infos.add(i - 1).write_unaligned(info) };
     }
     // SAFETY: non-NULL and writable (caller); written unaligned.
     unsafe { count.write_unaligned(split.count() as u32) };
     Status::Ok
+}
+
+/// The target of a report's options: its URL strings and `max_version`.
+///
+/// # Safety
+/// `options` readable, its strings readable for their lengths and
+/// disjoint from everything written (checked by the caller's checks).
+#[inline(always)]
+unsafe fn report_target<'a>(
+    options: *const PanicqrReportOptions,
+    max_version: Version,
+) -> Result<build::Target<'a>, Status> {
+    // Field by field, not a copy of the whole struct: these frames sit
+    // under a part's code.
+    macro_rules! text {
+        ($p:ident, $l:ident) => {
+            // SAFETY: `options` is non-NULL and readable (checked, and the
+            // caller's promise), read unaligned as everywhere; the string
+            // is readable for its length (caller) and disjoint from all
+            // writes (checked).
+            unsafe {
+                let o = core::ptr::addr_of!(*options);
+                text(
+                    core::ptr::addr_of!((*o).$p).read_unaligned(),
+                    core::ptr::addr_of!((*o).$l).read_unaligned(),
+                )
+            }?
+        };
+    }
+    let (base, arch, release) = (
+        text!(base_url, base_url_len),
+        text!(arch, arch_len),
+        text!(release, release_len),
+    );
+    Ok(build::Target {
+        max_version,
+        mask: MaskChoice::Auto,
+        ..build::Target::new(base, arch, release)
+    })
+}
+
+/// The split of [`panicqr_report_parts`] into `split`, in a frame of its
+/// own that is gone before any part's code is drawn.
+///
+/// # Safety
+/// As [`panicqr_report_parts`], after [`parts_checks`] accepted it.
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn parts_split(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    max_parts: u32,
+    v: Version,
+    workspace: *mut u8,
+    workspace_len: usize,
+    split: &mut panicqr_report::parts::Split,
+) -> Result<(), Status> {
+    // SAFETY: readable/writable for their lengths (caller), disjoint
+    // (checked).
+    let (target, log, ws) = unsafe {
+        (
+            report_target(options, v)?,
+            raw::slice(log, log_len)?,
+            raw::slice_mut(workspace, workspace_len)?,
+        )
+    };
+    panicqr_report::parts::split_into(log, &target, max_parts as usize, ws, split)
+        .map_err(|_| Status::DataTooLong)
+}
+
+/// Part `index`'s code into its slot of `out` and its info into
+/// `infos[index - 1]`.
+///
+/// # Safety
+/// As [`panicqr_report_parts`], after [`parts_checks`] accepted it, with
+/// `index` ≤ `split.count()` ≤ the entries at `infos`.
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn parts_code(
+    options: *const PanicqrReportOptions,
+    v: Version,
+    split: &panicqr_report::parts::Split,
+    index: usize,
+    workspace: *mut u8,
+    workspace_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    infos: *mut PanicqrReportInfo,
+) -> Result<(), Status> {
+    // SAFETY: writable for their lengths (caller), disjoint (checked).
+    let (ws, out) = unsafe {
+        (
+            raw::slice_mut(workspace, workspace_len)?,
+            raw::slice_mut(out, out_len)?,
+        )
+    };
+    let slot = out
+        .get_mut(index.saturating_sub(1).saturating_mul(v.symbol_len())..)
+        .ok_or(Status::BufferTooSmall)?;
+    // SAFETY: as above.
+    let prepared = unsafe { parts_prepare(options, v, split, index, ws) }?;
+    let symbol = render(prepared, slot)?;
+    let f = split.fitted(index).ok_or(Status::BufferTooSmall)?;
+    let info = PanicqrReportInfo {
+        symbol: symbol_info(&symbol),
+        log_start: f.start,
+        log_kept: f.kept,
+        compressed_len: f.compressed,
+        line_cut: u32::from(f.cut),
+    };
+    // SAFETY: non-NULL and readable (checked).
+    if unsafe { core::ptr::addr_of!((*options).layout).read_unaligned() } == PANICQR_LAYOUT_KERNEL {
+        symbol.into_kernel_bitmap();
+    }
+    // SAFETY: index - 1 < split.count() ≤ max_parts ≤ infos_len (checked),
+    // so the entry is inside the caller's writable array.
+    unsafe { infos.add(index.saturating_sub(1)).write_unaligned(info) };
+    Ok(())
+}
+
+/// Part `index`'s codewords, ready to render: a frame of its own, gone
+/// before the code is rendered in [`parts_code`]'s.
+///
+/// # Safety
+/// As [`panicqr_report_parts`], after [`parts_checks`] accepted it.
+#[inline(never)]
+unsafe fn parts_prepare<'w>(
+    options: *const PanicqrReportOptions,
+    v: Version,
+    split: &panicqr_report::parts::Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Result<panicqr_qr::Prepared<'w>, Status> {
+    // SAFETY: readable for their lengths (caller), disjoint from the
+    // workspace (checked).
+    let target = unsafe { report_target(options, v) }?;
+    panicqr_report::parts::prepare_part(&target, split, index, workspace).map_err(|e| match e {
+        BuildError::PrefixTooLong => Status::DataTooLong,
+        BuildError::Qr(q) => Status::from(q),
+        _ => Status::BufferTooSmall,
+    })
 }
 
 /// Every check of [`panicqr_report_parts`]'s arguments, in a frame of its
@@ -1087,7 +1623,7 @@ unsafe fn parts_checks(
     infos: *mut PanicqrReportInfo,
     infos_len: usize,
     count: *mut u32,
-) -> Result<(PanicqrReportOptions, Version), Status> {
+) -> Result<Version, Status> {
     if log.is_null()
         || options.is_null()
         || workspace.is_null()
@@ -1141,5 +1677,5 @@ unsafe fn parts_checks(
     {
         return Err(Status::BufferTooSmall);
     }
-    Ok((o, v))
+    Ok(v)
 }

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, testdata, Grid};
+use panicqr_testkit::{
+    decode_rqrr, decode_zbarimg, decode_zbarimg_all, require_zbarimg, testdata, Grid,
+};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -159,6 +161,26 @@ fn read_pbm(path: &Path) -> Grid {
     Grid::from_fn(side, |x, y| bits[y * side + x])
 }
 
+/// A binary PPM (`P6`, 8-bit) the C tests write: its width and RGB bytes.
+fn read_ppm(path: &Path) -> (usize, Vec<u8>) {
+    let data = std::fs::read(path).unwrap();
+    // Four header fields ("P6", width, height, 255), each followed by one
+    // whitespace byte; then the pixels.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let end = at
+            + data[at..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace())
+                .unwrap();
+        fields.push(std::str::from_utf8(&data[at..end]).unwrap().to_string());
+        at = end + 1;
+    }
+    assert_eq!((fields[0].as_str(), fields[3].as_str()), ("P6", "255"));
+    (fields[1].parse().unwrap(), data[at..].to_vec())
+}
+
 #[test]
 fn report_from_c_decodes_with_independent_decoders() {
     require_zbarimg();
@@ -245,4 +267,119 @@ fn report_parts_from_c_merge_to_the_newest_lines() {
     let whole: Vec<u8> = merged[0].pieces().flat_map(|(_, l)| l.to_vec()).collect();
     let log = std::fs::read(&log_path).unwrap();
     assert!(!whole.is_empty() && log.ends_with(&whole));
+}
+
+#[test]
+fn parts_screen_from_c_scans_merges_and_is_the_librarys_screen() {
+    use panicqr_screen::{
+        draw_parts_screen, Framebuffer, Message, PartsOptions, PixelFormat, Report, Style,
+        PARTS_WORKSPACE_LEN,
+    };
+    require_zbarimg();
+    // report-bench's window: the last 16 KiB of three logs, from a line start.
+    let all: Vec<u8> = panicqr_testkit::corpus()[118..=120]
+        .iter()
+        .flat_map(|(_, d)| d.clone())
+        .collect();
+    let from = all.len() - 16 * 1024;
+    let from = from + all[from..].iter().position(|&b| b == b'\n').unwrap() + 1;
+    let log = &all[from..];
+    let dir = out_dir().join("screen-parts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log_path = dir.join("window.log");
+    std::fs::write(&log_path, log).unwrap();
+    let text = both(
+        "screen_parts",
+        &[log_path.to_str().unwrap(), dir.to_str().unwrap()],
+    );
+    assert!(text.contains("screen_parts: ok"), "{text}");
+    let cases = [
+        (1920, 1080, PixelFormat::Xrgb8888),
+        (1366, 768, PixelFormat::Rgb565),
+        (800, 600, PixelFormat::Xbgr8888),
+    ];
+    for (w, h, format) in cases {
+        // What the C program reported for this screen.
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{w}x{h}: ")))
+            .unwrap();
+        let num = |after: &str| -> usize {
+            line.split(after)
+                .next()
+                .unwrap()
+                .split(' ')
+                .next_back()
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (codes, log_bytes) = (num(" codes"), num(" bytes"));
+        // zbarimg reads every code; the parts merge to the newest bytes.
+        let ppm = dir.join(format!("screen-{w}x{h}.ppm"));
+        let urls = decode_zbarimg_all(&ppm);
+        assert_eq!(
+            urls.len(),
+            codes,
+            "{w}x{h}: zbarimg read {} of {codes}",
+            urls.len()
+        );
+        let decoded = urls
+            .iter()
+            .map(|u| panicqr_report::decode::decode(std::str::from_utf8(u).unwrap()).unwrap())
+            .collect();
+        let merged = panicqr_report::decode::merge(decoded);
+        assert_eq!(merged.len(), 1, "{w}x{h}: one report");
+        assert!(
+            merged[0].is_complete(),
+            "{w}x{h}: {:?}",
+            merged[0].missing()
+        );
+        let whole: Vec<u8> = merged[0].pieces().flat_map(|(_, l)| l.to_vec()).collect();
+        assert_eq!(whole.len(), log_bytes, "{w}x{h}");
+        assert!(log.ends_with(&whole), "{w}x{h}: the newest bytes");
+        if (w, h) == (1920, 1080) {
+            assert_eq!(whole, log, "1920x1080 carries the whole window");
+        }
+        // The very screen the library draws: codes, labels, words and the
+        // newest lines as text.
+        let mut mem = vec![0u8; w * h * 4];
+        let mut fb = Framebuffer::new(&mut mem, w, h, w * 4, format).unwrap();
+        let msg = Message {
+            title: b"KERNEL PANIC!",
+            reason: b"Kernel panic - not syncing: Fatal exception",
+        };
+        let report = Report {
+            log,
+            base_url: b"https://kernel-team.pages.debian.net/panic_report/#",
+            arch: b"x86_64",
+            release: b"6.1",
+        };
+        let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+        let opts = PartsOptions::default();
+        let drawn = draw_parts_screen(&mut fb, &msg, &report, Style::default(), &opts, &mut ws);
+        assert_eq!(
+            (drawn.count, drawn.log_bytes),
+            (codes, log_bytes),
+            "{w}x{h}"
+        );
+        assert!(
+            drawn.log_text.is_some_and(|b| b.rows > 0),
+            "{w}x{h}: no text"
+        );
+        let (pw, rgb) = read_ppm(&ppm);
+        assert_eq!((pw, rgb.len()), (w, w * h * 3), "{w}x{h}: PPM size");
+        let differ = rgb
+            .chunks(3)
+            .enumerate()
+            .filter(|&(i, p)| {
+                let c = fb.pixel(i % w, i / w);
+                p != [c.r, c.g, c.b]
+            })
+            .count();
+        assert_eq!(
+            differ, 0,
+            "{w}x{h}: pixels differ from the library's screen"
+        );
+    }
 }

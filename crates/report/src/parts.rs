@@ -15,7 +15,7 @@
 //! compression work budget, so the split is bounded like one code's fit
 //! (see [`work_bound`]).
 
-use panicqr_qr::{render, EcLevel, Version};
+use panicqr_qr::{render, EcLevel, Prepared, Version};
 
 use crate::build::{self, BuildError, Built, Target};
 use crate::fit::{self, FitError};
@@ -48,7 +48,7 @@ pub const fn work_bound(log_len: usize, max_parts: usize) -> u64 {
 /// Where each part of a split report starts, and its stream's length.
 /// Compact (about 120 bytes), as it stays on a panic handler's stack while
 /// the parts are drawn: positions are below 4 GiB and streams below 64 KiB.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Split {
     count: u8,
     /// Positions below are offsets from here: the parts never reach further
@@ -108,6 +108,20 @@ impl Split {
         self.work
     }
 
+    /// What part `index` carries, as [`fit::fit`] reports a code's lines
+    /// (`compressions` is 0: the split counts its work as a whole).
+    pub fn fitted(&self, index: usize) -> Option<fit::Fitted> {
+        let range = self.range(index)?;
+        Some(fit::Fitted {
+            start: range.start,
+            kept: range.end.saturating_sub(range.start),
+            compressed: self.len(index)?,
+            compressions: 0,
+            cut: self.cut(index),
+            work: self.work,
+        })
+    }
+
     fn len(&self, index: usize) -> Option<usize> {
         let i = index.checked_sub(1).filter(|&i| i < self.count())?;
         self.lens.get(i).map(|&l| usize::from(l))
@@ -123,6 +137,8 @@ impl Split {
 /// # Errors
 /// [`BuildError::PrefixTooLong`] when not even an empty stream fits beside
 /// the URL prefix; [`BuildError::WorkspaceTooSmall`].
+///
+/// [`split_into`] is the same for a caller whose stack is tight.
 ///
 /// # Examples
 /// ```
@@ -145,6 +161,39 @@ pub fn split(
     max_parts: usize,
     workspace: &mut [u8],
 ) -> Result<Split, BuildError> {
+    let mut s = Split::default();
+    split_into(log, target, max_parts, workspace, &mut s)?;
+    Ok(s)
+}
+
+/// [`split`], into `out` rather than returned: the split is made where it
+/// stays, never copied, so a panic handler keeps one copy of it on its
+/// stack (or none, when `out` is in the caller's memory). On error `out`
+/// holds no part.
+///
+/// # Errors
+/// As [`split`].
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::Version;
+/// use panicqr_report::build::Target;
+/// use panicqr_report::parts::{split_into, workspace_len, Split};
+/// let target = Target { max_version: Version::new(5).unwrap(), ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; workspace_len(target.max_version, 4)];
+/// let mut s = Split::default();
+/// split_into(b"[ 1.0] BUG: oops\n", &target, 4, &mut ws, &mut s)?;
+/// assert_eq!(s.count(), 1);
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+pub fn split_into(
+    log: &[u8],
+    target: &Target<'_>,
+    max_parts: usize,
+    workspace: &mut [u8],
+    out: &mut Split,
+) -> Result<(), BuildError> {
+    out.count = 0;
     let v = target.max_version;
     let max_parts = max_parts.clamp(1, MAX_PARTS);
     let needed = workspace_len(v, max_parts);
@@ -182,7 +231,7 @@ pub fn split(
     let log = log.get(base..).unwrap_or(&[]);
     // Below 2^24: fits.
     let log_end = u32::try_from(log.len()).unwrap_or(u32::MAX);
-    let mut s = Split {
+    *out = Split {
         count: 0,
         base,
         cut: 0,
@@ -192,17 +241,27 @@ pub fn split(
         id: 0,
         work: 0,
     };
+    let s = out;
     let mut end = log.len();
     for (i, slot) in streams.chunks_exact_mut(slot_len.max(1)).enumerate() {
         if i >= max_parts || (end == 0 && i > 0) {
             break;
         }
         let rest = log.get(..end).unwrap_or(&[]);
-        let out = slot.get_mut(..cap).ok_or(short)?;
-        let f = fit::fit_after(rest, cap, deflate, out, s.work).map_err(|e| match e {
-            FitError::PrefixTooLong => BuildError::PrefixTooLong,
-            _ => short,
-        })?;
+        let fitted = slot
+            .get_mut(..cap)
+            .map(|out| fit::fit_after(rest, cap, deflate, out, s.work));
+        let f = match fitted {
+            Some(Ok(f)) => f,
+            Some(Err(FitError::PrefixTooLong)) => {
+                s.count = 0;
+                return Err(BuildError::PrefixTooLong);
+            }
+            _ => {
+                s.count = 0;
+                return Err(short);
+            }
+        };
         if let (Some(st), Some(ln)) = (s.starts.get_mut(i), s.lens.get_mut(i)) {
             // f.start ≤ end ≤ log.len() < 2^32; f.compressed ≤ cap < 2^16.
             *st = u32::try_from(f.start).unwrap_or(log_end);
@@ -220,7 +279,7 @@ pub fn split(
         end = f.start;
     }
     s.id = fnv1a(full.get(s.window_start()..).unwrap_or(&[]));
-    Ok(s)
+    Ok(())
 }
 
 /// The QR code of part `index` (1 = newest, up to `split.count()`) of a
@@ -230,6 +289,7 @@ pub fn split(
 /// [`BuildError::WorkspaceTooSmall`] when `index` is not a part of `split`
 /// or the workspace is not the one `split` filled; those of
 /// [`build::build`]'s encoder.
+#[inline]
 pub fn build_part<'w, 'o>(
     target: &Target<'_>,
     split: &Split,
@@ -244,6 +304,61 @@ pub fn build_part<'w, 'o>(
             actual: out.len(),
         });
     }
+    let short = BuildError::WorkspaceTooSmall {
+        needed: workspace_len(v, split.count()),
+        actual: workspace.len(),
+    };
+    let (prepared, prefix, payload) = prepare_stage(target, split, index, workspace)?;
+    let symbol = render(prepared, out).map_err(BuildError::Qr)?;
+    Ok(Built {
+        symbol,
+        fitted: split.fitted(index).ok_or(short)?,
+        prefix,
+        payload,
+    })
+}
+
+/// The first half of [`build_part`]: part `index`'s code as QR codewords
+/// ready for [`panicqr_qr::render`], in `workspace`. A caller that renders
+/// the code itself keeps this half's frames apart from the rendering's, as
+/// [`build_part`] does: the peak stack is then the deeper half's, not their
+/// sum.
+///
+/// # Errors
+/// As [`build_part`].
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{render, Version};
+/// use panicqr_report::build::Target;
+/// use panicqr_report::parts::{prepare_part, split, workspace_len};
+/// let target = Target { max_version: Version::new(5).unwrap(), ..Target::new(b"https://e.org/#", b"x86_64", b"6.1") };
+/// let mut ws = vec![0u8; workspace_len(target.max_version, 2)];
+/// let s = split(b"[ 1.0] BUG: oops\n", &target, 2, &mut ws)?;
+/// let mut out = vec![0u8; target.max_version.symbol_len()];
+/// let code = render(prepare_part(&target, &s, 1, &mut ws)?, &mut out).unwrap();
+/// assert!(code.version() <= target.max_version);
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+#[inline]
+pub fn prepare_part<'w>(
+    target: &Target<'_>,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Result<Prepared<'w>, BuildError> {
+    prepare_stage(target, split, index, workspace).map(|(p, _, _)| p)
+}
+
+/// [`prepare_part`], with the part's URL prefix and stream.
+#[inline(never)]
+fn prepare_stage<'w>(
+    target: &Target<'_>,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Result<(Prepared<'w>, &'w [u8], &'w [u8]), BuildError> {
+    let v = target.max_version;
     let short = BuildError::WorkspaceTooSmall {
         needed: workspace_len(v, split.count()),
         actual: workspace.len(),
@@ -264,22 +379,7 @@ pub fn build_part<'w, 'o>(
         id: split.id,
     };
     let plen = stage_part(target, &tag, stream, ws)?;
-    let (prepared, prefix, payload) = build::encode_stage(target, plen, len, ws)?;
-    let symbol = render(prepared, out).map_err(BuildError::Qr)?;
-    let range = split.range(index).ok_or(short)?;
-    Ok(Built {
-        symbol,
-        fitted: fit::Fitted {
-            start: range.start,
-            kept: range.end.saturating_sub(range.start),
-            compressed: len,
-            compressions: 0,
-            cut: split.cut(index),
-            work: split.work,
-        },
-        prefix,
-        payload,
-    })
+    build::encode_stage(target, plen, len, ws)
 }
 
 /// The compressor's part of a [`build::build`] workspace.

@@ -1,6 +1,7 @@
 //! The "qr_code" screen with the report over several codes (docs/format.md
 //! §9): as many codes as fit the screen at a size phones read, each with an
-//! "i/n" label, title, reason and hint beside them.
+//! "i/n" label, title, reason and hint beside them, and the newest log
+//! lines as text in the space the codes leave, the crash line first.
 //!
 //! The defaults, and why (see the README): codes of version 25 or less
 //! (ZXing's maintainers find codes hard to read past about version 20;
@@ -11,15 +12,22 @@
 //! (2 px per module, up to version 40) are allowed, so several codes never
 //! carry less than one.
 
-use panicqr_qr::Version;
-use panicqr_report::build::Target;
+use panicqr_qr::{render, Prepared, Symbol, Version};
+use panicqr_report::build::{BuildError, Target};
 use panicqr_report::fit;
 use panicqr_report::parts::{self, Split, MAX_PARTS};
 use panicqr_report::url::{self, PartTag};
 
 use crate::font::{draw_text, CELL_H, CELL_W};
+use crate::format::Rgb;
 use crate::framebuffer::Canvas;
-use crate::layout::{draw_symbol, metrics, qr_plan, Message, Report, Style};
+use crate::layout::{
+    cells, draw_log, draw_symbol, metrics, qr_plan, Message, Report, Style, TextBox,
+};
+
+/// The narrowest space the log lines are drawn in, in characters: less
+/// shows too little of a line to read.
+const LOG_COLS_MIN: usize = 12;
 
 /// How a report is spread over codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +84,19 @@ impl Grid {
     fn side(&self) -> usize {
         side(self.version, self.module_px)
     }
+
+    /// The report target of the grid's codes.
+    fn target<'a>(&self, report: &Report<'a>) -> Target<'a> {
+        Target {
+            max_version: self.version,
+            ..Target::new(report.base_url, report.arch, report.release)
+        }
+    }
+
+    /// The workspace of the split; the rest holds one code.
+    fn workspace_len(&self) -> usize {
+        parts::workspace_len(self.version, self.cells())
+    }
 }
 
 /// What [`draw_parts_screen`] drew.
@@ -87,6 +108,9 @@ pub struct PartsScreen {
     pub count: usize,
     /// Bytes of log the codes carry together (the newest).
     pub log_bytes: usize,
+    /// Where the newest log lines were drawn (`rows` = lines drawn), if
+    /// the codes leave room for them.
+    pub log_text: Option<TextBox>,
 }
 
 /// The text column (or band, on a tall screen) and the grid's area.
@@ -94,6 +118,7 @@ struct Split2 {
     text: (usize, usize, usize, usize),
     grid: (usize, usize, usize, usize),
     scale: usize,
+    margin: usize,
 }
 
 fn areas(w: usize, h: usize) -> Split2 {
@@ -117,6 +142,7 @@ fn areas(w: usize, h: usize) -> Split2 {
                 h.saturating_sub(2 * m),
             ),
             scale: s,
+            margin: m,
         }
     } else {
         // Six lines across the top.
@@ -131,6 +157,7 @@ fn areas(w: usize, h: usize) -> Split2 {
                 h.saturating_sub(gy.saturating_add(m)),
             ),
             scale: s,
+            margin: m,
         }
     }
 }
@@ -154,7 +181,7 @@ fn side(v: Version, px: usize) -> usize {
 pub fn parts_grid(w: usize, h: usize, report: &Report<'_>, opts: &PartsOptions) -> Option<Grid> {
     let a = areas(w, h);
     let (gx, gy, gw, gh) = a.grid;
-    let label = CELL_H.saturating_mul(a.scale).saturating_add(2);
+    let label = label_height(a.scale);
     let max_parts = opts.max_parts.clamp(1, MAX_PARTS);
     let widest = PartTag {
         index: max_parts as u8,
@@ -217,8 +244,13 @@ pub fn parts_grid(w: usize, h: usize, report: &Report<'_>, opts: &PartsOptions) 
 
 /// The "qr_code" screen with the report over as many codes as
 /// [`parts_grid`] fits: part 1 (the newest lines) top left, then across and
-/// down, each labelled "i/n"; title, reason and a hint beside them.
+/// down, each labelled "i/n"; title, reason and a hint beside them, and the
+/// newest log lines, the crash line first, in the largest space left.
 /// `workspace` needs [`PARTS_WORKSPACE_LEN`] bytes.
+///
+/// The stages, for a caller that keeps their stack frames apart (the C
+/// library does): [`parts_grid`], [`split_parts`], [`draw_parts_text`],
+/// then [`build_parts_code`] and [`draw_parts_code`] for each part.
 ///
 /// # Examples
 /// ```
@@ -232,6 +264,7 @@ pub fn parts_grid(w: usize, h: usize, report: &Report<'_>, opts: &PartsOptions) 
 /// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
 /// let drawn = draw_parts_screen(&mut fb, &msg, &report, Style::default(), &PartsOptions::default(), &mut ws);
 /// assert!(drawn.count > 1);
+/// assert!(drawn.log_text.unwrap().rows > 0);
 /// ```
 pub fn draw_parts_screen<C: Canvas + ?Sized>(
     c: &mut C,
@@ -242,74 +275,189 @@ pub fn draw_parts_screen<C: Canvas + ?Sized>(
     workspace: &mut [u8],
 ) -> PartsScreen {
     let (w, h) = c.size();
-    c.fill_rect(0, 0, w, h, style.bg);
     let grid = parts_grid(w, h, report, opts);
-    let a = areas(w, h);
-    let mut drawn = PartsScreen {
-        grid,
-        count: 0,
-        log_bytes: 0,
-    };
-    let Some(g) = grid else {
-        draw_words(c, msg, &a, 0, style);
-        return drawn;
-    };
-    let target = Target {
-        max_version: g.version,
-        ..Target::new(report.base_url, report.arch, report.release)
-    };
-    let ws_len = parts::workspace_len(g.version, g.cells());
-    let (ws, out) = workspace.split_at_mut(ws_len.min(workspace.len()));
-    let Ok(split) = parts::split(report.log, &target, g.cells(), ws) else {
-        draw_words(c, msg, &a, 0, style);
-        return drawn;
-    };
-    drawn.count = split.count();
-    drawn.log_bytes = report.log.len().saturating_sub(split.window_start());
-    draw_words(c, msg, &a, split.count(), style);
-    for index in 1..=split.count() {
-        draw_part(c, &g, &target, &split, index, ws, out, a.scale, style);
+    let mut split = Split::default();
+    if let Some(g) = &grid {
+        // On error the split holds no part: the text alone is drawn.
+        let _ = split_parts(report, g, workspace, &mut split);
     }
-    drawn
+    let count = split.count();
+    let log_text = draw_parts_text(c, msg, report.log, grid.as_ref(), count, style);
+    if let Some(g) = &grid {
+        for index in 1..=count {
+            draw_part(c, report, g, &split, index, workspace, style);
+        }
+    }
+    PartsScreen {
+        grid,
+        count,
+        log_bytes: if count > 0 {
+            report.log.len().saturating_sub(split.window_start())
+        } else {
+            0
+        },
+        log_text,
+    }
 }
 
-/// Part `index`'s code and its "i/n" label in its cell.
-#[expect(clippy::too_many_arguments, reason = "one cell's code: all distinct")]
+/// Splits `report` over the codes of `grid` into `split` (see
+/// [`parts::split_into`]), keeping the streams in `workspace`
+/// ([`PARTS_WORKSPACE_LEN`] bytes) for [`build_parts_code`].
+///
+/// # Errors
+/// Those of [`parts::split_into`]; `split` then holds no part.
+///
+/// # Examples
+/// ```
+/// use panicqr_report::parts::Split;
+/// use panicqr_screen::{parts_grid, split_parts, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+/// let report = Report { log: b"[ 1.0] BUG: oops\n", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(1366, 768, &report, &PartsOptions::default()).unwrap();
+/// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+/// let mut split = Split::default();
+/// split_parts(&report, &grid, &mut ws, &mut split)?;
+/// assert_eq!(split.count(), 1);
+/// # Ok::<(), panicqr_report::build::BuildError>(())
+/// ```
+#[inline]
+pub fn split_parts(
+    report: &Report<'_>,
+    grid: &Grid,
+    workspace: &mut [u8],
+    split: &mut Split,
+) -> Result<(), BuildError> {
+    parts::split_into(
+        report.log,
+        &grid.target(report),
+        grid.cells(),
+        workspace,
+        split,
+    )
+}
+
+/// The code of part `index` of a [`split_parts`] made with the same
+/// `report`, `grid` and `workspace`, drawn into the end of the workspace;
+/// `None` if it cannot be built. [`prepare_parts_code`] and
+/// [`panicqr_qr::render`] in one.
+///
+/// # Examples
+/// ```
+/// use panicqr_report::parts::Split;
+/// use panicqr_screen::{build_parts_code, parts_grid, split_parts, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+/// let report = Report { log: b"[ 1.0] BUG: oops\n", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(1366, 768, &report, &PartsOptions::default()).unwrap();
+/// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+/// let mut split = Split::default();
+/// split_parts(&report, &grid, &mut ws, &mut split).unwrap();
+/// let code = build_parts_code(&report, &grid, &split, 1, &mut ws).unwrap();
+/// assert!(code.version() <= grid.version);
+/// ```
+pub fn build_parts_code<'w>(
+    report: &Report<'_>,
+    grid: &Grid,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Option<Symbol<'w>> {
+    let (prepared, out) = prepare_parts_code(report, grid, split, index, workspace)?;
+    render(prepared, out).ok()
+}
+
+/// The first half of [`build_parts_code`]: part `index`'s codewords, ready
+/// for [`panicqr_qr::render`] into the buffer returned with them (the end
+/// of the workspace). The prepare's frames are gone before the render's
+/// start (see [`parts::prepare_part`]).
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::render;
+/// use panicqr_report::parts::Split;
+/// use panicqr_screen::{parts_grid, prepare_parts_code, split_parts, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+/// let report = Report { log: b"[ 1.0] BUG: oops\n", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(1366, 768, &report, &PartsOptions::default()).unwrap();
+/// let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+/// let mut split = Split::default();
+/// split_parts(&report, &grid, &mut ws, &mut split).unwrap();
+/// let (prepared, out) = prepare_parts_code(&report, &grid, &split, 1, &mut ws).unwrap();
+/// assert!(render(prepared, out).is_ok());
+/// ```
+pub fn prepare_parts_code<'w>(
+    report: &Report<'_>,
+    grid: &Grid,
+    split: &Split,
+    index: usize,
+    workspace: &'w mut [u8],
+) -> Option<(Prepared<'w>, &'w mut [u8])> {
+    let len = grid.workspace_len().min(workspace.len());
+    let (ws, out) = workspace.split_at_mut(len);
+    let prepared = parts::prepare_part(&grid.target(report), split, index, ws).ok()?;
+    Some((prepared, out))
+}
+
+/// Part `index`'s code: built, then drawn in its cell. The build's frames
+/// are gone before the drawing's start.
 #[inline(never)]
 fn draw_part<C: Canvas + ?Sized>(
     c: &mut C,
+    report: &Report<'_>,
     g: &Grid,
-    target: &Target<'_>,
     split: &Split,
     index: usize,
-    ws: &mut [u8],
-    out: &mut [u8],
-    scale: usize,
+    workspace: &mut [u8],
     style: Style,
 ) {
-    let Ok(built) = parts::build_part(target, split, index, ws, out) else {
-        return;
-    };
+    if let Some(symbol) = build_parts_code(report, g, split, index, workspace) {
+        draw_parts_code(c, g, index, split.count(), &symbol, style);
+    }
+}
+
+/// Draws part `index` of `count`'s code (made by [`build_parts_code`] for
+/// this canvas's [`parts_grid`]) in its cell of `grid`, with its "i/n"
+/// label below.
+///
+/// # Examples
+/// ```
+/// use panicqr_qr::{encode, Options, Segment};
+/// use panicqr_screen::{draw_parts_code, parts_grid, Framebuffer, PartsOptions, PixelFormat, Report, Style};
+/// let (w, h) = (1366, 768);
+/// let report = Report { log: b"", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(w, h, &report, &PartsOptions::default()).unwrap();
+/// let (mut scratch, mut out) = (vec![0u8; 7777], vec![0u8; 4071]);
+/// let code = encode(&[Segment::Bytes(b"https://e.org/#?p=1/2")], &Options::default(), &mut scratch, &mut out).unwrap();
+/// let mut mem = vec![0u8; w * h * 4];
+/// let mut fb = Framebuffer::new(&mut mem, w, h, w * 4, PixelFormat::Xrgb8888).unwrap();
+/// draw_parts_code(&mut fb, &grid, 1, 2, &code, Style::default());
+/// ```
+pub fn draw_parts_code<C: Canvas + ?Sized>(
+    c: &mut C,
+    g: &Grid,
+    index: usize,
+    count: usize,
+    symbol: &Symbol<'_>,
+    style: Style,
+) {
+    let (w, h) = c.size();
+    let scale = areas(w, h).scale;
     let cols = g.cols.max(1);
     let i = index.saturating_sub(1);
     let cell = g.side();
-    let label_h = CELL_H.saturating_mul(scale).saturating_add(2);
+    let label_h = label_height(scale);
     let x = g.x.saturating_add((i % cols).saturating_mul(cell));
     let y =
         g.y.saturating_add((i / cols).saturating_mul(cell.saturating_add(label_h)));
     // A smaller version than the grid's is centred in its cell.
-    let own = side(built.symbol.version(), g.module_px);
+    let own = side(symbol.version(), g.module_px);
     let inset = cell.saturating_sub(own) / 2;
     draw_symbol(
         c,
-        &built.symbol,
+        symbol,
         x.saturating_add(inset),
         y.saturating_add(inset),
         g.module_px,
         style,
     );
     let mut label = [0u8; 7];
-    let n = write_label(&mut label, index, split.count());
+    let n = write_label(&mut label, index, count);
     let text = label.get(..n).unwrap_or(&[]);
     let text_w = CELL_W.saturating_mul(scale).saturating_mul(n);
     draw_text(
@@ -321,6 +469,11 @@ fn draw_part<C: Canvas + ?Sized>(
         n,
         style.fg,
     );
+}
+
+/// The height of the "i/n" label under a code, with its gap.
+fn label_height(scale: usize) -> usize {
+    CELL_H.saturating_mul(scale).saturating_add(2)
 }
 
 /// "i/n" into `out`, returning its length.
@@ -346,14 +499,116 @@ fn write_label(out: &mut [u8; 7], i: usize, n: usize) -> usize {
     len
 }
 
-/// Title, reason and the hint in the text area.
+/// Everything on the parts screen but the codes: the background, title,
+/// reason and hint beside the codes, and the newest log lines, the crash
+/// line first, in the largest space the `count` codes of `grid` leave
+/// (under the words, right of the codes or below them; never over a code
+/// or its quiet zone). Returns where the log lines went. `grid` is this
+/// canvas's [`parts_grid`] (`None` if no code fits: the lines then take
+/// the codes' place).
+///
+/// # Examples
+/// ```
+/// use panicqr_screen::{draw_parts_text, parts_grid, Framebuffer, Message, PartsOptions, PixelFormat, Report, Style};
+/// let (w, h) = (1366, 768);
+/// let report = Report { log: b"[ 1.0] BUG: oops\n", base_url: b"https://e.org/#", arch: b"x86_64", release: b"6.1" };
+/// let grid = parts_grid(w, h, &report, &PartsOptions::default());
+/// let mut mem = vec![0u8; w * h * 4];
+/// let mut fb = Framebuffer::new(&mut mem, w, h, w * 4, PixelFormat::Xrgb8888).unwrap();
+/// let msg = Message { title: b"KERNEL PANIC!", reason: b"Fatal exception" };
+/// let text = draw_parts_text(&mut fb, &msg, report.log, grid.as_ref(), 1, Style::default()).unwrap();
+/// assert_eq!(text.rows, 1);
+/// ```
+pub fn draw_parts_text<C: Canvas + ?Sized>(
+    c: &mut C,
+    msg: &Message<'_>,
+    log: &[u8],
+    grid: Option<&Grid>,
+    count: usize,
+    style: Style,
+) -> Option<TextBox> {
+    let (w, h) = c.size();
+    c.fill_rect(0, 0, w, h, style.bg);
+    let a = areas(w, h);
+    let words = draw_words(c, msg, &a, count, style);
+    let mut area = log_area(&a, words, grid, count)?;
+    area.rows = draw_log(c, &area, log, true, log_color(style));
+    Some(area)
+}
+
+/// The log lines' colour: 5/8 of the way from the background to the text
+/// colour, a step back from the title and reason. Measured on the photos of
+/// multi-code screens (`crates/scan/tests/parts_photos.rs`): lines at full
+/// strength beside the codes cost 2 of 336 codes read (2 photos no longer
+/// whole); at this strength none. Still on the text's side of mid-grey for
+/// white on black and dark on light, so 1-bit screens show it.
+fn log_color(style: Style) -> Rgb {
+    let mix = |t: u8, b: u8| ((u16::from(t) * 5 + u16::from(b) * 3) / 8) as u8;
+    Rgb {
+        r: mix(style.fg.r, style.bg.r),
+        g: mix(style.fg.g, style.bg.g),
+        b: mix(style.fg.b, style.bg.b),
+    }
+}
+
+/// The largest of the spaces the words and the codes leave, as a box of
+/// text at the words' scale, if one is at least [`LOG_COLS_MIN`] wide.
+fn log_area(a: &Split2, words: usize, grid: Option<&Grid>, count: usize) -> Option<TextBox> {
+    let s = a.scale;
+    let ch = CELL_H.saturating_mul(s);
+    let (tx, ty, tw, th) = a.text;
+    let (gx, gy, gw, gh) = a.grid;
+    // The codes drawn fill whole rows of the grid but the last: the box
+    // around them (labels included), then a margin.
+    let (used_w, used_h) = match grid {
+        Some(g) if count > 0 => {
+            let cols = g.cols.max(1);
+            let rows = count.div_ceil(cols);
+            let cell = g.side();
+            (
+                g.x.saturating_sub(gx)
+                    .saturating_add(count.min(cols).saturating_mul(cell))
+                    .saturating_add(a.margin),
+                g.y.saturating_sub(gy)
+                    .saturating_add(rows.saturating_mul(cell.saturating_add(label_height(s))))
+                    .saturating_add(a.margin),
+            )
+        }
+        _ => (0, 0),
+    };
+    // A blank line after the words.
+    let below_words = words.saturating_add(1).saturating_mul(ch);
+    let spaces = [
+        (
+            tx,
+            ty.saturating_add(below_words),
+            tw,
+            th.saturating_sub(below_words),
+        ),
+        (gx.saturating_add(used_w), gy, gw.saturating_sub(used_w), gh),
+        (gx, gy.saturating_add(used_h), gw, gh.saturating_sub(used_h)),
+    ];
+    spaces
+        .iter()
+        .map(|&(x, y, w, h)| TextBox {
+            x,
+            y,
+            cols: cells(w, CELL_W, s),
+            rows: cells(h, CELL_H, s),
+            scale: s,
+        })
+        .filter(|b| b.cols >= LOG_COLS_MIN && b.rows > 0)
+        .max_by_key(|b| b.cols.saturating_mul(b.rows))
+}
+
+/// Title, reason and the hint in the text area; returns the rows used.
 fn draw_words<C: Canvas + ?Sized>(
     c: &mut C,
     msg: &Message<'_>,
     a: &Split2,
     count: usize,
     style: Style,
-) {
+) -> usize {
     let (x, y, tw, th) = a.text;
     let s = a.scale;
     let line_h = CELL_H.saturating_mul(s);
@@ -378,10 +633,11 @@ fn draw_words<C: Canvas + ?Sized>(
     row = row.saturating_add(1);
     block(c, msg.reason, 8, &mut row);
     row = row.saturating_add(1);
-    let hint: &[u8] = if count > 1 {
-        b"Scan every code, in any order, to read and report this crash. 1/n holds the crash itself."
-    } else {
-        b"Scan the QR code to read and report this crash."
+    let hint: &[u8] = match count {
+        0 => b"",
+        1 => b"Scan the QR code to read and report this crash.",
+        _ => b"Scan every code, in any order, to read and report this crash. 1/n holds the crash itself.",
     };
     block(c, hint, 6, &mut row);
+    row
 }

@@ -141,7 +141,7 @@ pub(crate) fn metrics(w: usize, h: usize) -> (usize, usize) {
 /// The divisor is a `NonZeroUsize` (scale ≥ 1; a zero would count as 1), so
 /// the division has no divide-by-zero branch: rustc 1.85's LLVM cannot see
 /// that `CELL_W · s` is non-zero and keeps one (ci/cross.sh).
-fn cells(len: usize, cell: usize, scale: usize) -> usize {
+pub(crate) fn cells(len: usize, cell: usize, scale: usize) -> usize {
     len / NonZeroUsize::new(cell.saturating_mul(scale)).unwrap_or(NonZeroUsize::MIN)
 }
 
@@ -352,24 +352,92 @@ pub fn draw_kmsg_screen<C: Canvas + ?Sized>(c: &mut C, log: &[u8], style: Style)
     let (w, h) = c.size();
     let (s, m) = metrics(w, h);
     c.fill_rect(0, 0, w, h, style.bg);
-    let cols = cells(w.saturating_sub(2 * m), CELL_W, s).max(1);
-    let rows = cells(h.saturating_sub(2 * m), CELL_H, s);
+    let area = TextBox {
+        x: m,
+        y: m,
+        cols: cells(w.saturating_sub(2 * m), CELL_W, s).max(1),
+        rows: cells(h.saturating_sub(2 * m), CELL_H, s),
+        scale: s,
+    };
+    draw_log(c, &area, log, false, style.fg);
+}
+
+/// A box of text on the screen: `rows` lines of `cols` characters from
+/// (`x`, `y`), `scale` screen pixels per font pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextBox {
+    /// Left edge.
+    pub x: usize,
+    /// Top edge.
+    pub y: usize,
+    /// Characters per line.
+    pub cols: usize,
+    /// Lines.
+    pub rows: usize,
+    /// Screen pixels per font pixel.
+    pub scale: usize,
+}
+
+/// Draws the newest lines of `log` into `area`, each wrapped to its width:
+/// newest first from the top down (the crash line where the eye starts),
+/// or newest last from the bottom up (the kmsg screen, as a console
+/// scrolls). The oldest line shown may be cut: newest first shows its
+/// beginning, newest last its end. Returns the rows drawn. Lines are taken
+/// from the end of the log until the box is full, so the time is bounded by
+/// the box, not the log (but for the lines' own lengths).
+pub(crate) fn draw_log<C: Canvas + ?Sized>(
+    c: &mut C,
+    area: &TextBox,
+    log: &[u8],
+    newest_first: bool,
+    color: Rgb,
+) -> usize {
+    let (s, cols) = (area.scale, area.cols.max(1));
     let line_h = CELL_H.saturating_mul(s);
-    let mut bottom = rows; // rows still free above this one
+    let mut free = area.rows; // rows not drawn yet, at the end of the box
     let log = log.strip_suffix(b"\n").unwrap_or(log);
     for line in log.rsplit(|&b| b == b'\n') {
-        if bottom == 0 {
+        if free == 0 {
             break;
         }
-        let n = line_count(line, cols, usize::MAX).max(1);
-        // The newest `shown` parts of the line fill rows first..bottom.
-        let shown = n.min(bottom);
-        let first = bottom - shown;
-        for (row, part) in (first..bottom).zip(wrap(line, cols).skip(n - shown)) {
-            draw_text(c, m, advance(m, row, line_h), part, s, cols, style.fg);
+        if newest_first {
+            // Rows first.. are free; `next` is the row after the line.
+            let first = area.rows.saturating_sub(free);
+            let mut next = first.saturating_add(1); // an empty line takes a row
+            for (row, part) in (first..area.rows).zip(wrap(line, cols)) {
+                draw_text(
+                    c,
+                    area.x,
+                    advance(area.y, row, line_h),
+                    part,
+                    s,
+                    cols,
+                    color,
+                );
+                next = row.saturating_add(1);
+            }
+            free = area.rows.saturating_sub(next);
+        } else {
+            let n = line_count(line, cols, usize::MAX).max(1);
+            // The newest `shown` parts of the line fill rows first..free
+            // (shown ≤ free and shown ≤ n: the subtractions are exact).
+            let shown = n.min(free);
+            let first = free.saturating_sub(shown);
+            for (row, part) in (first..free).zip(wrap(line, cols).skip(n.saturating_sub(shown))) {
+                draw_text(
+                    c,
+                    area.x,
+                    advance(area.y, row, line_h),
+                    part,
+                    s,
+                    cols,
+                    color,
+                );
+            }
+            free = first;
         }
-        bottom = first;
     }
+    area.rows.saturating_sub(free)
 }
 
 /// The "user" screen: a calm headline, advice, and the reason.
@@ -531,6 +599,7 @@ mod tests {
         // Overflow checks are on in tests (and in the release profile): a
         // position that overflowed would panic here.
         let mut ws = std::vec![0u8; WORKSPACE_LEN];
+        let mut parts_ws = std::vec![0u8; crate::PARTS_WORKSPACE_LEN];
         let reason = [b'x'; 700];
         let msg = Message {
             title: b"KERNEL PANIC!",
@@ -559,6 +628,20 @@ mod tests {
             draw_kmsg_screen(&mut c, log, Style::default());
             draw_user_screen(&mut c, &msg, Style::default());
             assert!(c.rects > 3, "{size:?}");
+            let rects = c.rects;
+            let drawn = crate::draw_parts_screen(
+                &mut c,
+                &msg,
+                &report,
+                Style::default(),
+                &crate::PartsOptions::default(),
+                &mut parts_ws,
+            );
+            if size.0 >= 640 && size.1 >= 640 {
+                assert!(drawn.count > 0, "{size:?}");
+                assert!(drawn.log_text.is_some_and(|b| b.rows > 0), "{size:?}");
+            }
+            assert!(c.rects > rects, "{size:?}");
         }
         // Positions and scales far off any real screen: everything saturates
         // (and a real canvas clips) instead of overflowing.

@@ -39,9 +39,10 @@ mod layout;
 pub use format::{PixelFormat, Rgb};
 pub use framebuffer::{row_bytes, Canvas, Framebuffer, FramebufferError};
 pub use grid::{
-    draw_parts_screen, parts_grid, Grid, PartsOptions, PartsScreen, PARTS_WORKSPACE_LEN,
+    build_parts_code, draw_parts_code, draw_parts_screen, draw_parts_text, parts_grid,
+    prepare_parts_code, split_parts, Grid, PartsOptions, PartsScreen, PARTS_WORKSPACE_LEN,
 };
 pub use layout::{
     draw_kmsg_screen, draw_qr_screen, draw_qr_screen_with, draw_symbol, draw_user_screen, qr_limit,
-    qr_plan, Message, QrLimit, QrPlaced, QrScreen, Report, Style, WORKSPACE_LEN,
+    qr_plan, Message, QrLimit, QrPlaced, QrScreen, Report, Style, TextBox, WORKSPACE_LEN,
 };

@@ -313,3 +313,183 @@ fn every_part_of_a_multi_code_screen_scans_and_the_parts_merge_to_the_window() {
     });
     assert_eq!(checked.into_inner(), cases.len());
 }
+
+/// The boxes of the codes on a screen (each code with its quiet zone),
+/// found in the image alone: connected pixels of the code colours (white
+/// and black), on a background and text of other colours.
+fn code_squares(img: &image::RgbImage) -> Vec<(u32, u32, u32, u32)> {
+    let (w, h) = img.dimensions();
+    let is_code = |p: &image::Rgb<u8>| p.0 == [255, 255, 255] || p.0 == [0, 0, 0];
+    let mut seen = vec![false; (w * h) as usize];
+    let mut squares = Vec::new();
+    for y0 in 0..h {
+        for x0 in 0..w {
+            if seen[(y0 * w + x0) as usize] || !is_code(img.get_pixel(x0, y0)) {
+                continue;
+            }
+            let (mut x1, mut y1, mut x2, mut y2) = (x0, y0, x0, y0);
+            let mut stack = vec![(x0, y0)];
+            seen[(y0 * w + x0) as usize] = true;
+            while let Some((x, y)) = stack.pop() {
+                (x1, y1, x2, y2) = (x1.min(x), y1.min(y), x2.max(x), y2.max(y));
+                let near = [
+                    (x.wrapping_sub(1), y),
+                    (x + 1, y),
+                    (x, y.wrapping_sub(1)),
+                    (x, y + 1),
+                ];
+                for (nx, ny) in near {
+                    if nx < w
+                        && ny < h
+                        && !seen[(ny * w + nx) as usize]
+                        && is_code(img.get_pixel(nx, ny))
+                    {
+                        seen[(ny * w + nx) as usize] = true;
+                        stack.push((nx, ny));
+                    }
+                }
+            }
+            squares.push((x1, y1, x2, y2));
+        }
+    }
+    squares
+}
+
+#[test]
+fn multi_code_screens_show_the_newest_lines_beside_the_codes_never_over_them() {
+    use panicqr_screen::font::wrap;
+    use panicqr_screen::Canvas;
+    use panicqr_screen::{draw_parts_screen, PartsOptions, PARTS_WORKSPACE_LEN};
+    require_zbarimg();
+    let logs = corpus();
+    let window: Vec<u8> = logs[118..=120]
+        .iter()
+        .flat_map(|(_, d)| d.clone())
+        .collect();
+    let window = &window[window.len() - 16 * 1024..];
+    let short = &logs[7].1[..];
+    // Red text on dark blue: the codes stay black and white (red is too
+    // dark for their light modules), so text, codes and background are
+    // told apart by colour alone.
+    let style = Style {
+        fg: Rgb::hex(0xFF0000),
+        bg: Rgb::hex(0x000040),
+    };
+    let sizes = [
+        (320, 240),
+        (640, 480),
+        (768, 1024),
+        (1024, 768),
+        (1366, 768),
+        (1920, 1080),
+        (3840, 2160),
+    ];
+    let cases: Vec<(usize, usize, PixelFormat, &[u8])> = sizes
+        .iter()
+        .flat_map(|&(w, h)| {
+            [
+                (w, h, PixelFormat::Xrgb8888, window),
+                (w, h, PixelFormat::Rgb565, short),
+            ]
+        })
+        .collect();
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    let check = |&(w, h, f, log): &(usize, usize, PixelFormat, &[u8])| {
+        let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+        let mut drawn = None;
+        let img = render(w, h, f, |fb| {
+            drawn = Some(draw_parts_screen(
+                fb,
+                &message(),
+                &report(log),
+                style,
+                &PartsOptions::default(),
+                &mut ws,
+            ));
+        });
+        let drawn = drawn.unwrap();
+        let name = format!("{w}x{h} {f:?} {} B log", log.len());
+        assert!(drawn.count >= 1, "{name}: no code");
+        // Every code's square (with its quiet zone) holds no text pixel.
+        // Codes side by side touch: a row of k codes is one k-by-1 box.
+        let squares = code_squares(&img);
+        let codes: u32 = squares
+            .iter()
+            .map(|&(x1, y1, x2, y2)| {
+                let (bw, bh) = (x2 - x1 + 1, y2 - y1 + 1);
+                assert_eq!(bw % bh, 0, "{name}: a box of codes {bw}x{bh}");
+                bw / bh
+            })
+            .sum();
+        assert_eq!(codes as usize, drawn.count, "{name}: code squares");
+        let red = |p: &image::Rgb<u8>| p.0[0] > 128 && p.0[1] < 64 && p.0[2] < 64;
+        for &(x1, y1, x2, y2) in &squares {
+            for y in y1..=y2 {
+                for x in x1..=x2 {
+                    assert!(
+                        !red(img.get_pixel(x, y)),
+                        "{name}: text at ({x}, {y}) inside the code at ({x1}, {y1})-({x2}, {y2})"
+                    );
+                }
+            }
+        }
+        // The text's box meets no code's box: the codes, drawn after the
+        // text, would hide the text under them, not the other way round.
+        let b = drawn
+            .log_text
+            .unwrap_or_else(|| panic!("{name}: no log text"));
+        assert!(b.rows > 0 && b.cols >= 12, "{name}: {b:?}");
+        let (cw, ch) = (6 * b.scale, 10 * b.scale);
+        let (bx2, by2) = ((b.x + b.cols * cw) as u32, (b.y + b.rows * ch) as u32);
+        for &(x1, y1, x2, y2) in &squares {
+            let apart = bx2 <= x1 || x2 < b.x as u32 || by2 <= y1 || y2 < b.y as u32;
+            assert!(
+                apart,
+                "{name}: text {b:?} over the codes at ({x1}, {y1})-({x2}, {y2})"
+            );
+        }
+        // The newest lines are there, the crash line first: the box's first
+        // row is the newest line's first row as the font draws it.
+        let newest = log
+            .strip_suffix(b"\n")
+            .unwrap()
+            .rsplit(|&c| c == b'\n')
+            .next()
+            .unwrap();
+        let first = wrap(newest, b.cols).next().unwrap();
+        let want = render(b.cols * cw, ch, PixelFormat::Xrgb8888, |fb| {
+            fb.fill_rect(0, 0, b.cols * cw, ch, style.bg);
+            draw_text(fb, 0, 0, first, b.scale, b.cols, style.fg);
+        });
+        let mut ink = 0;
+        for (x, y, p) in want.enumerate_pixels() {
+            let got = img.get_pixel(b.x as u32 + x, b.y as u32 + y);
+            assert_eq!(red(got), red(p), "{name}: newest line's pixel ({x}, {y})");
+            ink += usize::from(red(p));
+        }
+        assert!(ink > 0, "{name}: the newest line drew nothing");
+        // The text stays in its box, inside the screen.
+        assert!(
+            b.x + b.cols * cw <= w && b.y + b.rows * ch <= h,
+            "{name}: {b:?}"
+        );
+        // And every code still scans.
+        let path = tmp(&format!("parts-text-{w}x{h}-{}.png", f.name()));
+        img.save(&path).unwrap();
+        let urls = decode_zbarimg_all(&path);
+        assert_eq!(
+            urls.len(),
+            drawn.count,
+            "{name}: zbarimg read {} codes",
+            urls.len()
+        );
+        std::fs::remove_file(&path).ok();
+        checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    std::thread::scope(|s| {
+        for part in cases.chunks(cases.len().div_ceil(2)) {
+            s.spawn(|| part.iter().for_each(check));
+        }
+    });
+    assert_eq!(checked.into_inner(), cases.len());
+}

@@ -54,9 +54,10 @@ pub fn run(args: &ScreenArgs) -> Result<Outcome, Failure> {
                 };
                 let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
                 let drawn = draw_parts_screen(&mut fb, &msg, &report, style, &opts, &mut ws);
+                let lines = drawn.log_text.map_or(0, |b| b.rows);
                 match drawn.grid.filter(|_| drawn.count > 0) {
                     Some(g) => note!(
-                        "{w}x{h} {}: {} codes of version {} or less at {} px per module, {} of {} bytes of log",
+                        "{w}x{h} {}: {} codes of version {} or less at {} px per module, {} of {} bytes of log; the newest lines as text in {lines} rows",
                         format.name(),
                         drawn.count,
                         g.version.number(),

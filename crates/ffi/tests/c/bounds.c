@@ -251,6 +251,61 @@ static panicqr_screen_options screen_opts(uint32_t w, uint32_t h, size_t stride,
     return o;
 }
 
+/* The parts screen (320x240: one code): the workspace around
+ * PANICQR_SCREEN_PARTS_WORKSPACE_LEN, a framebuffer one byte short, NULLs
+ * and overlaps; a refusal writes nothing. */
+static void screen_parts(void) {
+    uint32_t w = 320, h = 240;
+    size_t stride = 320 * 4, F = stride * h, W = PANICQR_SCREEN_PARTS_WORKSPACE_LEN;
+    panicqr_screen_options o = screen_opts(w, h, stride, PANICQR_SCREEN_PARTS);
+    uint8_t *fb = guarded(F, 0x33);
+    size_t sizes[] = {0, 1, PANICQR_SCREEN_WORKSPACE_LEN, W - 1, W, W + 1};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        size_t n = sizes[i];
+        uint8_t *ws = guarded(n, 0x5A);
+        panicqr_screen_info info;
+        memset(&info, 0xEE, sizeof info);
+        memset(fb, 0x33, F);
+        panicqr_status st = panicqr_screen_draw(fb, F, &o, ws, n, &info);
+        CHECK((st == PANICQR_STATUS_OK) == (n >= W), "parts workspace %zu: %d", n, st);
+        if (st == PANICQR_STATUS_OK) {
+            CHECK(info.codes == 1 && info.qr_version >= 1 && info.log_bytes == o.log_len, "parts workspace %zu: %u codes",
+                  n, info.codes);
+        } else {
+            CHECK(st == PANICQR_STATUS_BUFFER_TOO_SMALL && info.qr_version == 0xEE, "parts workspace %zu", n);
+            for (size_t j = 0; j < F; j++) CHECK(fb[j] == 0x33, "parts workspace %zu: fb written at %zu", n, j);
+            for (size_t j = 0; j < n; j++) CHECK(ws[j] == 0x5A, "parts workspace %zu: written at %zu", n, j);
+        }
+        CHECK(canary_ok(ws, n) && canary_ok(fb, F), "parts workspace %zu: canary", n);
+        free(ws);
+    }
+    uint8_t *ws = guarded(W, 0x5A);
+    panicqr_screen_info info;
+    memset(&info, 0xEE, sizeof info);
+    memset(fb, 0x33, F);
+    CHECK(panicqr_screen_draw(fb, F - 1, &o, ws, W, &info) == PANICQR_STATUS_BUFFER_TOO_SMALL, "parts fb short");
+    CHECK(info.qr_version == 0xEE && fb[0] == 0x33 && ws[0] == 0x5A, "parts fb short: written");
+    CHECK(panicqr_screen_draw(NULL, F, &o, ws, W, &info) == PANICQR_STATUS_NULL_POINTER, "parts NULL fb");
+    CHECK(panicqr_screen_draw(fb, F, &o, NULL, W, &info) == PANICQR_STATUS_NULL_POINTER, "parts NULL workspace");
+    CHECK(panicqr_screen_draw(fb, F, &o, ws, W, NULL) == PANICQR_STATUS_NULL_POINTER, "parts NULL info");
+    panicqr_screen_options bad = o;
+    bad.reason = NULL;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_NULL_POINTER, "parts NULL reason");
+    bad = o;
+    bad.stride = 319 * 4;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "parts stride");
+    CHECK(panicqr_screen_draw(fb, F, &o, fb + 16, W, &info) == PANICQR_STATUS_OVERLAP, "parts ws in fb");
+    CHECK(panicqr_screen_draw(fb, F, &o, ws, W, (panicqr_screen_info *)(ws + 64)) == PANICQR_STATUS_OVERLAP,
+          "parts info in ws");
+    bad = o;
+    bad.base_url = fb + 8;
+    CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_OVERLAP, "parts base URL in fb");
+    CHECK(info.qr_version == 0xEE && fb[0] == 0x33 && ws[0] == 0x5A, "parts refusals: written");
+    CHECK(canary_ok(fb, F) && canary_ok(ws, W), "parts canaries");
+    free(ws);
+    free(fb);
+}
+
 static void screen_draw(void) {
     /* Framebuffer length: every size around what 64x48 XRGB8888 needs (kmsg screen). */
     uint32_t w = 64, h = 48;
@@ -297,7 +352,7 @@ static void screen_draw(void) {
     bad.pixel_format = PANICQR_PIXEL_FORMAT_COUNT;
     CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "format");
     bad = o;
-    bad.screen = 3;
+    bad.screen = PANICQR_SCREEN_PARTS + 1;
     CHECK(panicqr_screen_draw(fb, F, &bad, ws, W, &info) == PANICQR_STATUS_INVALID_ARGUMENT, "screen");
     bad = o;
     bad.stride = 319 * 4;
@@ -315,6 +370,7 @@ static void screen_draw(void) {
     CHECK(canary_ok(fb, F) && canary_ok(ws, W), "canaries");
     free(ws);
     free(fb);
+    screen_parts();
 }
 
 static void messages(void) {

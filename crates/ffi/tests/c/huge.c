@@ -241,7 +241,7 @@ static void screen(void) {
     static const char log[] = "[    1.000000] BUG: test\n";
     static const char base[] = "https://example.org/#";
     uint32_t w = 320, h = 240;
-    size_t stride = 320 * 4, F = stride * h, W = PANICQR_SCREEN_WORKSPACE_LEN;
+    size_t stride = 320 * 4, F = stride * h, W = PANICQR_SCREEN_PARTS_WORKSPACE_LEN;
     uint8_t *fb = guarded(F, 0x33), *ws = guarded(W, 0), *small = guarded(16, 'a');
     panicqr_screen_options base_opts = {w, h, stride, PANICQR_PIXEL_FORMAT_XRGB8888, PANICQR_SCREEN_QR, 0xFFFFFF, 0,
                                         (const uint8_t *)title, sizeof title - 1, (const uint8_t *)reason,
@@ -249,14 +249,14 @@ static void screen(void) {
                                         (const uint8_t *)base, sizeof base - 1, (const uint8_t *)"x86_64", 6,
                                         (const uint8_t *)"6.1", 3};
     panicqr_screen_info info;
-    for (uint32_t kind = 0; kind < 3; kind++) {
+    for (uint32_t kind = 0; kind <= PANICQR_SCREEN_PARTS; kind++) {
         panicqr_screen_options o = base_opts;
         o.screen = kind;
         CHECK(panicqr_screen_draw(fb, F, &o, ws, W, &info) == PANICQR_STATUS_OK, "baseline %u", kind);
     }
     memset(fb, 0x33, F);
     size_t hs[MAX_HUGE];
-    for (uint32_t kind = 0; kind < 3; kind++) {
+    for (uint32_t kind = 0; kind <= PANICQR_SCREEN_PARTS; kind++) {
         for (int which = 0; which < 9; which++) {
             const void *p = which == 0 ? (const void *)fb : which == 2 ? (const void *)ws : (const void *)small;
             size_t n = huge_sizes(p, hs);

@@ -23,7 +23,11 @@ fuzz_target!(|data: &[u8]| {
     let data = &owned[..];
     let mut ws = vec![0u8; WORKSPACE_LEN];
     let sized = compressed_len(data, &mut ws).unwrap();
-    assert!(sized.work <= panicqr_report::fit::work_bound(data.len()), "work {}", sized.work);
+    assert!(
+        sized.work <= panicqr_report::fit::work_bound(data.len()),
+        "work {}",
+        sized.work
+    );
     let mut out = vec![0u8; sized.bytes + 16];
     let n = compress(data, Effort::Best, &mut ws, &mut out).unwrap();
     assert_eq!(n, sized.bytes);

@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
     } else {
         rest.iter().copied().cycle().take(want).collect()
     };
-    let packing = if v & 0x80 != 0 { Packing::Legacy } else { Packing::Z };
+    let packing = if v & 0x80 != 0 {
+        Packing::Legacy
+    } else {
+        Packing::Z
+    };
     let target = Target {
         max_version,
         mask: MaskChoice::Auto,
@@ -40,7 +44,9 @@ fuzz_target!(|data: &[u8]| {
     if f.cut {
         assert!(!log[f.start..log.len() - 1].contains(&b'\n'));
         let inside = log[f.start] & 0xC0 == 0x80
-            && log[f.start.saturating_sub(3)..f.start].iter().any(|&c| c >= 0xC0);
+            && log[f.start.saturating_sub(3)..f.start]
+                .iter()
+                .any(|&c| c >= 0xC0);
         assert!(!inside, "cut inside a UTF-8 character");
     } else {
         assert!(f.start == 0 || log[f.start - 1] == b'\n');
@@ -52,7 +58,9 @@ fuzz_target!(|data: &[u8]| {
             let n = digits::encode_z(built.payload, &mut d);
             text.push_str(std::str::from_utf8(&d[..n]).unwrap());
         }
-        Packing::Legacy => text.push_str(std::str::from_utf8(&digits::encode_zl(built.payload)).unwrap()),
+        Packing::Legacy => {
+            text.push_str(std::str::from_utf8(&digits::encode_zl(built.payload)).unwrap())
+        }
     }
     let d = decode::decode(&text).expect("our own report decodes");
     assert!(d.is_complete(), "{:?}", d.problems);

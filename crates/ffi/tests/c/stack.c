@@ -30,7 +30,10 @@ typedef struct {
     /* The call to measure; returns nonzero when it did its job. */
     int (*call)(const uint8_t *log, size_t log_len);
     /* 0: the budget. Otherwise an entry point not yet within it, with the
-     * ceiling it must not grow past (its figure when measured + 64). */
+     * ceiling it must not grow past (its figure when measured + 64). None
+     * now: the build, the parts and both code screens, once 2,296–2,344 B
+     * here, fit since the compressor's passes and code choice run in frames
+     * of their own. */
     size_t ceiling;
     size_t worst;
 } entry;
@@ -219,12 +222,12 @@ int main(int argc, char **argv) {
     entry entries[] = {
         {"panicqr_drm_generate (V40 URL + z=)", drm_generate, 0, 0},
         {"panicqr_qr_encode (V40, auto mask)", qr_encode, 0, 0},
-        {"panicqr_report_build (V40)", report_build, 2344 + 64, 0},
-        {"panicqr_report_parts (16 x V25)", report_parts, 2296 + 64, 0},
-        {"panicqr_screen_draw QR (1024x768)", screen_qr, 2344 + 64, 0},
+        {"panicqr_report_build (V40)", report_build, 0, 0},
+        {"panicqr_report_parts (16 x V25)", report_parts, 0, 0},
+        {"panicqr_screen_draw QR (1024x768)", screen_qr, 0, 0},
         {"panicqr_screen_draw KMSG (1024x768)", screen_kmsg, 0, 0},
         {"panicqr_screen_draw USER (1024x768)", screen_user, 0, 0},
-        {"panicqr_screen_draw PARTS (1920x1080)", screen_parts, 2328 + 64, 0},
+        {"panicqr_screen_draw PARTS (1920x1080)", screen_parts, 0, 0},
     };
     size_t n = sizeof entries / sizeof entries[0];
     size_t runs = 0;

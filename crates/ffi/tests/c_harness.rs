@@ -2,7 +2,8 @@
 //! tests/c with `-std=c11 -Wall -Wextra -Werror -pedantic`, then runs each
 //! built with AddressSanitizer + UndefinedBehaviorSanitizer and, built plain,
 //! under valgrind. The smoke test's symbol is then read by decoders we did not
-//! write and decoded back to the log.
+//! write and decoded back to the log. The stack test (tests/c/stack.c) runs
+//! built plain only: sanitizers change the frames it measures.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -382,4 +383,39 @@ fn parts_screen_from_c_scans_merges_and_is_the_librarys_screen() {
             "{w}x{h}: pixels differ from the library's screen"
         );
     }
+}
+
+/// The C library as shipped (LTO, one codegen unit) inlines differently
+/// from the workspace's release profile that `crates/bench/tests/stack.rs`
+/// measures, so its peak stack per entry point is measured from C too: each
+/// call on a thread stack painted beforehand. Plain build only, no
+/// sanitizers and no valgrind: AddressSanitizer changes the frames.
+#[test]
+fn every_entry_point_of_the_c_library_fits_2_kib_of_stack() {
+    // The logs of the workspace's stack test (the corpus' first three files
+    // together) and one with many short lines.
+    let dir = out_dir().join("stack-logs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let three: Vec<u8> = panicqr_testkit::corpus()
+        .iter()
+        .take(3)
+        .flat_map(|(_, d)| d.clone())
+        .collect();
+    let three_path = dir.join("three.log");
+    std::fs::write(&three_path, three).unwrap();
+    let other = testdata().join("corpus/syzkaller-0004.log");
+    let text = run(
+        &compile("stack", false),
+        &[three_path.to_str().unwrap(), other.to_str().unwrap()],
+        false,
+    );
+    eprintln!("{text}");
+    assert!(text.contains("stack: ok"), "{text}");
+    let figures: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.strip_suffix(" bytes"))
+        .map(|l| l.split_whitespace().next_back().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(figures.len(), 8, "every entry point measured:\n{text}");
+    assert!(figures.iter().all(|&b| b > 256), "{text}");
 }

@@ -216,6 +216,7 @@ pub(crate) fn words(plan: &Plan<'_>, words: &mut Words<'_>) {
 }
 
 /// A dynamic code for the counts in `freq`, into `plan`'s lengths.
+#[inline(never)]
 pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<'_>) {
     let Some((lit, dist)) = plan.lens_mut() else {
         return;
@@ -231,7 +232,8 @@ pub(crate) fn dynamic(freq: &Freq<'_>, plan: &mut Plan<'_>, s: &mut HuffScratch<
 }
 
 /// 0..30, for zipping with the distance tables (an `enumerate` keeps an
-/// overflow check the optimiser cannot always remove).
+/// overflow check the optimiser cannot always remove). Zipped by reference:
+/// by value, the array is copied into the caller's frame.
 #[expect(
     clippy::indexing_slicing,
     reason = "evaluated at compile time: an out-of-range index is a build error"
@@ -299,7 +301,7 @@ pub(crate) fn prices_from_freq(freq: &Freq<'_>, plan: &mut Plan<'_>) {
     }
     let total = (0..DISTS).fold(0u32, |a, i| a.saturating_add(freq.dist().get(i)));
     let base = log2_q3(total.max(1));
-    for ((p, &e), i) in dist_price.iter_mut().zip(&DIST_EXTRA).zip(DIST_INDEX) {
+    for ((p, &e), &i) in dist_price.iter_mut().zip(&DIST_EXTRA).zip(&DIST_INDEX) {
         let f = freq.dist().get(usize::from(i));
         let info = if f == 0 {
             base + 8
@@ -318,7 +320,7 @@ pub(crate) fn body_bits(freq: &Freq<'_>, plan: &Plan<'_>) -> usize {
         let f = freq.lit().get(i) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(len_extra(i))));
     }
-    for ((&l, &e), i) in dist_len.iter().zip(&DIST_EXTRA).zip(DIST_INDEX) {
+    for ((&l, &e), &i) in dist_len.iter().zip(&DIST_EXTRA).zip(&DIST_INDEX) {
         let f = freq.dist().get(usize::from(i)) as usize;
         bits = bits.saturating_add(f.saturating_mul(usize::from(l) + usize::from(e)));
     }
@@ -423,6 +425,7 @@ fn cl_code(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
 
 /// Bits of the dynamic block header for `plan`'s code (after the 3 block
 /// header bits).
+#[inline(never)]
 pub(crate) fn header_bits(plan: &Plan<'_>, s: &mut HuffScratch<'_>) -> usize {
     let hclen = cl_code(plan, s);
     let len = &*s.cl.len;

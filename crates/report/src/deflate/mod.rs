@@ -197,13 +197,8 @@ impl<'a> Compressor<'a> {
         } = &mut self.ws;
         if !warm {
             // The lazy parse: the first candidate, and the first prices.
-            freq.lit_mut().fill(0);
-            freq.dist_mut().fill(0);
             let limit = limit(spent);
-            let mut work = Work::new(limit);
-            lz77::lazy(input, chains, &mut work, &mut |t| count(freq, t));
-            spent = spent.saturating_add(u64::from(work.used));
-            freq.lit_mut().bump(256);
+            spent = spent.saturating_add(u64::from(count_lazy(input, chains, freq, limit)));
             trial.set_kind(PARSE_LAZY);
             trial.set_limit(limit);
             best_bits = choose_code(freq, trial, huff);
@@ -216,13 +211,9 @@ impl<'a> Compressor<'a> {
             {
                 // Price this pass by the previous pass's symbol counts.
                 huffman::prices_from_freq(freq, trial);
-                freq.lit_mut().fill(0);
-                freq.dist_mut().fill(0);
                 let limit = limit(spent);
-                let mut work = Work::new(limit);
-                optimal::optimal(input, chains, dp, trial, &mut work, &mut |t| count(freq, t));
-                spent = spent.saturating_add(u64::from(work.used));
-                freq.lit_mut().bump(256);
+                let used = count_optimal(input, chains, dp, trial, freq, limit);
+                spent = spent.saturating_add(u64::from(used));
                 trial.set_kind(PARSE_OPTIMAL);
                 trial.set_limit(limit);
                 let bits = choose_code(freq, trial, huff);
@@ -301,6 +292,47 @@ impl<'a> Compressor<'a> {
     }
 }
 
+// The passes and the choice of code each run in a frame of their own
+// (`inline(never)`): inlined into `plan`, as LTO did, their frames merged
+// into one of 544 B that sat under the code choice's 500 B, over the panic
+// path's 2 KiB budget in the C library.
+
+/// The lazy parse's symbol counts into `freq` (end of block included);
+/// returns the work it took.
+#[inline(never)]
+fn count_lazy(
+    input: &[u8],
+    chains: &mut workspace::Chains<'_>,
+    freq: &mut workspace::Freq<'_>,
+    limit: u32,
+) -> u32 {
+    freq.lit_mut().fill(0);
+    freq.dist_mut().fill(0);
+    let mut work = Work::new(limit);
+    lz77::lazy(input, chains, &mut work, &mut |t| count(freq, t));
+    freq.lit_mut().bump(256);
+    work.used
+}
+
+/// The priced parse's symbol counts (prices from `plan`) into `freq`;
+/// returns the work it took.
+#[inline(never)]
+fn count_optimal(
+    input: &[u8],
+    chains: &mut workspace::Chains<'_>,
+    dp: &mut workspace::Dp<'_>,
+    plan: &Plan<'_>,
+    freq: &mut workspace::Freq<'_>,
+    limit: u32,
+) -> u32 {
+    freq.lit_mut().fill(0);
+    freq.dist_mut().fill(0);
+    let mut work = Work::new(limit);
+    optimal::optimal(input, chains, dp, plan, &mut work, &mut |t| count(freq, t));
+    freq.lit_mut().bump(256);
+    work.used
+}
+
 fn count(freq: &mut workspace::Freq<'_>, t: Token) {
     match t {
         Token::Literal(b) => freq.lit_mut().bump(usize::from(b)),
@@ -314,6 +346,7 @@ fn count(freq: &mut workspace::Freq<'_>, t: Token) {
 /// Picks the dynamic code for the counts (into `plan`'s lengths, which the
 /// next pass prices from) or the fixed one (flagged in `meta[1]`), and
 /// returns the block's bits after the 3-bit block header.
+#[inline(never)]
 fn choose_code(
     freq: &workspace::Freq<'_>,
     plan: &mut Plan<'_>,

@@ -55,7 +55,7 @@ fn degradations() -> Vec<(&'static str, Vec<Step>)> {
     out
 }
 
-/// What was read from one photo.
+/// What was read from the photos of one screen (or of one group).
 #[derive(Default)]
 struct Tally {
     photos: usize,
@@ -67,6 +67,9 @@ struct Tally {
     bytes_on_screen: usize,
     seconds: f64,
 }
+
+/// A screen's tallies by group of degradations, in order.
+type Groups = Vec<(&'static str, Tally)>;
 
 /// Whether the codes read so far suffice (the CLI's rule): a code that is
 /// not a part, or every part of the report.
@@ -159,15 +162,20 @@ fn main() {
     let degr = degradations();
     let total = sizes.len() * 2 * degr.len();
     let mut rows: Vec<(String, String, Tally)> = Vec::new();
+    let mut groups: Vec<(String, Groups)> = Vec::new();
     let mut done = 0;
     for (w, h) in sizes {
         for screen in [Screen::OneCode, Screen::Parts] {
             let shot = screen_shot(log, (w, h), screen);
             let what = match screen {
-                Screen::OneCode => "one code".to_string(),
-                Screen::Parts => format!("{} codes", shot.codes),
+                Screen::OneCode => format!("1 × v{} at {} px", shot.version, shot.module_px),
+                Screen::Parts => format!(
+                    "{} × v≤{} at {} px",
+                    shot.codes, shot.version, shot.module_px
+                ),
             };
             let mut t = Tally::default();
+            let mut by_group: Groups = Vec::new();
             for (i, (group, s)) in degr.iter().enumerate() {
                 let img = degrade(&shot.image, s, 2000 + i as u64);
                 let start = Instant::now();
@@ -181,6 +189,15 @@ fn main() {
                 t.bytes += bytes;
                 t.bytes_on_screen += shot.log.len();
                 t.seconds += secs;
+                if by_group.last().is_none_or(|g| g.0 != *group) {
+                    by_group.push((group, Tally::default()));
+                }
+                if let Some((_, g)) = by_group.last_mut() {
+                    g.photos += 1;
+                    g.full += usize::from(right == shot.codes && wrong == 0);
+                    g.codes_read += right;
+                    g.codes += shot.codes;
+                }
                 done += 1;
                 eprintln!(
                     "[{done:>2}/{total}] {w}x{h} {what:<9} {group:<10} {:<60} {right:>2}/{} codes{} {secs:.2} s",
@@ -195,6 +212,7 @@ fn main() {
                     eprintln!("    saved {}", path.display());
                 }
             }
+            groups.push((format!("{w}x{h} {what}"), by_group));
             rows.push((format!("{w}x{h}"), what, t));
         }
     }
@@ -220,6 +238,26 @@ fn main() {
             t.wrong,
             t.seconds / t.photos as f64
         );
+    }
+    println!("\nBy kind of degradation: photos read fully, codes read\n");
+    let kinds: Vec<&str> = groups
+        .first()
+        .map(|(_, g)| g.iter().map(|k| k.0).collect())
+        .unwrap_or_default();
+    print!("| screen |");
+    for k in &kinds {
+        print!(" {k} |");
+    }
+    println!("\n|---|{}", "---|".repeat(kinds.len()));
+    for (screen, g) in &groups {
+        print!("| {screen} |");
+        for (_, t) in g {
+            print!(
+                " {} of {}, {} of {} |",
+                t.full, t.photos, t.codes_read, t.codes
+            );
+        }
+        println!();
     }
     println!();
     for pair in rows.chunks(2) {

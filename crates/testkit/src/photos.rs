@@ -160,6 +160,10 @@ pub struct ScreenShot {
     pub log: Vec<u8>,
     /// Codes on the screen.
     pub codes: usize,
+    /// The largest version among them (0 when none fits).
+    pub version: u8,
+    /// Pixels per module.
+    pub module_px: usize,
 }
 
 /// The `w × h` panic screen of kind `screen` for `log`, framed.
@@ -179,7 +183,7 @@ pub fn screen_shot(log: &[u8], (w, h): (usize, usize), screen: Screen) -> Screen
         arch: b"x86_64",
         release: b"6.19.11+kali-amd64",
     };
-    let (codes, log_bytes) = match screen {
+    let (codes, log_bytes, version, module_px) = match screen {
         Screen::Parts => {
             let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
             let drawn = draw_parts_screen(
@@ -190,12 +194,17 @@ pub fn screen_shot(log: &[u8], (w, h): (usize, usize), screen: Screen) -> Screen
                 &PartsOptions::default(),
                 &mut ws,
             );
-            (drawn.count, drawn.log_bytes)
+            let (v, px) = drawn
+                .grid
+                .map_or((0, 0), |g| (g.version.number(), g.module_px));
+            (drawn.count, drawn.log_bytes, v, px)
         }
         Screen::OneCode => {
             let mut ws = vec![0u8; WORKSPACE_LEN];
             let drawn = draw_qr_screen(&mut c, &msg, &report, Style::default(), &mut ws);
-            drawn.qr.map_or((0, 0), |q| (1, q.log_bytes))
+            drawn.qr.map_or((0, 0, 0, 0), |q| {
+                (1, q.log_bytes, q.version.number(), q.module_px)
+            })
         }
     };
     let (bw, bh) = (w / 8, h / 8);
@@ -205,6 +214,8 @@ pub fn screen_shot(log: &[u8], (w, h): (usize, usize), screen: Screen) -> Screen
         image: framed,
         log: log[log.len() - log_bytes..].to_vec(),
         codes,
+        version,
+        module_px,
     }
 }
 

@@ -2,7 +2,9 @@
 //! version 10, 25 or 40 report QR code at 3, 4 or 6 px per module, then what
 //! a phone camera does to it — blur, noise, downscaling, rotation,
 //! perspective, low contrast, JPEG compression, and combinations — in three
-//! classes of severity. Deterministic (seeded), so failures reproduce.
+//! classes of severity. Also whole screens ([`screen_shot`]): the classic
+//! one-code screen or the multi-code one, as a person photographs them, for
+//! the same camera. Deterministic (seeded), so failures reproduce.
 
 use image::{GrayImage, Luma};
 use panicqr_qr::Version;
@@ -167,6 +169,16 @@ pub struct ScreenShot {
 }
 
 /// The `w × h` panic screen of kind `screen` for `log`, framed.
+///
+/// # Examples
+/// ```
+/// use panicqr_testkit::photos::{screen_shot, Screen};
+/// let log: Vec<u8> = (0..3000)
+///     .flat_map(|i| format!("[{i:5}.000000] line {i}: {}\n", i * 7919 % 10007).into_bytes())
+///     .collect();
+/// let shot = screen_shot(&log, (1366, 768), Screen::Parts);
+/// assert!(shot.codes > 1 && log.ends_with(&shot.log));
+/// ```
 pub fn screen_shot(log: &[u8], (w, h): (usize, usize), screen: Screen) -> ScreenShot {
     use panicqr_screen::{
         draw_parts_screen, draw_qr_screen, Message, PartsOptions, Report, PARTS_WORKSPACE_LEN,

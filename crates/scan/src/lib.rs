@@ -1,11 +1,18 @@
-//! Finds and reads the QR code in a photo or screenshot of a crashed screen.
+//! Finds and reads the QR codes in a photo or screenshot of a crashed screen.
 //!
 //! Photos of screens are large, blurred, noisy, rotated, seen at an angle,
-//! low in contrast and JPEG-compressed. The image is turned grey, scaled so
-//! its long side is at most [`WORK_SIDE`] pixels, and tried in a few forms,
-//! cheapest first: as is, contrast-stretched, smaller, larger; each with
-//! `rxing` (a port of ZXing, which reads degraded symbols best in our
-//! measurements) and then `rqrr`. The first form that yields a symbol wins.
+//! low in contrast and JPEG-compressed. The image is turned grey and tried
+//! in a few forms, cheapest first: as is, contrast-stretched, smaller,
+//! larger, sharpened, deblurred (one list for both entry points).
+//!
+//! - [`scan`] reads one code: the image scaled so its long side is at most
+//!   [`WORK_SIDE`] pixels, each form read with `rxing` (a port of ZXing,
+//!   which reads degraded symbols best in our measurements) and then
+//!   `rqrr`; the first form that yields a symbol wins.
+//! - [`scan_all`] reads every code of a screen of several (issue 12), at up
+//!   to [`MULTI_SIDE`] pixels: rxing's multi-code reader on each form, then
+//!   each code it located but did not read, and each place the grid of the
+//!   codes read leaves for another, cut out, enlarged and read alone.
 //!
 //! Files come in through [`open`], which bounds what a hostile file can cost:
 //! at most [`MAX_FILE_BYTES`] are read and at most [`MAX_PIXELS`] decoded.
@@ -27,6 +34,7 @@
     )
 )]
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
@@ -34,6 +42,10 @@ use std::path::Path;
 
 use image::imageops::FilterType;
 use image::{DynamicImage, GrayImage, ImageReader, Limits};
+
+mod multi;
+
+pub use multi::{scan_all, MULTI_SIDE};
 
 /// Long side, in pixels, that photos are scaled down to before reading.
 pub const WORK_SIDE: u32 = 1600;
@@ -193,131 +205,82 @@ pub fn scan_with(img: &DynamicImage, decoders: Decoders) -> Result<Found, ScanEr
     if img.width() == 0 || img.height() == 0 {
         return Err(ScanError::Empty);
     }
-    let grey = img.to_luma8();
-    let base = fit_within(&grey, WORK_SIDE);
-    let attempts: [(&'static str, &Transform); 5] = [
-        ("as is", &|g| g.clone()),
-        ("contrast stretched", &stretch),
-        ("half size", &|g| scale(&stretch(g), 0.5)),
-        ("double size", &|g| scale(&stretch(g), 2.0)),
-        ("sharpened", &|g| sharpen(&stretch(g))),
-    ];
-    for (name, make) in attempts {
-        let g = make(&base);
-        if let Some((text, decoder)) = read(&g, decoders) {
-            return Ok(Found {
-                text,
-                decoder,
-                attempt: name,
-            });
-        }
-    }
-    Err(ScanError::NoQrCode)
+    read_one(&fit_within(&img.to_luma8(), WORK_SIDE), decoders).ok_or(ScanError::NoQrCode)
 }
 
-/// The long side, in pixels, that [`scan_all`] works at: a screen of many
-/// small codes (a 4K screen of 3-pixel modules) must not be scaled down.
-pub const MULTI_SIDE: u32 = 4096;
-
-/// Reads every QR code in `img` (a photo of a screen with several codes),
-/// trying the forms [`scan`] tries until `enough` says the codes found so
-/// far suffice (for example, every part of a report); each code once.
-///
-/// # Errors
-/// [`ScanError::Empty`], or [`ScanError::NoQrCode`] when no code is read.
-pub fn scan_all(
-    img: &DynamicImage,
-    enough: impl Fn(&[Found]) -> bool,
-) -> Result<Vec<Found>, ScanError> {
-    if img.width() == 0 || img.height() == 0 {
-        return Err(ScanError::Empty);
-    }
-    let base = fit_within(&img.to_luma8(), MULTI_SIDE);
-    let attempts: [(&'static str, &Transform); 5] = [
-        ("as is", &|g| g.clone()),
-        ("contrast stretched", &stretch),
-        ("half size", &|g| scale(&stretch(g), 0.5)),
-        ("sharpened", &|g| sharpen(&stretch(g))),
-        ("work size", &|g| fit_within(&stretch(g), WORK_SIDE)),
-    ];
-    let mut found: Vec<Found> = Vec::new();
-    for (name, make) in attempts {
-        let g = make(&base);
-        let mut texts: Vec<(Vec<u8>, &'static str)> =
-            read_all_rqrr(&g).into_iter().map(|t| (t, "rqrr")).collect();
-        if texts.is_empty() {
-            // rqrr finds several codes at once; rxing reads harder photos,
-            // one code at a time.
-            texts.extend(read_rxing(&g).map(|t| (t, "rxing")));
-        }
-        for (text, decoder) in texts {
-            if !found.iter().any(|f| f.text == text) {
-                found.push(Found {
-                    text,
-                    decoder,
-                    attempt: name,
-                });
-            }
-        }
-        if !found.is_empty() && enough(&found) {
-            break;
-        }
-    }
-    // Codes side by side share their quiet zones, which can hide some from
-    // a whole-image search: overlapping tiles (each half again as large as
-    // its step), finer and finer, each read on its own.
-    // Only when some codes were read but not all: a photo with no code at
-    // all is not searched tile by tile (that would cost seconds for nothing).
-    let g = stretch(&base);
-    for n in 2..=5u32 {
-        if found.is_empty() || enough(&found) {
-            break;
-        }
-        let (w, h) = g.dimensions();
-        let (tw, th) = (2 * w / (n + 1), 2 * h / (n + 1));
-        for ty in 0..n {
-            for tx in 0..n {
-                let tile =
-                    image::imageops::crop_imm(&g, tx * w / (n + 1), ty * h / (n + 1), tw, th)
-                        .to_image();
-                let mut texts: Vec<(Vec<u8>, &'static str)> = read_all_rqrr(&tile)
-                    .into_iter()
-                    .map(|t| (t, "rqrr"))
-                    .collect();
-                texts.extend(read_rxing(&tile).map(|t| (t, "rxing")));
-                for (text, decoder) in texts {
-                    if !found.iter().any(|f| f.text == text) {
-                        found.push(Found {
-                            text,
-                            decoder,
-                            attempt: "tiles",
-                        });
-                    }
-                }
-            }
-        }
-    }
-    if found.is_empty() {
-        Err(ScanError::NoQrCode)
-    } else {
-        Ok(found)
-    }
-}
-
-/// Every code rqrr reads in `g`.
-fn read_all_rqrr(g: &GrayImage) -> Vec<Vec<u8>> {
-    quietly(|| {
-        let mut prepared = rqrr::PreparedImage::prepare(g.clone());
-        prepared
-            .detect_grids()
-            .into_iter()
-            .filter_map(|grid| {
-                let mut out = Vec::new();
-                grid.decode_to(&mut out).ok().map(|_| out)
-            })
-            .collect()
+/// The first code read in one of the [`FORMS`] of `base`.
+fn read_one(base: &GrayImage, decoders: Decoders) -> Option<Found> {
+    FORMS.iter().find_map(|&form| {
+        let g = form.make(base, 2 * WORK_SIDE)?;
+        read(&g, decoders).map(|(text, decoder)| Found {
+            text,
+            decoder,
+            attempt: form.name(),
+        })
     })
-    .unwrap_or_default()
+}
+
+/// rxing's settings: QR codes only, trying hard.
+fn hints() -> rxing::DecodeHints {
+    rxing::DecodeHints {
+        TryHarder: Some(true),
+        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
+        ..Default::default()
+    }
+}
+
+/// One form of the image the decoders are given, cheapest first in
+/// [`FORMS`]; [`scan`] and [`scan_all`] try the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    AsIs,
+    Stretched,
+    Half,
+    Double,
+    Sharpened,
+    Deblurred,
+}
+
+/// The forms tried, in order: the first that yields a code wins in
+/// [`scan`]; [`scan_all`] tries each until it has enough.
+const FORMS: [Form; 6] = [
+    Form::AsIs,
+    Form::Stretched,
+    Form::Half,
+    Form::Double,
+    Form::Sharpened,
+    Form::Deblurred,
+];
+
+impl Form {
+    fn name(self) -> &'static str {
+        match self {
+            Form::AsIs => "as is",
+            Form::Stretched => "contrast stretched",
+            Form::Half => "half size",
+            Form::Double => "double size",
+            Form::Sharpened => "sharpened",
+            Form::Deblurred => "deblurred",
+        }
+    }
+
+    /// This form of `g`, at most `max_side` pixels long; `None` when
+    /// enlarging is all it would do and there is no room for it.
+    fn make(self, g: &GrayImage, max_side: u32) -> Option<Cow<'_, GrayImage>> {
+        Some(match self {
+            Form::AsIs => Cow::Borrowed(g),
+            Form::Stretched => Cow::Owned(stretch(g)),
+            Form::Half => Cow::Owned(half(&stretch(g))),
+            Form::Double => {
+                if g.width().max(g.height()) > max_side / 2 {
+                    return None;
+                }
+                Cow::Owned(double(&stretch(g)))
+            }
+            Form::Sharpened => Cow::Owned(sharpen(&stretch(g))),
+            Form::Deblurred => Cow::Owned(unsharp(&stretch(g), 1.0, 8.0)),
+        })
+    }
 }
 
 /// Runs rqrr, which asserts on some degenerate geometry (a perspective that
@@ -326,9 +289,6 @@ fn read_all_rqrr(g: &GrayImage) -> Vec<Vec<u8>> {
 fn quietly<T>(f: impl FnOnce() -> T) -> Option<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
-
-/// One way of preparing the image for the decoders.
-type Transform = dyn Fn(&GrayImage) -> GrayImage;
 
 fn read(g: &GrayImage, decoders: Decoders) -> Option<(Vec<u8>, &'static str)> {
     let (w, h) = g.dimensions();
@@ -355,11 +315,7 @@ fn read_rxing(g: &GrayImage) -> Option<Vec<u8>> {
 fn read_rxing_with(g: &GrayImage, cpp: bool) -> Option<Vec<u8>> {
     use rxing::{common::HybridBinarizer, BinaryBitmap, Luma8LuminanceSource, Reader};
     let (w, h) = g.dimensions();
-    let hints = rxing::DecodeHints {
-        TryHarder: Some(true),
-        PossibleFormats: Some(HashSet::from([rxing::BarcodeFormat::QR_CODE])),
-        ..Default::default()
-    };
+    let hints = hints();
     let source = Luma8LuminanceSource::new(g.as_raw().clone(), w, h).ok()?;
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
     for inverted in [false, true] {
@@ -578,6 +534,56 @@ fn fit_within(g: &GrayImage, side: u32) -> GrayImage {
     scale(g, side as f32 / long as f32)
 }
 
+/// Half the size, through a tent filter: weights 1, 3, 3, 1 along each
+/// axis, as the filtered resize (triangle) gives at this ratio, which keeps
+/// thin modules better than the mean of four, in integers and a fraction of
+/// its time.
+fn half(g: &GrayImage) -> GrayImage {
+    let (w, h) = g.dimensions();
+    let at = |x: i64, y: i64| {
+        let x = x.clamp(0, i64::from(w) - 1) as u32;
+        let y = y.clamp(0, i64::from(h) - 1) as u32;
+        u32::from(g.get_pixel(x, y).0[0])
+    };
+    const TAPS: [(i64, u32); 4] = [(-1, 1), (0, 3), (1, 3), (2, 1)];
+    GrayImage::from_fn((w / 2).max(1), (h / 2).max(1), |x, y| {
+        let (x0, y0) = (2 * i64::from(x), 2 * i64::from(y));
+        let v: u32 = TAPS
+            .iter()
+            .map(|&(dy, wy)| {
+                wy * TAPS
+                    .iter()
+                    .map(|&(dx, wx)| wx * at(x0 + dx, y0 + dy))
+                    .sum::<u32>()
+            })
+            .sum();
+        image::Luma([((v + 32) / 64) as u8])
+    })
+}
+
+/// Twice the size, bilinear: each new pixel weighs the nearest old one 3/4
+/// and the next 1/4 along each axis, in integers (a filtered resize of a
+/// large photo takes seconds).
+fn double(g: &GrayImage) -> GrayImage {
+    let (w, h) = g.dimensions();
+    let at = |x: i64, y: i64| {
+        let x = x.clamp(0, i64::from(w) - 1) as u32;
+        let y = y.clamp(0, i64::from(h) - 1) as u32;
+        u32::from(g.get_pixel(x, y).0[0])
+    };
+    GrayImage::from_fn(2 * w, 2 * h, |x, y| {
+        // Output pixel centre (x + 0.5) / 2 - 0.5 in input pixels: the
+        // nearest input pixel, and the neighbour on the side it leans to.
+        let (x0, y0) = (i64::from(x / 2), i64::from(y / 2));
+        let (nx, ny) = (
+            if x % 2 == 0 { x0 - 1 } else { x0 + 1 },
+            if y % 2 == 0 { y0 - 1 } else { y0 + 1 },
+        );
+        let v = 9 * at(x0, y0) + 3 * at(nx, y0) + 3 * at(x0, ny) + at(nx, ny);
+        image::Luma([((v + 8) / 16) as u8])
+    })
+}
+
 fn scale(g: &GrayImage, f: f32) -> GrayImage {
     let w = ((g.width() as f32 * f).round() as u32).max(1);
     let h = ((g.height() as f32 * f).round() as u32).max(1);
@@ -632,11 +638,15 @@ fn stretch(g: &GrayImage) -> GrayImage {
 
 /// Unsharp mask: restores edges softened by focus blur.
 fn sharpen(g: &GrayImage) -> GrayImage {
-    let blurred = image::imageops::blur(g, 1.5);
+    unsharp(g, 1.5, 1.5)
+}
+
+fn unsharp(g: &GrayImage, sigma: f32, amount: f32) -> GrayImage {
+    let blurred = image::imageops::blur(g, sigma);
     GrayImage::from_fn(g.width(), g.height(), |x, y| {
         let o = f32::from(g.get_pixel(x, y).0[0]);
         let b = f32::from(blurred.get_pixel(x, y).0[0]);
-        image::Luma([(o + 1.5 * (o - b)).clamp(0.0, 255.0) as u8])
+        image::Luma([(o + amount * (o - b)).clamp(0.0, 255.0) as u8])
     })
 }
 
@@ -693,6 +703,9 @@ mod tests {
                     old_reads += 1;
                 }
                 assert_eq!(read_rqrr(&img).as_ref(), Some(want), "rqrr {ec:?}");
+                let all = multi::read_all_rxing(&img);
+                assert_eq!(all.len(), 1, "multi {ec:?}");
+                assert_eq!(&all[0].0, want, "multi {ec:?}");
             }
         }
         assert!(old_reads >= 8, "{old_reads} of 12");

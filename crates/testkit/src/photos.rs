@@ -2,7 +2,9 @@
 //! version 10, 25 or 40 report QR code at 3, 4 or 6 px per module, then what
 //! a phone camera does to it — blur, noise, downscaling, rotation,
 //! perspective, low contrast, JPEG compression, and combinations — in three
-//! classes of severity. Deterministic (seeded), so failures reproduce.
+//! classes of severity. Also whole screens ([`screen_shot`]): the classic
+//! one-code screen or the multi-code one, as a person photographs them, for
+//! the same camera. Deterministic (seeded), so failures reproduce.
 
 use image::{GrayImage, Luma};
 use panicqr_qr::Version;
@@ -140,46 +142,122 @@ pub fn photo_set(log: &[u8], classes: &[Class]) -> Vec<Photo> {
     out
 }
 
-/// Photos of a whole multi-code panic screen (`w × h`, the default grid of
-/// several codes), degraded as [`photo_set`]'s; `log` of each is what the
-/// parts carry together (the newest bytes).
-pub fn parts_photo_set(log: &[u8], (w, h): (usize, usize), classes: &[Class]) -> Vec<Photo> {
-    use panicqr_screen::{draw_parts_screen, Message, PartsOptions, Report, PARTS_WORKSPACE_LEN};
+/// Which panic screen a [`ScreenShot`] shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The classic screen: one code, as large a version as fits (up to 40).
+    OneCode,
+    /// The report over several codes (`panicqr_screen::draw_parts_screen`'s
+    /// default grid).
+    Parts,
+}
+
+/// A whole panic screen as a person photographs it, before the camera's
+/// degradations.
+pub struct ScreenShot {
+    /// The screen, framed with some room around it (an eighth of its size
+    /// on each side), so a tilt does not cut off the codes in its corners.
+    pub image: GrayImage,
+    /// The log the screen's codes carry together (the newest bytes).
+    pub log: Vec<u8>,
+    /// Codes on the screen.
+    pub codes: usize,
+    /// The largest version among them (0 when none fits).
+    pub version: u8,
+    /// Pixels per module.
+    pub module_px: usize,
+}
+
+/// The `w × h` panic screen of kind `screen` for `log`, framed.
+///
+/// # Examples
+/// ```
+/// use panicqr_testkit::photos::{screen_shot, Screen};
+/// let log: Vec<u8> = (0..3000)
+///     .flat_map(|i| format!("[{i:5}.000000] line {i}: {}\n", i * 7919 % 10007).into_bytes())
+///     .collect();
+/// let shot = screen_shot(&log, (1366, 768), Screen::Parts);
+/// assert!(shot.codes > 1 && log.ends_with(&shot.log));
+/// ```
+pub fn screen_shot(log: &[u8], (w, h): (usize, usize), screen: Screen) -> ScreenShot {
+    use panicqr_screen::{
+        draw_parts_screen, draw_qr_screen, Message, PartsOptions, Report, PARTS_WORKSPACE_LEN,
+        WORKSPACE_LEN,
+    };
     let mut c = GreyCanvas(GrayImage::new(w as u32, h as u32));
-    let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
-    let drawn = draw_parts_screen(
-        &mut c,
-        &Message {
-            title: b"KERNEL PANIC!",
-            reason: b"Kernel panic - not syncing: Fatal exception",
-        },
-        &Report {
-            log,
-            base_url: b"https://kernel-team.pages.debian.net/panic_report/#",
-            arch: b"x86_64",
-            release: b"6.19.11+kali-amd64",
-        },
-        Style::default(),
-        &PartsOptions::default(),
-        &mut ws,
-    );
-    let kept = log[log.len() - drawn.log_bytes..].to_vec();
-    // Framed as a person photographs a whole screen: some room around it,
-    // so a tilt does not cut off the codes in its corners.
+    let msg = Message {
+        title: b"KERNEL PANIC!",
+        reason: b"Kernel panic - not syncing: Fatal exception",
+    };
+    let report = Report {
+        log,
+        base_url: b"https://kernel-team.pages.debian.net/panic_report/#",
+        arch: b"x86_64",
+        release: b"6.19.11+kali-amd64",
+    };
+    let (codes, log_bytes, version, module_px) = match screen {
+        Screen::Parts => {
+            let mut ws = vec![0u8; PARTS_WORKSPACE_LEN];
+            let drawn = draw_parts_screen(
+                &mut c,
+                &msg,
+                &report,
+                Style::default(),
+                &PartsOptions::default(),
+                &mut ws,
+            );
+            let (v, px) = drawn
+                .grid
+                .map_or((0, 0), |g| (g.version.number(), g.module_px));
+            (drawn.count, drawn.log_bytes, v, px)
+        }
+        Screen::OneCode => {
+            let mut ws = vec![0u8; WORKSPACE_LEN];
+            let drawn = draw_qr_screen(&mut c, &msg, &report, Style::default(), &mut ws);
+            drawn.qr.map_or((0, 0, 0, 0), |q| {
+                (1, q.log_bytes, q.version.number(), q.module_px)
+            })
+        }
+    };
     let (bw, bh) = (w / 8, h / 8);
     let mut framed = GrayImage::new((w + 2 * bw) as u32, (h + 2 * bh) as u32);
     image::imageops::replace(&mut framed, &c.0, bw as i64, bh as i64);
-    let c = GreyCanvas(framed);
+    ScreenShot {
+        image: framed,
+        log: log[log.len() - log_bytes..].to_vec(),
+        codes,
+        version,
+        module_px,
+    }
+}
+
+/// Photos of a whole multi-code panic screen (`w × h`, the default grid of
+/// several codes), degraded as [`photo_set`]'s; `log` of each is what the
+/// parts carry together (the newest bytes).
+pub fn parts_photo_set(log: &[u8], size: (usize, usize), classes: &[Class]) -> Vec<Photo> {
+    screen_photo_set(log, size, Screen::Parts, classes)
+}
+
+/// Photos of a whole panic screen of kind `screen`, degraded as
+/// [`photo_set`]'s. The seeds depend only on the order of the degradations,
+/// so both kinds of screen get the very same camera.
+pub fn screen_photo_set(
+    log: &[u8],
+    (w, h): (usize, usize),
+    screen: Screen,
+    classes: &[Class],
+) -> Vec<Photo> {
+    let shot = screen_shot(log, (w, h), screen);
     let mut out = Vec::new();
     let mut seed = 1000;
     for &class in classes {
         for steps in steps(class) {
             seed += 1;
             out.push(Photo {
-                name: format!("{class:?} {w}x{h} {} codes {steps:?}", drawn.count),
+                name: format!("{class:?} {w}x{h} {} codes {steps:?}", shot.codes),
                 class,
-                image: degrade(&c.0, &steps, seed),
-                log: kept.clone(),
+                image: degrade(&shot.image, &steps, seed),
+                log: shot.log.clone(),
             });
         }
     }

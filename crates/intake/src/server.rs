@@ -352,6 +352,9 @@ pub fn router(store: Arc<Store>, config: Config) -> Router {
         .route("/", get(dashboard))
         .route("/s/{signature}", get(signature_page))
         .route("/style.css", get(style))
+        // Browsers ask for one on their own; none, rather than a 404 in
+        // every visitor's console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(app.clone(), read_limit))
         .layer(middleware::from_fn_with_state(app.clone(), common_headers))

@@ -121,6 +121,8 @@ fn submit_exit_codes() {
             "4",
             "--max-body",
             "2000",
+            "--read-rate-limit",
+            "3",
         ],
     );
     let url = report_url(&crash(1), "x86_64", "6.1", 10);
@@ -189,6 +191,14 @@ fn submit_exit_codes() {
         Some(2)
     );
     assert_eq!(stored_ids(&db).len(), 2);
+    // Reads have a limit of their own (3 a minute here), which the
+    // submissions above did not spend.
+    let client = Server::new(&s.addr).unwrap();
+    for path in ["/", "/api/signatures", "/style.css"] {
+        assert_eq!(client.request("GET", path, &[], b"").unwrap().status, 200);
+    }
+    let r = client.request("GET", "/", &[], b"").unwrap();
+    assert_eq!(r.status, 429, "{}", r.text());
 }
 
 #[test]

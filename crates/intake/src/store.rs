@@ -9,8 +9,9 @@
 //! (report, index), so a part sent twice is stored once. The report's row
 //! (one per report id, whichever part came first) holds the log merged from
 //! every part received so far (`panicqr_report::decode::merge`, gaps
-//! marked), and its signature is computed again from that log each time a
-//! part arrives; the signatures' counts follow.
+//! marked), and its signature is computed again from the parts (joined
+//! without the gap lines, see [`classify`]) each time a part arrives; the
+//! signatures' counts follow.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -226,7 +227,7 @@ impl Store {
         match s.part {
             None => {
                 let (log, (signature, title)) =
-                    off_thread(ingest::log_text(&s.decoded.log), |l| classify(l)).await?;
+                    off_thread(ingest::log_text(&s.decoded.log), classify).await?;
                 let r = Single {
                     s: &s,
                     log: &log,
@@ -567,7 +568,7 @@ async fn submit_part(
         )));
     }
     let log = ingest::log_text(&m.text_with_gaps());
-    let (_, (signature, title)) = off_thread(ingest::log_text(&joined), |l| classify(l)).await?;
+    let (_, (signature, title)) = off_thread(ingest::log_text(&joined), classify).await?;
     let condition = if m.is_complete() {
         "complete"
     } else {

@@ -38,6 +38,23 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
     let urls = corpus_urls(2 * n + 400);
+    // The analysis alone, for the share of a submission it takes.
+    let logs: Vec<String> = urls[..n]
+        .iter()
+        .map(|u| {
+            let d = panicqr_report::decode::decode(u).unwrap();
+            panicqr_intake::ingest::log_text(&d.log)
+        })
+        .collect();
+    let t = Instant::now();
+    for l in &logs {
+        std::hint::black_box(panicqr_intake::classify::classify(l));
+    }
+    println!(
+        "analysis: {:.0} µs a report ({n} corpus windows, {} bytes on average)",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64,
+        logs.iter().map(String::len).sum::<usize>() / n.max(1)
+    );
     let dir = std::env::temp_dir().join(format!("panicqr-intake-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

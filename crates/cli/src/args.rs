@@ -434,6 +434,10 @@ pub struct IntakeArgs {
     /// Submissions one client address may send at once.
     #[arg(long, default_value_t = 30, value_name = "N")]
     pub rate_burst: u32,
+    /// Other requests (dashboard pages, API reads) per minute from one
+    /// client address, in bursts of as many (429 beyond); 0 turns the limit off.
+    #[arg(long, default_value_t = 300, value_name = "N")]
+    pub read_rate_limit: u32,
     /// An origin (https://host) whose decoder page may send reports and read
     /// the answer (CORS); repeat for several.
     #[arg(long, value_name = "ORIGIN")]

@@ -78,11 +78,34 @@ fn temp_db(name: &str) -> String {
     dir.join("crashes.sqlite").to_str().unwrap().to_string()
 }
 
+/// A function name of its own for each `n` (in letters: a signature's
+/// title keeps no numbers).
+fn function(n: usize) -> String {
+    let mut name = String::from("test_crash_");
+    let mut n = n;
+    loop {
+        name.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+        if n == 0 {
+            return name;
+        }
+    }
+}
+
+/// A crash of its own for each `n`, and its title.
 fn crash(n: usize) -> Vec<u8> {
     format!(
-        "[   1.000000] BUG: test crash {n}\n[   1.000001] Call Trace:\n[   1.000002]  f+0x1/0x2\n"
+        "[   1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n[   1.000001] RIP: 0010:{}+0x1/0x2\n",
+        function(n)
     )
     .into_bytes()
+}
+
+fn crash_title(n: usize) -> String {
+    format!(
+        "BUG: unable to handle kernel NULL pointer dereference in {}",
+        function(n)
+    )
 }
 
 #[test]
@@ -98,6 +121,8 @@ fn submit_exit_codes() {
             "4",
             "--max-body",
             "2000",
+            "--read-rate-limit",
+            "3",
         ],
     );
     let url = report_url(&crash(1), "x86_64", "6.1", 10);
@@ -111,8 +136,9 @@ fn submit_exit_codes() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
         (v["duplicate"].as_bool(), v["title"].as_str()),
-        (Some(false), Some("BUG: test crash 1"))
+        (Some(false), Some(crash_title(1).as_str()))
     );
+    assert_eq!(v["count"], 1);
     // Two reports from standard input, one a duplicate: one answer line each.
     let two = format!("{url}\n\n{}\n", report_url(&crash(2), "x86_64", "6.1", 10));
     let o = panicqr(&["submit", "-", "--to", &s.addr], two.as_bytes());
@@ -165,6 +191,14 @@ fn submit_exit_codes() {
         Some(2)
     );
     assert_eq!(stored_ids(&db).len(), 2);
+    // Reads have a limit of their own (3 a minute here), which the
+    // submissions above did not spend.
+    let client = Server::new(&s.addr).unwrap();
+    for path in ["/", "/api/signatures", "/style.css"] {
+        assert_eq!(client.request("GET", path, &[], b"").unwrap().status, 200);
+    }
+    let r = client.request("GET", "/", &[], b"").unwrap();
+    assert_eq!(r.status, 429, "{}", r.text());
 }
 
 #[test]
@@ -368,7 +402,7 @@ fn two_servers_on_one_postgres() {
     // Every report over several codes merged whole, whichever server got
     // which part.
     for r in 0..20 {
-        let title = format!("BUG: test crash {}", 1000 + r);
+        let title = crash_title(1000 + r);
         let e = list
             .as_array()
             .unwrap()

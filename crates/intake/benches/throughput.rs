@@ -3,6 +3,12 @@
 //! in-process server on SQLite and on PostgreSQL (a server of its own from
 //! Debian's package, fsync on, as in production). Prints reports/s.
 //!
+//! Then the slowest reports to take: a log of 4 MiB (the decoder's bound)
+//! in shapes that cost the analysis most, each sent as one request well
+//! under the body limit (a zlib stream, not a QR code), and the parts of a
+//! report over several codes that together reach the bound; prints the
+//! time of each request and of its analysis alone.
+//!
 //! `cargo bench -p panicqr-intake` (`INTAKE_BENCH_REPORTS`, default 5000).
 #![allow(
     clippy::indexing_slicing,
@@ -20,7 +26,7 @@ use std::time::Instant;
 use panicqr_intake::client::Server;
 use panicqr_intake::server::{serve, Config, RateLimit};
 use panicqr_intake::store::Store;
-use panicqr_intake::testing::{corpus_urls, pg_bin_dir, PgCluster};
+use panicqr_intake::testing::{corpus_urls, pg_bin_dir, zlib_url, PgCluster};
 
 fn main() {
     // `cargo test --all-targets` runs benches once with `--bench` absent.
@@ -32,11 +38,29 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5000);
     let urls = corpus_urls(2 * n + 400);
+    // The analysis alone, for the share of a submission it takes.
+    let logs: Vec<String> = urls[..n]
+        .iter()
+        .map(|u| {
+            let d = panicqr_report::decode::decode(u).unwrap();
+            panicqr_intake::ingest::log_text(&d.log)
+        })
+        .collect();
+    let t = Instant::now();
+    for l in &logs {
+        std::hint::black_box(panicqr_intake::classify::classify(l));
+    }
+    println!(
+        "analysis: {:.0} µs a report ({n} corpus windows, {} bytes on average)",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64,
+        logs.iter().map(String::len).sum::<usize>() / n.max(1)
+    );
     let dir = std::env::temp_dir().join(format!("panicqr-intake-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite = dir.join("bench.sqlite").to_str().unwrap().to_string();
     run("sqlite (WAL, synchronous=FULL)", &sqlite, &urls, n);
+    worst_cases(dir.join("worst.sqlite").to_str().unwrap());
     match pg_bin_dir() {
         Some(bin) => {
             let pg = PgCluster::start(&bin, true);
@@ -56,6 +80,10 @@ fn run(name: &str, db: &str, urls: &[String], n: usize) {
     let addr = listener.local_addr().unwrap();
     let config = Config {
         rate_limit: RateLimit {
+            per_minute: 0,
+            burst: 0,
+        },
+        read_rate_limit: RateLimit {
             per_minute: 0,
             burst: 0,
         },
@@ -119,4 +147,75 @@ fn run(name: &str, db: &str, urls: &[String], n: usize) {
         rt.block_on(store.report_count()).unwrap(),
         t.elapsed().as_secs_f64() * 1000.0
     );
+}
+
+/// A log of `unit` repeated to at most 4 MiB (`MAX_LOG_BYTES`).
+fn fill(unit: &str) -> String {
+    unit.repeat(panicqr_report::decode::MAX_LOG_BYTES / unit.len())
+}
+
+fn worst_cases(db: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = Arc::new(rt.block_on(Store::open(db, 4)).unwrap());
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let off = RateLimit {
+        per_minute: 0,
+        burst: 0,
+    };
+    let config = Config {
+        rate_limit: off,
+        read_rate_limit: off,
+        ..Config::default()
+    };
+    let max_body = config.max_body;
+    rt.spawn(serve(listener, store, config, std::future::pending()));
+    let client = Server::new(&format!("http://{addr}")).unwrap();
+    let shapes = [
+        ("empty lines", fill("\n")),
+        ("one-letter lines", fill("a\n")),
+        ("one line", fill("a")),
+        ("`Call Trace:` lines", fill("[ 1.0] Call Trace:\n")),
+        ("frame lines", fill("[ 1.0][ T1]  f+0x1/0x2\n")),
+        ("`? ` lines", fill("? \n")),
+    ];
+    for (name, log) in &shapes {
+        // miniz_oxide packs some shapes less tightly than a hand-made stream
+        // could: those are sent as the longest prefix that fits.
+        let mut log = log.as_str();
+        let mut url = zlib_url(log.as_bytes(), "x86_64", "6.1", None);
+        while url.len() > max_body {
+            log = log.get(..log.len() * 3 / 4).unwrap();
+            url = zlib_url(log.as_bytes(), "x86_64", "6.1", None);
+        }
+        let t = Instant::now();
+        let (_, title) = panicqr_intake::classify::classify(log);
+        let analysis = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let r = client.submit(&url).unwrap();
+        let request = t.elapsed().as_secs_f64();
+        assert_eq!(r.status, 200, "{name}: {}", r.text());
+        println!(
+            "worst case, {:.1} MiB of {name} ({} KB request): analysis {:.0} ms, request {:.0} ms ({title})",
+            log.len() as f64 / f64::from(1 << 20),
+            url.len() / 1000,
+            analysis * 1000.0,
+            request * 1000.0
+        );
+    }
+    // Two parts of 2 MiB: the second request decodes both again and
+    // analyses the bounded tail of their merge.
+    let half = "\n".repeat(panicqr_report::decode::MAX_LOG_BYTES / 2 - 1);
+    for index in [1, 2] {
+        let url = zlib_url(half.as_bytes(), "x86_64", "6.1", Some((index, 2, 0x5eed)));
+        let t = Instant::now();
+        let r = client.submit(&url).unwrap();
+        assert_eq!(r.status, 200, "{}", r.text());
+        println!(
+            "worst case, part {index} of 2 (2 MiB of empty lines each): request {:.0} ms",
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }

@@ -27,6 +27,9 @@ pub enum Error {
     /// The listening address could not be used, or the runtime not
     /// started.
     Io(String, std::io::Error),
+    /// The crash analysis of a report failed (a bug in it: it panicked);
+    /// nothing was stored.
+    Analysis(String),
 }
 
 impl Error {
@@ -65,6 +68,11 @@ impl fmt::Display for Error {
                 one_line(&e.to_string())
             ),
             Error::Io(what, e) => write!(f, "{what}: {e}"),
+            Error::Analysis(m) => write!(
+                f,
+                "the crash analysis failed ({}); nothing was stored",
+                one_line(m)
+            ),
         }
     }
 }

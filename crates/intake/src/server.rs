@@ -2,7 +2,7 @@
 //!
 //! | Method and path | Answer |
 //! |---|---|
-//! | `POST /api/reports` (`text/plain`: a report URL) | `{"id","signature","title","duplicate"}` |
+//! | `POST /api/reports` (`text/plain`: a report URL) | `{"id","signature","title","duplicate","count"}` |
 //! | `GET /api/signatures` | `[{"signature","title","count","first_seen","last_seen","releases","arches"}]`, most reports first |
 //! | `GET /api/signatures/{signature}?limit=N` | the summary and its newest N reports (default 100, at most 1000) |
 //! | `DELETE /api/reports/{id}`, `DELETE /api/signatures/{signature}` | `{"deleted": "…"}`; needs `Authorization: Bearer <admin token>` |
@@ -10,12 +10,19 @@
 //!
 //! Errors are one-line JSON `{"error": "…"}`: 400 for a text that is no
 //! readable report, 409 for a part received before with a different log,
-//! 413 for a body over the limit, 429 (with `Retry-After`) past the rate
-//! limit, 401/403 for deletion without the right token / with none
-//! configured, 404, 500 when the database fails (nothing was stored).
+//! 408 for a body not received in time, 413 for a body over the limit, 429
+//! (with `Retry-After`) past the rate limit, 401/403 for deletion without
+//! the right token / with none configured, 404, 500 when the database fails
+//! (nothing was stored).
+//!
+//! Connections are bounded: at most [`Config::max_connections`] at once
+//! (more wait to be accepted), and one whose request head (or next request
+//! head, on a kept-alive connection) has not arrived within
+//! [`Config::header_timeout`] is closed.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -26,6 +33,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use sha2::{Digest, Sha256};
 
 use crate::error::{one_line, Error};
@@ -48,6 +56,20 @@ pub struct Config {
     pub max_body: usize,
     /// Submissions per client address.
     pub rate_limit: RateLimit,
+    /// Other requests (the dashboard, the API's reads, deletions) per
+    /// client address: each costs a database query.
+    pub read_rate_limit: RateLimit,
+    /// How long a connection may take to send a request head, and stay
+    /// idle between requests; it is closed after that. A client sending
+    /// half a header and waiting (slow loris) holds a connection this long
+    /// at most.
+    pub header_timeout: Duration,
+    /// How long a submission's body may take to arrive once its head has
+    /// (408 after).
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listening
+    /// socket's queue until one closes.
+    pub max_connections: usize,
     /// The token `DELETE` requests must carry; `None` makes deletion
     /// impossible.
     pub admin_token: Option<String>,
@@ -71,6 +93,13 @@ impl Default for Config {
                 per_minute: 30,
                 burst: 30,
             },
+            read_rate_limit: RateLimit {
+                per_minute: 300,
+                burst: 300,
+            },
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connections: 512,
             admin_token: None,
             tracker_url: None,
             retention_days: 90,
@@ -111,6 +140,7 @@ struct App {
     store: Arc<Store>,
     config: Config,
     limiter: Limiter,
+    read_limiter: Limiter,
     /// SHA-256 of the admin token: compared in constant time, digest
     /// against digest, so neither the token's bytes nor its length leak
     /// through timing.
@@ -140,17 +170,104 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let retention = spawn_retention(store.clone(), &config);
+    let limits = Limits {
+        header_timeout: config.header_timeout,
+        max_connections: config.max_connections.clamp(1, MAX_PERMITS),
+    };
     let app = router(store, config);
-    let r = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let r = accept_loop(listener, app, limits, shutdown).await;
     if let Some(t) = retention {
         t.abort();
     }
     r
+}
+
+/// The most connections a [`Config::max_connections`] can ask for (the
+/// semaphore counts in `u32`).
+const MAX_PERMITS: usize = 1 << 20;
+
+#[derive(Clone, Copy)]
+struct Limits {
+    header_timeout: Duration,
+    max_connections: usize,
+}
+
+/// Accepts connections while fewer than `max_connections` are open, each
+/// served by hyper with the header timeout; on `shutdown`, stops accepting,
+/// lets the requests in progress finish and waits for every connection to
+/// close.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    // Dropped at shutdown: every connection's receiver then sees it.
+    let (closing, closed) = tokio::sync::watch::channel(());
+    let mut shutdown = pin!(shutdown);
+    loop {
+        // A permit first: past the cap, connections wait in the kernel's
+        // queue rather than take memory and a task here.
+        let permit = tokio::select! {
+            p = permits.clone().acquire_owned() => p,
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permit else { break };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before
+                    // it was accepted: wait a little rather than spin.
+                    if !is_connection_error(&e) {
+                        eprintln!("panicqr intake: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            tower::ServiceExt::oneshot(app.clone(), req.map(Body::new))
+        });
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            let mut conn = pin!(conn);
+            tokio::select! {
+                // A client that went away or timed out is no error of ours.
+                _ = conn.as_mut() => {}
+                _ = closed.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    drop(closing);
+    // Every permit back: every connection closed.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = permits.acquire_many(all).await;
+    Ok(())
+}
+
+/// Errors of one connection, not of the listener.
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }
 
 /// `panicqr intake`: opens the database, listens on `listen`, calls
@@ -220,6 +337,7 @@ pub fn router(store: Arc<Store>, config: Config) -> Router {
     let app = Arc::new(App {
         store,
         limiter: Limiter::new(config.rate_limit),
+        read_limiter: Limiter::new(config.read_rate_limit),
         config,
         admin_digest,
     });
@@ -234,7 +352,11 @@ pub fn router(store: Arc<Store>, config: Config) -> Router {
         .route("/", get(dashboard))
         .route("/s/{signature}", get(signature_page))
         .route("/style.css", get(style))
+        // Browsers ask for one on their own; none, rather than a 404 in
+        // every visitor's console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(app.clone(), read_limit))
         .layer(middleware::from_fn_with_state(app.clone(), common_headers))
         .with_state(app)
 }
@@ -272,14 +394,7 @@ async fn submit(
     body: Body,
 ) -> Response {
     if let Err(wait) = app.limiter.take(peer.ip(), Instant::now()) {
-        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        let mut r = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!("too many reports from this address: try again in {secs} s"),
-        );
-        r.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-        return r;
+        return too_many("reports", wait);
     }
     let max = app.config.max_body;
     let too_large = || {
@@ -295,8 +410,20 @@ async fn submit(
     if declared.is_some_and(|n| n > max as u64) {
         return too_large();
     }
-    let Ok(bytes) = axum::body::to_bytes(body, max).await else {
-        return too_large();
+    let bytes = match tokio::time::timeout(app.config.body_timeout, axum::body::to_bytes(body, max))
+        .await
+    {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                &format!(
+                    "the body did not arrive within {} s",
+                    app.config.body_timeout.as_secs_f32()
+                ),
+            )
+        }
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return error(
@@ -308,6 +435,35 @@ async fn submit(
         Ok(receipt) => json(StatusCode::OK, &receipt),
         Err(e) => store_error(&e),
     }
+}
+
+/// 429 with `Retry-After`: too many `what` from this address.
+fn too_many(what: &str, wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut r = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!("too many {what} from this address: try again in {secs} s"),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    r
+}
+
+/// Every request but a submission (which has its own limit) takes a token
+/// of the read limit.
+async fn read_limit(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let submission = req.method() == Method::POST && req.uri().path() == "/api/reports";
+    if !submission {
+        if let Err(wait) = app.read_limiter.take(peer.ip(), Instant::now()) {
+            return too_many("requests", wait);
+        }
+    }
+    next.run(req).await
 }
 
 #[derive(serde::Deserialize)]
@@ -498,6 +654,10 @@ fn store_error(e: &Error) -> Response {
     match e {
         Error::BadReport(_) => error(StatusCode::BAD_REQUEST, &e.to_string()),
         Error::PartConflict { .. } => error(StatusCode::CONFLICT, &e.to_string()),
+        Error::Analysis(_) => {
+            eprintln!("panicqr intake: {e}");
+            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string())
+        }
         _ => {
             eprintln!("panicqr intake: {e}");
             error(

@@ -9,15 +9,16 @@
 //! (report, index), so a part sent twice is stored once. The report's row
 //! (one per report id, whichever part came first) holds the log merged from
 //! every part received so far (`panicqr_report::decode::merge`, gaps
-//! marked), and its signature is computed again from that log each time a
-//! part arrives; the signatures' counts follow.
+//! marked), and its signature is computed again from the parts (joined
+//! without the gap lines, see [`classify`]) each time a part arrives; the
+//! signatures' counts follow.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
-use panicqr_report::decode::{decode, merge, Merged};
+use panicqr_report::decode::{decode, merge, MAX_LOG_BYTES};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Connection, Row, Transaction};
@@ -48,6 +49,8 @@ pub struct Receipt {
     /// Whether this exact code had been received before (nothing was
     /// stored).
     pub duplicate: bool,
+    /// How many reports the signature has, this one included.
+    pub count: i64,
 }
 
 /// One crash signature with its reports summed up.
@@ -223,8 +226,8 @@ impl Store {
         let s = ingest::read(text)?;
         match s.part {
             None => {
-                let log = ingest::log_text(&s.decoded.log);
-                let (signature, title) = classify(&log);
+                let (log, (signature, title)) =
+                    off_thread(ingest::log_text(&s.decoded.log), classify).await?;
                 let r = Single {
                     s: &s,
                     log: &log,
@@ -464,6 +467,7 @@ impl Single<'_> {
             signature: self.signature.to_string(),
             title: self.title.to_string(),
             duplicate: false,
+            count: signature_count(tx, self.signature).await?,
         })
     }
 }
@@ -552,8 +556,19 @@ async fn submit_part(
     let Some(m) = merged.first() else {
         return Err(Error::BadReport("the part does not decode".into()));
     };
-    let log = ingest::log_text(&merged_log(m));
-    let (signature, title) = classify(&log);
+    // Each part's log is at most MAX_LOG_BYTES (the decoder stops there),
+    // but up to 255 of them make one report: bounded here, the stored parts
+    // decoded again for the next part (at most this much with the new one)
+    // and the text analysed stay as bounded as a report of one code.
+    let joined = m.joined();
+    if joined.len() > MAX_LOG_BYTES {
+        return Err(Error::BadReport(format!(
+            "the parts of this report received so far carry {} bytes of log, more than {MAX_LOG_BYTES}: not a kernel report",
+            joined.len()
+        )));
+    }
+    let log = ingest::log_text(&m.text_with_gaps());
+    let (_, (signature, title)) = off_thread(ingest::log_text(&joined), classify).await?;
     let condition = if m.is_complete() {
         "complete"
     } else {
@@ -586,11 +601,43 @@ async fn submit_part(
             recount(tx, &old_signature).await?;
         }
     }
+    let count = signature_count(tx, &signature).await?;
     Ok(Receipt {
         id: s.id.clone(),
         signature,
         title,
         duplicate: false,
+        count,
+    })
+}
+
+/// `f(&text)` on a thread for blocking work, with `text` handed back: a
+/// crash log's analysis takes up to ~0.4 s (a 4 MiB log of one line) and
+/// must not hold up the runtime's few worker threads.
+async fn off_thread<T: Send + 'static>(
+    text: String,
+    f: impl FnOnce(&str) -> T + Send + 'static,
+) -> Result<(String, T), Error> {
+    tokio::task::spawn_blocking(move || {
+        let r = f(&text);
+        (text, r)
+    })
+    .await
+    .map_err(|e| Error::Analysis(e.to_string()))
+}
+
+/// How many reports `signature` has.
+async fn signature_count(
+    tx: &mut Transaction<'static, Any>,
+    signature: &str,
+) -> Result<i64, Error> {
+    let row = sqlx::query("SELECT count FROM signatures WHERE signature = $1")
+        .bind(signature)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => 0,
     })
 }
 
@@ -600,11 +647,14 @@ async fn existing(tx: &mut Transaction<'static, Any>, id: &str) -> Result<Receip
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
+    let signature: String = row.try_get(0)?;
+    let count = signature_count(tx, &signature).await?;
     Ok(Receipt {
         id: id.to_string(),
-        signature: row.try_get(0)?,
+        signature,
         title: row.try_get(1)?,
         duplicate: true,
+        count,
     })
 }
 
@@ -747,31 +797,6 @@ async fn purge_before(tx: &mut Transaction<'static, Any>, cutoff: i64) -> Result
         recount(tx, s).await?;
     }
     Ok(n)
-}
-
-/// The merged log of a report over several codes, oldest lines first; a
-/// run of missing parts leaves a marked line, the same as
-/// `panicqr decode` writes.
-fn merged_log(m: &Merged) -> Vec<u8> {
-    let mut log = Vec::new();
-    let gap = |log: &mut Vec<u8>, a: usize, b: usize| {
-        if a <= b {
-            let line = if a == b {
-                format!("[panicqr: part {a} of {} missing here]\n", m.count)
-            } else {
-                format!("[panicqr: parts {a}-{b} of {} missing here]\n", m.count)
-            };
-            log.extend_from_slice(line.as_bytes());
-        }
-    };
-    let mut next = m.count;
-    for (i, piece) in m.pieces() {
-        gap(&mut log, i + 1, next);
-        log.extend_from_slice(piece);
-        next = i - 1;
-    }
-    gap(&mut log, 1, next);
-    log
 }
 
 fn summary(r: &AnyRow) -> Result<SignatureSummary, Error> {

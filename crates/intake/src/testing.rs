@@ -265,6 +265,27 @@ pub fn report_url(log: &[u8], arch: &str, release: &str, version: u8) -> String 
     String::from_utf8(url).unwrap()
 }
 
+/// A report URL whose `z=` is all of `log`, zlib-compressed (miniz_oxide,
+/// best level) with no regard to what a QR code holds, as part `tag`
+/// (index, count, id) if given: how a client makes the largest log the
+/// body limit lets through (a zlib stream inflates to up to 1,032 times
+/// its size).
+pub fn zlib_url(log: &[u8], arch: &str, release: &str, tag: Option<(u8, u8, u32)>) -> String {
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(log, 10);
+    let mut d = vec![0u8; digits::decimal_digits(z.len())];
+    let n = digits::encode_z(&z, &mut d);
+    let mut url = format!(
+        "{}?a={arch}&v={release}",
+        std::str::from_utf8(BASE).unwrap()
+    );
+    if let Some((index, count, id)) = tag {
+        url.push_str(&format!("&p={index}/{count}&r={id:08x}"));
+    }
+    url.push_str("&z=");
+    url.push_str(std::str::from_utf8(&d[..n]).unwrap());
+    url
+}
+
 /// The URLs of a report over several codes (part 1, the newest lines,
 /// first), each code at most version `version`.
 pub fn part_urls(
@@ -330,6 +351,28 @@ fn corpus_url(i: usize) -> String {
     }
     writeln!(l, "[99999.{i:06}] intake test report {i}").unwrap();
     report_url(&l, arches[i / 7 % 3], releases[i / 11 % 3], 15)
+}
+
+/// The corpus log `name` (`testdata/corpus`, e.g. `syzkaller-0004.log`)
+/// as one report URL: its newest lines that fit a version `version` code.
+pub fn corpus_log_url(name: &str, arch: &str, release: &str, version: u8) -> String {
+    let log = std::fs::read(panicqr_testkit::testdata().join("corpus").join(name))
+        .unwrap_or_else(|e| panic!("testdata/corpus/{name}: {e}"));
+    report_url(&log, arch, release, version)
+}
+
+/// syzkaller's crash title of each corpus log (`testdata/corpus/titles.tsv`,
+/// its report parser's title; empty when it finds no crash), in file order.
+pub fn syzkaller_titles() -> Vec<(String, String)> {
+    let path = panicqr_testkit::testdata().join("corpus/titles.tsv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (file, title) = l.split_once('\t').unwrap();
+            (file.to_string(), title.to_string())
+        })
+        .collect()
 }
 
 /// A load: `distinct` corpus URLs, and an order of submission sending each

@@ -1,7 +1,9 @@
 //! The intake's API on both backends (SQLite and PostgreSQL run the same
 //! functions, see `both_backends!`): answers, idempotence, duplicates
-//! folding, parts merged on the server, limits, the admin token, escaping
-//! and retention.
+//! folding (real crash logs that syzkaller titles alike), logs without a
+//! crash, parts merged on the server (and classified without the gap
+//! lines), limits, the admin token, escaping and retention; and, on SQLite
+//! only (the database plays no part), the connection limits.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -12,19 +14,28 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::{receipt, unlimited, TestServer};
 use panicqr_intake::classify::classify;
 use panicqr_intake::server::{Config, RateLimit};
-use panicqr_intake::testing::{corpus_urls, part_urls, report_url};
-use panicqr_report::decode::decode;
+use panicqr_intake::testing::{
+    corpus_log_url, corpus_urls, part_urls, report_url, syzkaller_titles, zlib_url,
+};
+use panicqr_report::decode::{decode, merge, MAX_LOG_BYTES};
+use panicqr_signature::{analyse, signature_of, NO_CRASH};
 
 both_backends!(
     api_answers,
     idempotent,
     duplicates_fold_into_one_signature,
+    logs_without_a_crash,
     parts_merge_on_the_server,
+    gap_lines_are_not_analysed,
+    parts_together_are_bounded,
     body_limit,
     rate_limit,
     admin_token,
@@ -50,7 +61,8 @@ fn api_answers(db: &str) {
     assert_eq!(r["signature"], sig.as_str());
     assert_eq!(r["title"], title.as_str());
     assert_eq!(r["duplicate"], false);
-    assert_eq!(r.as_object().unwrap().len(), 4, "{r}");
+    assert_eq!(r["count"], 1);
+    assert_eq!(r.as_object().unwrap().len(), 5, "{r}");
 
     let list = s.json("/api/signatures");
     let list = list.as_array().unwrap();
@@ -105,6 +117,8 @@ fn idempotent(db: &str) {
     let b = receipt(&s.submit(url));
     assert_eq!(a["duplicate"], false);
     assert_eq!(b["duplicate"], true);
+    // A duplicate is not counted again.
+    assert_eq!((&a["count"], &b["count"]), (&1.into(), &1.into()));
     assert_eq!(a["id"], b["id"]);
     assert_eq!(a["signature"], b["signature"]);
     // The same code from another page (query instead of fragment, other
@@ -123,41 +137,100 @@ fn idempotent(db: &str) {
     assert_eq!(list[0]["count"], 1);
 }
 
+/// Different logs of one crash fold into one signature: corpus logs that
+/// syzkaller gives the same title (testdata/corpus/titles.tsv), each as the
+/// window one version 40 code carries, from different machines; different
+/// crashes stay apart.
 fn duplicates_fold_into_one_signature(db: &str) {
     let s = TestServer::start(db, unlimited());
-    let mut ids = std::collections::BTreeSet::new();
-    let mut sig = None;
-    for i in 0..5 {
-        let log = crash_log(
-            "BUG: unable to handle page fault for address: 0000000000001234",
-            &format!("report {i}"),
-        );
-        let url = report_url(&log, "x86_64", if i % 2 == 0 { "6.1" } else { "6.2" }, 10);
-        for _ in 0..2 {
-            let r = receipt(&s.submit(&url));
-            ids.insert(r["id"].as_str().unwrap().to_string());
-            sig.get_or_insert(r["signature"].as_str().unwrap().to_string());
-            assert_eq!(sig.as_deref(), r["signature"].as_str());
+    let titles = syzkaller_titles();
+    // (syzkaller's title, how many of its logs to send)
+    let crashes = [
+        ("INFO: rcu detected stall in kvm_vcpu_ioctl", 3),
+        ("WARNING in xfrm_state_fini", 2),
+        ("KASAN: slab-out-of-bounds Read in sg_remove_request", 2),
+    ];
+    let machines = [("x86_64", "6.1"), ("aarch64", "6.2"), ("riscv64", "6.2")];
+    let mut ids = BTreeSet::new();
+    let mut signatures = Vec::new();
+    for (want, n) in crashes {
+        let files: Vec<&str> = titles
+            .iter()
+            .filter(|(_, t)| t == want)
+            .map(|(f, _)| f.as_str())
+            .take(n)
+            .collect();
+        assert_eq!(files.len(), n, "{want}: logs in titles.tsv");
+        let mut sig = None;
+        for (k, f) in files.iter().enumerate() {
+            let (arch, release) = machines[k];
+            let url = corpus_log_url(f, arch, release, 40);
+            for again in [false, true] {
+                let r = receipt(&s.submit(&url));
+                assert_eq!(r["duplicate"], again, "{f}");
+                assert_eq!(r["title"], want, "{f}");
+                assert_eq!(r["count"], k + 1, "{f}");
+                ids.insert(r["id"].as_str().unwrap().to_string());
+                let got = r["signature"].as_str().unwrap().to_string();
+                assert_eq!(sig.get_or_insert_with(|| got.clone()), &got, "{f}");
+            }
         }
+        signatures.push((sig.unwrap(), want, n));
     }
-    let other = receipt(&s.submit(&report_url(
-        &crash_log("WARNING: CPU: 1 PID: 2 at fs/x.c:1", "w"),
-        "aarch64",
-        "6.1",
-        10,
-    )));
-    assert_ne!(other["signature"].as_str(), sig.as_deref());
-    assert_eq!(ids.len(), 5);
-    assert_eq!(s.count(), 6);
+    assert_eq!(ids.len(), 7);
+    assert_eq!(s.count(), 7);
+    let distinct: BTreeSet<&String> = signatures.iter().map(|(sig, _, _)| sig).collect();
+    assert_eq!(distinct.len(), 3, "different crashes, different signatures");
     let list = s.json("/api/signatures");
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 2);
+    assert_eq!(list.len(), 3);
     // Most reports first.
-    assert_eq!(list[0]["signature"].as_str(), sig.as_deref());
-    assert_eq!(list[0]["count"], 5);
+    assert_eq!(list[0]["signature"], signatures[0].0.as_str());
+    assert_eq!(list[0]["count"], 3);
     assert_eq!(list[0]["releases"], serde_json::json!(["6.1", "6.2"]));
-    assert_eq!(list[1]["count"], 1);
-    assert_eq!(list[1]["arches"], serde_json::json!(["aarch64"]));
+    assert_eq!(
+        list[0]["arches"],
+        serde_json::json!(["aarch64", "riscv64", "x86_64"])
+    );
+    for (sig, want, n) in &signatures {
+        let e = list
+            .iter()
+            .find(|e| e["signature"] == sig.as_str())
+            .unwrap();
+        assert_eq!(e["count"], *n, "{want}");
+        assert_eq!(e["title"], *want);
+        assert_eq!(sig, &signature_of(want));
+    }
+}
+
+/// A log without a crash report is stored all the same, under one
+/// signature for all such logs, titled so.
+fn logs_without_a_crash(db: &str) {
+    let s = TestServer::start(db, unlimited());
+    let boot = |n: usize| {
+        let mut log = String::new();
+        for i in 0..20 {
+            log.push_str(&format!(
+                "[    {i}.{n:06}] boot step {i} of machine {n}: ok\n"
+            ));
+        }
+        report_url(log.as_bytes(), "x86_64", "6.1", 10)
+    };
+    let a = receipt(&s.submit(&boot(1)));
+    let b = receipt(&s.submit(&boot(2)));
+    assert_ne!(a["id"], b["id"]);
+    for r in [&a, &b] {
+        assert_eq!(r["title"], NO_CRASH);
+        assert_eq!(r["signature"], signature_of(NO_CRASH).as_str());
+    }
+    assert_eq!(b["count"], 2);
+    let d = s.json(&format!("/api/signatures/{}", signature_of(NO_CRASH)));
+    assert_eq!(d["count"], 2);
+    assert!(d["reports"][0]["log"]
+        .as_str()
+        .unwrap()
+        .contains("boot step 19 of machine"));
+    assert!(s.get("/").text().contains(NO_CRASH));
 }
 
 /// A log long enough for three version 8 codes whose crash header is in
@@ -175,7 +248,7 @@ fn three_part_log() -> Vec<u8> {
             .as_bytes(),
         );
     }
-    log.extend_from_slice(b"[  500.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n[  500.000001] Call Trace:\n[  500.000002]  tcp_close+0x1/0x2\n");
+    log.extend_from_slice(b"[  500.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n[  500.000001] RIP: 0010:tcp_close+0x1/0x2\n");
     log
 }
 
@@ -188,7 +261,7 @@ fn parts_merge_on_the_server(db: &str) {
     // The oldest part first: its lines name no crash.
     let first = receipt(&s.submit(&parts[n - 1]));
     let id = first["id"].as_str().unwrap().to_string();
-    assert_eq!(first["title"], "unrecognised crash");
+    assert_eq!(first["title"], NO_CRASH);
     let old_sig = first["signature"].as_str().unwrap().to_string();
     let r = s.json(&format!("/api/signatures/{old_sig}"));
     assert_eq!(r["reports"][0]["parts_received"], 1);
@@ -206,7 +279,7 @@ fn parts_merge_on_the_server(db: &str) {
     assert_eq!(newest["duplicate"], false);
     assert_eq!(
         newest["title"],
-        "BUG: kernel NULL pointer dereference, address: 0000000000000008"
+        "BUG: unable to handle kernel NULL pointer dereference in tcp_close"
     );
     let sig = newest["signature"].as_str().unwrap().to_string();
     assert_ne!(sig, old_sig);
@@ -258,6 +331,130 @@ fn parts_merge_on_the_server(db: &str) {
     );
 }
 
+/// A cut KASAN report (its header is older than any code carries), then
+/// a WARNING: the newest lines of the trace and the whole WARNING report.
+fn cut_report_then_warning() -> Vec<u8> {
+    let mut l = String::new();
+    l += "[  100.000000][ T100] BUG: KASAN: use-after-free in alpha_release+0x1a/0x2b\n";
+    l += "[  100.000001][ T100] Read of size 8 at addr ffff88801c2d3e40 by task syz/100\n";
+    l += "[  100.000002][ T100] Call Trace:\n";
+    let words = [
+        "sock", "tcp", "inet", "net", "skb", "queue", "flush", "wake", "lock", "timer", "xmit",
+        "recv",
+    ];
+    let nth = ["one", "two", "three", "four", "five"];
+    for i in 0..260 {
+        l += &format!(
+            "[  100.{:06}][ T100]  {}_{}_{}+0x{:x}/0x{:x}\n",
+            i + 3,
+            words[i % words.len()],
+            words[(i * 7 + 3) % words.len()],
+            nth[i % nth.len()],
+            i * 37 % 4000 + 16,
+            i * 91 % 5000 + 4096
+        );
+    }
+    l += "[  200.000000][ T200] WARNING: CPU: 0 PID: 200 at net/core/dev.c:1 beta_notify+0x1/0x2\n";
+    l += "[  200.000001][ T200] RIP: 0010:beta_notify+0x1/0x2\n";
+    l += "[  200.000002][ T200] Call Trace:\n[  200.000003][ T200]  beta_caller+0x1/0x2\n";
+    l.into_bytes()
+}
+
+/// The function of a call-trace line (`[…][ T1]  name+0x1/0x2`).
+fn frame_function(line: &str) -> &str {
+    line.rsplit("  ").next().unwrap().split('+').next().unwrap()
+}
+
+/// The server's `[panicqr: …missing here]` lines are no part of the crash:
+/// a report whose oldest part is missing starts, for the signature, inside
+/// the cut report, as the log does, not with the server's gap line (which
+/// would make the WARNING after it look like the first report).
+fn gap_lines_are_not_analysed(db: &str) {
+    let s = TestServer::start(db, unlimited());
+    let parts = part_urls(&cut_report_then_warning(), "x86_64", "6.9", 8, 4);
+    let n = parts.len();
+    let logs: Vec<String> = parts
+        .iter()
+        .map(|p| String::from_utf8(decode(p).unwrap().log).unwrap())
+        .collect();
+    // What the test stands on: no code carries the KASAN header, the
+    // newest carry the WARNING, the oldest two start inside the trace.
+    assert_eq!(n, 4);
+    assert!(logs.iter().all(|l| !l.contains("BUG: KASAN")));
+    assert!(logs[..n - 2].iter().any(|l| l.contains("WARNING: CPU: 0")));
+    for l in &logs[n - 2..] {
+        assert!(l.starts_with("[  100."), "{l}");
+    }
+    // Without the oldest part.
+    let mut last = serde_json::Value::Null;
+    for p in &parts[..n - 1] {
+        last = receipt(&s.submit(p));
+    }
+    let sig = last["signature"].as_str().unwrap();
+    let stored = s.json(&format!("/api/signatures/{sig}"))["reports"][0]["log"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gap = format!("[panicqr: part {n} of {n} missing here]\n");
+    assert!(stored.starts_with(&gap), "{stored}");
+    let top = frame_function(logs[n - 2].lines().next().unwrap());
+    assert_eq!(last["title"], format!("crash in {top}").as_str());
+    // The stored text as it is, gap line first, would be titled after the
+    // WARNING: what the server must not do.
+    assert_eq!(analyse(&stored).title, "WARNING in beta_notify");
+    // With every part: the trace starts one part earlier.
+    let whole = receipt(&s.submit(&parts[n - 1]));
+    let top = frame_function(logs[n - 1].lines().next().unwrap());
+    assert_eq!(whole["title"], format!("crash in {top}").as_str());
+    assert_eq!(whole["count"], 1);
+    let m = merge(parts.iter().map(|p| decode(p).unwrap()).collect());
+    assert!(m[0].is_complete());
+    assert_eq!(s.count(), 1);
+}
+
+/// Each code's log is bounded by the decoder, but a report may have 255
+/// parts: the server refuses a part that would take the report's log past
+/// one code's bound (so neither the merge, done again for every part, nor
+/// the analysis grows with the part count), and stores nothing of it.
+fn parts_together_are_bounded(db: &str) {
+    let s = TestServer::start(db, unlimited());
+    // 3 MiB each: one is allowed, two are past 4 MiB.
+    let line = |c: char| format!("{}\n", c.to_string().repeat(3 << 20));
+    let p1 = zlib_url(line('a').as_bytes(), "x86_64", "6.1", Some((1, 3, 0xb0b)));
+    let p2 = zlib_url(line('b').as_bytes(), "x86_64", "6.1", Some((2, 3, 0xb0b)));
+    assert!(p1.len() < Config::default().max_body, "{}", p1.len());
+    let first = receipt(&s.submit(&p1));
+    let id = first["id"].as_str().unwrap().to_string();
+    let r = s.submit(&p2);
+    assert_eq!(r.status, 400, "{}", r.text());
+    let m = r.error_message();
+    assert!(
+        m.contains(&format!("more than {MAX_LOG_BYTES}")) && m.contains("not a kernel report"),
+        "{m}"
+    );
+    // Nothing of the refused part was kept.
+    assert_eq!(s.count(), 1);
+    let d = s.json(&format!(
+        "/api/signatures/{}",
+        first["signature"].as_str().unwrap()
+    ));
+    let rep = &d["reports"][0];
+    assert_eq!(rep["id"], id.as_str());
+    assert_eq!(rep["parts_received"], 1);
+    assert!(!rep["log"].as_str().unwrap().contains("bbbb"));
+    // A small part 2 is taken.
+    let small = zlib_url(b"[ 1.0] part two\n", "x86_64", "6.1", Some((2, 3, 0xb0b)));
+    let r = receipt(&s.submit(&small));
+    assert_eq!(r["id"], id.as_str());
+    assert_eq!(
+        s.json(&format!(
+            "/api/signatures/{}",
+            r["signature"].as_str().unwrap()
+        ))["reports"][0]["parts_received"],
+        2
+    );
+}
+
 fn body_limit(db: &str) {
     let s = TestServer::start(
         db,
@@ -295,9 +492,32 @@ fn rate_limit(db: &str) {
     assert_eq!(r.status, 429, "{}", r.text());
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=30).contains(&wait), "{wait}");
-    // Only submissions are limited: reading still works.
+    // Reading has a budget of its own: not spent by submissions, and
+    // spending it leaves submissions alone.
     assert_eq!(s.get("/api/signatures").status, 200);
     assert_eq!(s.count(), 3);
+    let s = TestServer::start(
+        db,
+        Config {
+            read_rate_limit: RateLimit {
+                per_minute: 2,
+                burst: 4,
+            },
+            ..unlimited()
+        },
+    );
+    for path in ["/", "/api/signatures", "/style.css", "/nowhere"] {
+        let r = s.get(path);
+        assert_ne!(r.status, 429, "{path}");
+    }
+    for path in ["/", "/api/signatures", "/style.css"] {
+        let r = s.get(path);
+        assert_eq!(r.status, 429, "{path}: {}", r.text());
+        assert!(r.error_message().contains("too many requests"));
+        assert!(r.header("retry-after").is_some());
+        assert!(r.header("content-security-policy").is_some());
+    }
+    assert_eq!(s.submit(&urls[4]).status, 200);
 }
 
 fn admin_token(db: &str) {
@@ -375,16 +595,23 @@ fn logs_are_text_not_html(db: &str) {
         },
     );
     let log = crash_log(
-        "BUG: <img src=x onerror=alert(1)> in \"quoted\" & 'single'",
+        "BUG: <img src=x onerror=alert(document.domain)> in \"quoted\" & 'single'",
         "<script>alert(document.cookie)</script></pre><b>bold</b>",
     );
     let r = receipt(&s.submit(&report_url(
         &log,
         "<svg onload=alert(2)>",
         "6.1\"><script>",
-        10,
+        15,
     )));
     let sig = r["signature"].as_str().unwrap();
+    assert!(
+        r["title"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror=alert(document.domain)>"),
+        "{r}"
+    );
     for path in ["/".to_string(), format!("/s/{sig}")] {
         let page = s.get(&path);
         assert_eq!(page.status, 200);
@@ -398,11 +625,17 @@ fn logs_are_text_not_html(db: &str) {
             Some("text/html; charset=utf-8")
         );
         let html = page.text();
-        for raw in ["<script", "<img", "<svg onload", "<b>", "onerror=alert(1)>"] {
+        for raw in [
+            "<script",
+            "<img",
+            "<svg onload",
+            "<b>",
+            "onerror=alert(document.domain)>",
+        ] {
             assert!(!html.contains(raw), "{path}: raw {raw:?} in the page");
         }
         assert!(
-            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            html.contains("&lt;img src=x onerror=alert(document.domain)&gt;"),
             "{path}"
         );
         assert!(html.contains("&lt;svg onload=alert(2)&gt;"), "{path}");
@@ -488,4 +721,93 @@ fn panicqr_intake_now() -> i64 {
             .as_secs(),
     )
     .unwrap()
+}
+
+/// Half a request head, then nothing (slow loris).
+fn loris(s: &TestServer) -> TcpStream {
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.write_all(b"GET /api/signatures HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    c
+}
+
+/// Whether the server has closed `c` (reads until end of stream, at most
+/// `wait`): a closed connection reads as the end, or as reset.
+fn closed_within(c: &mut TcpStream, wait: Duration) -> bool {
+    c.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// A client that sends half a request head and waits is dropped after the
+/// header timeout, and is served no sooner than the others: they are
+/// answered while it waits. Connections past the cap wait to be accepted
+/// until one closes; a body that stops coming gets 408.
+#[test]
+fn slow_clients_are_dropped() {
+    let timeout = Duration::from_millis(1500);
+    let s = TestServer::start(
+        &common::sqlite_db(),
+        Config {
+            header_timeout: timeout,
+            body_timeout: timeout,
+            max_connections: 3,
+            ..unlimited()
+        },
+    );
+    let url = report_url(&crash_log("BUG: slow", "s"), "x86_64", "6.1", 5);
+    let start = Instant::now();
+    let mut slow = loris(&s);
+    for _ in 0..5 {
+        assert_eq!(s.submit(&url).status, 200);
+        assert_eq!(s.get("/api/signatures").status, 200);
+    }
+    // Answered while the slow client is still connected.
+    assert!(!closed_within(&mut slow, Duration::from_millis(10)));
+    assert!(closed_within(&mut slow, timeout + Duration::from_secs(10)));
+    let held = start.elapsed();
+    assert!(held >= timeout, "dropped after {held:?}");
+
+    // Three slow clients take every connection: the next request waits
+    // until the first of them is dropped.
+    let start = Instant::now();
+    let mut slow: Vec<TcpStream> = (0..3).map(|_| loris(&s)).collect();
+    assert_eq!(s.get("/api/signatures").status, 200);
+    let waited = start.elapsed();
+    assert!(
+        waited >= timeout / 2,
+        "served after {waited:?}, past the cap"
+    );
+    for c in &mut slow {
+        assert!(closed_within(c, Duration::from_secs(10)));
+    }
+
+    // A body that stops half way: 408, and the connection closed.
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.write_all(
+        b"POST /api/reports HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhttps://x/#?z=1",
+    )
+    .unwrap();
+    c.set_read_timeout(Some(timeout + Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = c.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 1.5 s"), "{answer}");
+    assert_eq!(s.count(), 1);
 }

@@ -446,8 +446,49 @@ impl Merged {
         if !self.missing().is_empty() {
             return None;
         }
-        let log: Vec<u8> = self.pieces().flat_map(|p| p.1.iter().copied()).collect();
-        Some(crate::parts::fnv1a(&log) == self.id)
+        Some(crate::parts::fnv1a(&self.joined()) == self.id)
+    }
+
+    /// The logs of the parts given, oldest first, with nothing between:
+    /// the whole log when no part is missing.
+    ///
+    /// # Examples
+    /// ```
+    /// use panicqr_report::decode::Merged;
+    /// let m = Merged { id: 0, count: 2, parts: vec![None, None], conflicts: vec![] };
+    /// assert!(m.joined().is_empty());
+    /// ```
+    pub fn joined(&self) -> Vec<u8> {
+        self.pieces().flat_map(|p| p.1.iter().copied()).collect()
+    }
+
+    /// The merged log as `panicqr decode` prints it: the parts given, oldest
+    /// first, and in place of each run of missing parts one line saying so
+    /// ([`gap_line`]), the parts older than the oldest one given and newer
+    /// than the newest one included.
+    ///
+    /// # Examples
+    /// ```
+    /// use panicqr_report::decode::Merged;
+    /// let m = Merged { id: 0, count: 3, parts: vec![None, None, None], conflicts: vec![] };
+    /// assert_eq!(m.text_with_gaps(), b"[panicqr: parts 1-3 of 3 missing here]\n");
+    /// ```
+    pub fn text_with_gaps(&self) -> Vec<u8> {
+        let mut log = Vec::new();
+        // The run of missing parts from `newer` to `older`, if any.
+        let gap = |log: &mut Vec<u8>, newer: usize, older: usize| {
+            if newer <= older {
+                log.extend_from_slice(gap_line(newer, older, self.count).as_bytes());
+            }
+        };
+        let mut older = self.count;
+        for (i, piece) in self.pieces() {
+            gap(&mut log, i + 1, older);
+            log.extend_from_slice(piece);
+            older = i - 1;
+        }
+        gap(&mut log, 1, older);
+        log
     }
 
     /// The logs of the parts given, oldest first, with their indices.
@@ -470,6 +511,25 @@ impl Merged {
             .iter()
             .flatten()
             .find_map(|d| d.release.as_deref())
+    }
+}
+
+/// The line that stands for parts `newer` to `older` (1-based, part 1 the
+/// newest lines) of a report over `count` codes in a merged log: the one
+/// place its wording is written (`panicqr decode` prints it, the crash
+/// intake stores it).
+///
+/// # Examples
+/// ```
+/// use panicqr_report::decode::gap_line;
+/// assert_eq!(gap_line(2, 2, 3), "[panicqr: part 2 of 3 missing here]\n");
+/// assert_eq!(gap_line(2, 4, 5), "[panicqr: parts 2-4 of 5 missing here]\n");
+/// ```
+pub fn gap_line(newer: usize, older: usize, count: usize) -> String {
+    if newer == older {
+        alloc::format!("[panicqr: part {newer} of {count} missing here]\n")
+    } else {
+        alloc::format!("[panicqr: parts {newer}-{older} of {count} missing here]\n")
     }
 }
 

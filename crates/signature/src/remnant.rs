@@ -294,6 +294,13 @@ fn with(found: extract::Found, prefix: String, kind: Kind) -> Described {
     }
 }
 
+/// The most stacks [`first_frame`] reads. A report has a few (the bad
+/// access, the allocation and free histories, an interrupt over a task);
+/// each is read from its caller's lines among all those after it, so a log
+/// of nothing but stack openings would otherwise cost the square of its
+/// length (a 4 MiB one, minutes).
+const MAX_STACKS: usize = 32;
+
 /// The first stack from `from` on that has a non-generic frame, leaving
 /// out allocation and free histories. A stack is read from the lines of
 /// one caller: other CPUs' backtraces may be interleaved with it.
@@ -305,7 +312,12 @@ fn first_frame(
 ) -> extract::Found {
     let mut at = from;
     let mut history = false;
+    let mut stacks = 0;
     while let Some(rest) = lines.get(at..).filter(|r| !r.is_empty()) {
+        stacks += 1;
+        if stacks > MAX_STACKS {
+            break;
+        }
         if !history {
             let view = one_caller(rest, callers.get(at..).unwrap_or(&[]));
             let found = extract::run(recipe, &view);

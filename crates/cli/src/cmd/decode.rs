@@ -156,27 +156,9 @@ pub fn merged_output(
         for i in &m.conflicts {
             note!("report {:08x}: part {i} was given twice, with different contents (the first is used)", m.id);
         }
-        // Oldest first; a run of missing parts (from `a` to `b`) leaves a
-        // marked gap, the parts after the newest one given included.
-        let gap = |log: &mut Vec<u8>, a: usize, b: usize| {
-            if a <= b {
-                let s = if b > a { "s" } else { "" };
-                let line = format!(
-                    "[panicqr: part{s} {} of {} missing here]\n",
-                    range(a, b),
-                    m.count
-                );
-                log.extend_from_slice(line.as_bytes());
-            }
-        };
-        let mut log = Vec::new();
-        let mut next = m.count;
-        for (i, piece) in m.pieces() {
-            gap(&mut log, i + 1, next);
-            log.extend_from_slice(piece);
-            next = i - 1;
-        }
-        gap(&mut log, 1, next);
+        // Oldest first; a run of missing parts leaves a marked gap, the
+        // parts after the newest one given included.
+        let log = m.text_with_gaps();
         if as_json {
             let mut o = serde_json::Map::new();
             o.insert("id".into(), format!("{:08x}", m.id).into());
@@ -207,15 +189,6 @@ fn list(v: &[usize]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    }
-}
-
-/// "2" or "2-4".
-fn range(a: usize, b: usize) -> String {
-    if a == b {
-        a.to_string()
-    } else {
-        format!("{a}-{b}")
     }
 }
 

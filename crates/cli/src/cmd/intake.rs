@@ -21,6 +21,10 @@ pub fn run(args: &IntakeArgs) -> Result<Outcome, Failure> {
             per_minute: args.rate_limit,
             burst: args.rate_burst,
         },
+        read_rate_limit: RateLimit {
+            per_minute: args.read_rate_limit,
+            burst: args.read_rate_limit,
+        },
         admin_token,
         tracker_url: args.tracker_url.clone(),
         retention_days: args.retention_days,

@@ -19,6 +19,24 @@
 
 use core::ffi::c_char;
 
+/// One string of a C options struct (`$p` and `$l` name its pointer and
+/// length fields) as a byte slice; `?` returns the refusal.
+macro_rules! option_text {
+    ($options:ident, $p:ident, $l:ident) => {
+        // SAFETY: `options` is non-NULL and readable (checked, and the
+        // caller's promise), read unaligned as everywhere; the string is
+        // readable for its length (caller) and disjoint from all writes
+        // (checked).
+        unsafe {
+            let o = core::ptr::addr_of!(*$options);
+            text(
+                core::ptr::addr_of!((*o).$p).read_unaligned(),
+                core::ptr::addr_of!((*o).$l).read_unaligned(),
+            )
+        }?
+    };
+}
+
 use panicqr_qr::{prepare, render, EcLevel, Mask, MaskChoice, Options, Segment, Version};
 use panicqr_report::build::{self, BuildError};
 
@@ -624,26 +642,11 @@ unsafe fn screen_parts(
 unsafe fn screen_report<'a>(
     options: *const PanicqrScreenOptions,
 ) -> Result<panicqr_screen::Report<'a>, Status> {
-    macro_rules! text {
-        ($p:ident, $l:ident) => {
-            // SAFETY: `options` is non-NULL and readable (checked, and the
-            // caller's promise), read unaligned as everywhere; the string
-            // is readable for its length (caller) and disjoint from all
-            // writes (checked).
-            unsafe {
-                let o = core::ptr::addr_of!(*options);
-                text(
-                    core::ptr::addr_of!((*o).$p).read_unaligned(),
-                    core::ptr::addr_of!((*o).$l).read_unaligned(),
-                )
-            }?
-        };
-    }
     Ok(panicqr_screen::Report {
-        log: text!(log, log_len),
-        base_url: text!(base_url, base_url_len),
-        arch: text!(arch, arch_len),
-        release: text!(release, release_len),
+        log: option_text!(options, log, log_len),
+        base_url: option_text!(options, base_url, base_url_len),
+        arch: option_text!(options, arch, arch_len),
+        release: option_text!(options, release, release_len),
     })
 }
 
@@ -1474,25 +1477,10 @@ unsafe fn report_target<'a>(
 ) -> Result<build::Target<'a>, Status> {
     // Field by field, not a copy of the whole struct: these frames sit
     // under a part's code.
-    macro_rules! text {
-        ($p:ident, $l:ident) => {
-            // SAFETY: `options` is non-NULL and readable (checked, and the
-            // caller's promise), read unaligned as everywhere; the string
-            // is readable for its length (caller) and disjoint from all
-            // writes (checked).
-            unsafe {
-                let o = core::ptr::addr_of!(*options);
-                text(
-                    core::ptr::addr_of!((*o).$p).read_unaligned(),
-                    core::ptr::addr_of!((*o).$l).read_unaligned(),
-                )
-            }?
-        };
-    }
     let (base, arch, release) = (
-        text!(base_url, base_url_len),
-        text!(arch, arch_len),
-        text!(release, release_len),
+        option_text!(options, base_url, base_url_len),
+        option_text!(options, arch, arch_len),
+        option_text!(options, release, release_len),
     );
     Ok(build::Target {
         max_version,

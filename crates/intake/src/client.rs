@@ -1,12 +1,19 @@
 //! A small blocking HTTP/1.1 client for the intake's API: what
-//! `panicqr submit` and the tests use. Plain `http://` only (one request
-//! per connection); an intake behind TLS is reached through the
-//! distribution's own proxy or tools.
+//! `panicqr submit` and the tests use. `http://` and `https://` (rustls
+//! over the TCP stream: the system's trust roots, plus those of
+//! [`Server::with_ca_file`]); one request per connection.
 
 use std::fmt;
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+
+use rustls::pki_types::ServerName;
+use rustls::{CertificateError, ClientConfig, ClientConnection, StreamOwned};
+
+use crate::tls::{self, TlsError};
 
 /// Largest answer read (a signature's details with 1000 logs fit).
 const MAX_RESPONSE: u64 = 64 << 20;
@@ -15,10 +22,15 @@ const MAX_RESPONSE: u64 = 64 << 20;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
-    /// The server address is not `http://host[:port]`.
+    /// The server address is not `http(s)://host[:port]`.
     BadAddress(String),
     /// The server could not be reached (refused, unknown host, timeout).
     Connect(String, std::io::Error),
+    /// The TLS handshake with the server failed: most often its
+    /// certificate is not trusted or not for the name used.
+    Tls(String, rustls::Error),
+    /// The certificates of [`Server::with_ca_file`] cannot be used.
+    CaFile(TlsError),
     /// The connection broke, or the answer is not HTTP.
     Protocol(String),
 }
@@ -28,9 +40,11 @@ impl fmt::Display for ClientError {
         match self {
             ClientError::BadAddress(a) => write!(
                 f,
-                "'{a}' is not an intake address: expected http://host[:port] (https is not supported; use a plain-HTTP address or a TLS proxy)"
+                "'{a}' is not an intake address: expected https://host[:port][/path] or http://…"
             ),
             ClientError::Connect(a, e) => write!(f, "cannot reach {a}: {e}"),
+            ClientError::Tls(a, e) => write!(f, "cannot reach {a}: {}", tls_problem(e)),
+            ClientError::CaFile(e) => write!(f, "CA file: {e}"),
             ClientError::Protocol(m) => write!(f, "bad answer from the server: {m}"),
         }
     }
@@ -73,19 +87,33 @@ impl Response {
 }
 
 /// An intake server's address.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Server {
     host: String,
     port: u16,
     /// A path prefix (an intake behind a proxy at `/crashes`), without the
     /// final `/`.
     prefix: String,
-    /// Time for connecting, and for each read or write.
+    /// For `https://`: whom to trust, and the name the certificate must
+    /// carry.
+    tls: Option<Tls>,
+    /// Time for connecting, and for each read or write (the TLS handshake's
+    /// included).
     pub timeout: Duration,
 }
 
+#[derive(Clone, Debug)]
+struct Tls {
+    config: Arc<ClientConfig>,
+    name: ServerName<'static>,
+}
+
 impl Server {
-    /// Reads `http://host[:port][/prefix]`.
+    /// Reads `https://host[:port][/prefix]` (port 443 by default) or
+    /// `http://…` (port 80). An `https://` server's certificate must be
+    /// valid for `host` (a name, or an IP address) and issued by an
+    /// authority of the system's trust store (`SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` are honoured) or of [`Server::with_ca_file`].
     ///
     /// # Errors
     /// [`ClientError::BadAddress`].
@@ -94,11 +122,15 @@ impl Server {
     /// ```
     /// use panicqr_intake::client::Server;
     /// assert!(Server::new("http://127.0.0.1:8080/").is_ok());
-    /// assert!(Server::new("https://crashes.example").is_err());
+    /// assert!(Server::new("https://crashes.example/intake").is_ok());
+    /// assert!(Server::new("ftp://crashes.example").is_err());
     /// ```
     pub fn new(address: &str) -> Result<Server, ClientError> {
         let bad = || ClientError::BadAddress(address.to_string());
-        let rest = address.strip_prefix("http://").ok_or_else(bad)?;
+        let (https, rest) = match address.strip_prefix("https://") {
+            Some(r) => (true, r),
+            None => (false, address.strip_prefix("http://").ok_or_else(bad)?),
+        };
         let (hostport, prefix) = match rest.find('/') {
             Some(i) => rest.split_at(i),
             None => (rest, ""),
@@ -107,17 +139,53 @@ impl Server {
             Some((h, p)) if !h.is_empty() && !p.contains(']') => {
                 (h, p.parse::<u16>().map_err(|_| bad())?)
             }
-            _ => (hostport, 80),
+            _ => (hostport, if https { 443 } else { 80 }),
         };
         if host.is_empty() || host.contains(['@', '?', '#', ' ']) {
             return Err(bad());
         }
+        let tls = if https {
+            let bare = host.trim_matches(['[', ']']);
+            let name = match bare.parse::<IpAddr>() {
+                Ok(ip) => ServerName::IpAddress(ip.into()),
+                Err(_) => ServerName::try_from(bare.to_string()).map_err(|_| bad())?,
+            };
+            let config = tls::client_config(&[], Path::new("")).map_err(ClientError::CaFile)?;
+            Some(Tls { config, name })
+        } else {
+            None
+        };
         Ok(Server {
             host: host.to_string(),
             port,
             prefix: prefix.trim_end_matches('/').to_string(),
+            tls,
             timeout: Duration::from_secs(30),
         })
+    }
+
+    /// Also trusts the certificates of the PEM file `path` (a private
+    /// certificate authority's, or the server's own self-signed one),
+    /// besides the system's. Nothing changes for an `http://` server, but
+    /// the file is read all the same: a wrong path is an error either way.
+    ///
+    /// # Errors
+    /// [`ClientError::CaFile`]: the file is unreadable or holds no
+    /// certificate.
+    ///
+    /// # Examples
+    /// ```
+    /// use panicqr_intake::client::Server;
+    /// let s = Server::new("https://crashes.example")?;
+    /// assert!(s.with_ca_file("/nonexistent/ca.pem".as_ref()).is_err());
+    /// # Ok::<(), panicqr_intake::client::ClientError>(())
+    /// ```
+    pub fn with_ca_file(mut self, path: &Path) -> Result<Server, ClientError> {
+        let certs = tls::read_certificates(path).map_err(ClientError::CaFile)?;
+        if let Some(t) = &mut self.tls {
+            t.config = tls::client_config(&certs, path).map_err(ClientError::CaFile)?;
+        }
+        Ok(self)
     }
 
     /// `POST /api/reports` with the report URL.
@@ -146,7 +214,11 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Response, ClientError> {
-        let name = format!("{}:{}", self.host, self.port);
+        let hostport = format!("{}:{}", self.host, self.port);
+        let name = match self.tls {
+            Some(_) => format!("https://{hostport}"),
+            None => format!("http://{hostport}"),
+        };
         let connect = |e| ClientError::Connect(name.clone(), e);
         let addrs: Vec<_> = (self.host.trim_matches(['[', ']']), self.port)
             .to_socket_addrs()
@@ -169,7 +241,7 @@ impl Server {
         s.set_read_timeout(Some(self.timeout)).map_err(io)?;
         s.set_write_timeout(Some(self.timeout)).map_err(io)?;
         let mut head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            "{method} {}{path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nContent-Length: {}\r\n",
             self.prefix,
             body.len()
         );
@@ -177,11 +249,75 @@ impl Server {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        s.write_all(head.as_bytes()).map_err(io)?;
-        s.write_all(body).map_err(io)?;
-        let mut raw = Vec::new();
-        s.take(MAX_RESPONSE).read_to_end(&mut raw).map_err(io)?;
+        let raw = match &self.tls {
+            None => exchange(&mut s, head.as_bytes(), body).map_err(io)?,
+            Some(t) => {
+                let mut conn = ClientConnection::new(t.config.clone(), t.name.clone())
+                    .map_err(|e| ClientError::Tls(name.clone(), e))?;
+                handshake(&mut conn, &mut s).map_err(|e| match rustls_error(&e) {
+                    Some(r) => ClientError::Tls(name.clone(), r),
+                    None => connect(e),
+                })?;
+                exchange(&mut StreamOwned::new(conn, s), head.as_bytes(), body).map_err(io)?
+            }
+        };
         parse(&raw)
+    }
+}
+
+/// Sends a request, reads the answer to the end of the stream (at most
+/// [`MAX_RESPONSE`] bytes).
+fn exchange(s: &mut (impl Read + Write), head: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
+    s.write_all(head)?;
+    s.write_all(body)?;
+    s.flush()?;
+    let mut raw = Vec::new();
+    match s.take(MAX_RESPONSE).read_to_end(&mut raw) {
+        Ok(_) => Ok(raw),
+        // A TLS server that closes without saying so (no close_notify)
+        // after its answer: the answer's Content-Length or final chunk
+        // tells whether it came whole, and `parse` checks that.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(raw),
+        Err(e) => Err(e),
+    }
+}
+
+/// The TLS handshake, on its own so that its failures (an untrusted
+/// certificate above all) are told apart from those of the exchange.
+fn handshake(conn: &mut ClientConnection, s: &mut TcpStream) -> std::io::Result<()> {
+    while conn.is_handshaking() {
+        if conn.complete_io(s)? == (0, 0) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection during the TLS handshake",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The rustls error inside an I/O error of the handshake, if that is what
+/// it is.
+fn rustls_error(e: &std::io::Error) -> Option<rustls::Error> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .cloned()
+}
+
+/// A TLS failure, said so that the user knows what to do.
+fn tls_problem(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "certificate not trusted (UnknownIssuer); pass --ca-file (or PANICQR_CA_FILE) with the certificate of the intake's private certificate authority".into()
+        }
+        rustls::Error::InvalidCertificate(
+            c @ (CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }),
+        ) => format!("the server's certificate is for another name: {c}"),
+        rustls::Error::InvalidCertificate(c) => format!("the server's certificate is refused: {c}"),
+        rustls::Error::InvalidMessage(_) => {
+            format!("the TLS handshake failed ({e}); is it a plain-HTTP server? then use http://")
+        }
+        e => format!("the TLS handshake failed: {e}"),
     }
 }
 
@@ -256,13 +392,22 @@ mod tests {
             ("[::1]", 9000, "/crashes")
         );
         let s = Server::new("http://intake.example").unwrap();
-        assert_eq!(s.port, 80);
+        assert_eq!((s.port, s.tls.is_none()), (80, true));
+        let s = Server::new("https://intake.example/c").unwrap();
+        assert_eq!((s.port, s.prefix.as_str()), (443, "/c"));
+        let name = s.tls.map(|t| t.name.to_str().into_owned());
+        assert_eq!(name.as_deref(), Some("intake.example"));
+        let s = Server::new("https://[::1]:8443").unwrap();
+        let name = s.tls.map(|t| t.name.to_str().into_owned());
+        assert_eq!(name.as_deref(), Some("::1"));
         for bad in [
             "intake:80",
             "http://",
             "http://a:b",
             "http://u@h/",
             "ftp://h",
+            "https://",
+            "https://h:99999",
         ] {
             assert!(Server::new(bad).is_err(), "{bad}");
         }

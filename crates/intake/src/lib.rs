@@ -9,6 +9,7 @@
 //!   merged on the server, retention, deletion).
 //! - [`server`]: the HTTP API, limits and the dashboard.
 //! - [`client`]: a small blocking client (`panicqr submit`, the tests).
+//! - [`tls`]: HTTPS for both: the server's certificate, the client's trust.
 //!
 //! # Examples
 //! ```
@@ -39,5 +40,6 @@ pub mod server;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 pub use error::Error;

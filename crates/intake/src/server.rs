@@ -18,7 +18,10 @@
 //! Connections are bounded: at most [`Config::max_connections`] at once
 //! (more wait to be accepted), and one whose request head (or next request
 //! head, on a kept-alive connection) has not arrived within
-//! [`Config::header_timeout`] is closed.
+//! [`Config::header_timeout`] is closed. Over HTTPS ([`serve_tls`]), the
+//! TLS handshake counts as a connection and has the header timeout too (a
+//! client that never finishes it is dropped then); the request head's own
+//! timeout starts after it.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -41,6 +44,7 @@ use crate::html;
 use crate::ratelimit::Limiter;
 pub use crate::ratelimit::RateLimit;
 use crate::store::Store;
+use crate::tls::ServerTls;
 
 /// The policy of every answer: nothing but this origin's stylesheet; no
 /// script, no frame, no form.
@@ -169,13 +173,51 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, None, store, config, shutdown).await
+}
+
+/// [`serve`] over HTTPS: every connection is TLS with `tls`'s certificate.
+///
+/// # Errors
+/// When the listener fails.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use panicqr_intake::{server, store::Store, tls::ServerTls};
+/// let tls = ServerTls::from_pem_files("fullchain.pem".as_ref(), "key.pem".as_ref())?;
+/// let store = Arc::new(Store::open("crashes.sqlite", 8).await?);
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8443").await?;
+/// server::serve_tls(listener, tls, store, server::Config::default(), std::future::pending()).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: ServerTls,
+    store: Arc<Store>,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, Some(tls), store, config, shutdown).await
+}
+
+async fn serve_with(
+    listener: tokio::net::TcpListener,
+    tls: Option<ServerTls>,
+    store: Arc<Store>,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let retention = spawn_retention(store.clone(), &config);
     let limits = Limits {
         header_timeout: config.header_timeout,
         max_connections: config.max_connections.clamp(1, MAX_PERMITS),
     };
     let app = router(store, config);
-    let r = accept_loop(listener, app, limits, shutdown).await;
+    let acceptor = tls.as_ref().map(ServerTls::acceptor);
+    let r = accept_loop(listener, acceptor, app, limits, shutdown).await;
     if let Some(t) = retention {
         t.abort();
     }
@@ -193,11 +235,12 @@ struct Limits {
 }
 
 /// Accepts connections while fewer than `max_connections` are open, each
-/// served by hyper with the header timeout; on `shutdown`, stops accepting,
-/// lets the requests in progress finish and waits for every connection to
-/// close.
+/// served by hyper with the header timeout (after a TLS handshake within
+/// the same timeout, with `tls`); on `shutdown`, stops accepting, lets the
+/// requests in progress finish and waits for every connection to close.
 async fn accept_loop(
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -235,19 +278,26 @@ async fn accept_loop(
             tower::ServiceExt::oneshot(app.clone(), req.map(Body::new))
         });
         let mut closed = closed.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
+            // Held through the handshake too: a client stalling it takes a
+            // connection of the cap, for the header timeout at most.
             let _permit = permit;
-            let conn = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .serve_connection(TokioIo::new(stream), service);
-            let mut conn = pin!(conn);
-            tokio::select! {
-                // A client that went away or timed out is no error of ours.
-                _ = conn.as_mut() => {}
-                _ = closed.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+            match tls {
+                None => serve_connection(stream, service, limits, closed).await,
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(limits.header_timeout, acceptor.accept(stream));
+                    let stream = tokio::select! {
+                        // A failed or stalled handshake: the client's
+                        // problem, and nothing to answer over.
+                        r = handshake => match r {
+                            Ok(Ok(s)) => s,
+                            Ok(Err(_)) | Err(_) => return,
+                        },
+                        _ = closed.changed() => return,
+                    };
+                    serve_connection(stream, service, limits, closed).await;
                 }
             }
         });
@@ -258,6 +308,34 @@ async fn accept_loop(
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
     let _ = permits.acquire_many(all).await;
     Ok(())
+}
+
+/// One connection served by hyper until it closes, or gracefully closed
+/// once `closed` changes (shutdown).
+async fn serve_connection<I, S>(
+    io: I,
+    service: S,
+    limits: Limits,
+    mut closed: tokio::sync::watch::Receiver<()>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(TokioIo::new(io), service);
+    let mut conn = pin!(conn);
+    tokio::select! {
+        // A client that went away or timed out is no error of ours.
+        _ = conn.as_mut() => {}
+        _ = closed.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// Errors of one connection, not of the listener.
@@ -290,6 +368,31 @@ pub fn run(
     config: Config,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), Error> {
+    run_with(db, listen, config, None, ready)
+}
+
+/// [`run`], over HTTPS when `tls` is given.
+///
+/// # Errors
+/// As [`run`].
+///
+/// # Examples
+/// ```no_run
+/// use panicqr_intake::server::{run_with, Config};
+/// use panicqr_intake::tls::ServerTls;
+/// let tls = ServerTls::from_pem_files("fullchain.pem".as_ref(), "key.pem".as_ref())?;
+/// run_with("crashes.sqlite", "0.0.0.0:443", Config::default(), Some(tls), |addr| {
+///     println!("https://{addr}/")
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_with(
+    db: &str,
+    listen: &str,
+    config: Config,
+    tls: Option<ServerTls>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -305,7 +408,7 @@ pub fn run(
             .local_addr()
             .map_err(|e| Error::Io(format!("cannot listen on {listen}"), e))?;
         ready(addr);
-        let r = serve(listener, store.clone(), config, stop_signal()).await;
+        let r = serve_with(listener, tls, store.clone(), config, stop_signal()).await;
         store.close().await;
         r.map_err(|e| Error::Io("serving failed".into(), e))
     })

@@ -1,0 +1,210 @@
+//! TLS for the intake: the server's certificate and key
+//! ([`ServerTls`], `panicqr intake --tls-cert --tls-key`), and the trust
+//! roots of the client ([`client::Server`](crate::client::Server): the
+//! system's store plus the certificates of a `--ca-file`).
+//!
+//! rustls with the ring crypto provider, set explicitly on every
+//! configuration (no process-wide default is installed, so a program
+//! embedding the intake keeps its own). TLS 1.2 and 1.3, rustls' safe
+//! defaults; HTTP/1.1 offered by ALPN.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rustls::pki_types::pem::{self, PemObject};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
+
+/// Why a certificate, key or CA file cannot be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The file could not be read.
+    Read(PathBuf, std::io::Error),
+    /// The file holds no PEM certificate (`-----BEGIN CERTIFICATE-----`),
+    /// or a broken one (the message says where).
+    NoCertificate(PathBuf, String),
+    /// The file holds no PEM private key (PKCS#8, PKCS#1 or SEC1), or a
+    /// broken one.
+    NoKey(PathBuf, String),
+    /// rustls refused the certificate and key: they do not belong
+    /// together, or the key type is not supported.
+    Refused(String),
+}
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TlsError::Read(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+            TlsError::NoCertificate(p, why) => write!(
+                f,
+                "{} holds no usable PEM certificate ({why}): give the certificate chain, '-----BEGIN CERTIFICATE-----' blocks",
+                p.display()
+            ),
+            TlsError::NoKey(p, why) => write!(
+                f,
+                "{} holds no usable PEM private key ({why}): give a PKCS#8, PKCS#1 (RSA) or SEC1 (EC) key",
+                p.display()
+            ),
+            TlsError::Refused(m) => write!(f, "unusable TLS certificate and key: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for TlsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TlsError::Read(_, e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A server's TLS configuration: its certificate chain and private key,
+/// checked to belong together.
+///
+/// # Examples
+/// ```no_run
+/// use panicqr_intake::tls::ServerTls;
+/// let tls = ServerTls::from_pem_files(
+///     "/etc/panicqr/fullchain.pem".as_ref(),
+///     "/etc/panicqr/key.pem".as_ref(),
+/// )?;
+/// # Ok::<(), panicqr_intake::tls::TlsError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServerTls {
+    config: Arc<ServerConfig>,
+}
+
+impl ServerTls {
+    /// Reads the certificate chain (the server's certificate first, then
+    /// the intermediates: a `fullchain.pem`) and the private key, both PEM.
+    ///
+    /// # Errors
+    /// [`TlsError`]: a file unreadable, without a certificate or key, or a
+    /// key that is not the certificate's.
+    pub fn from_pem_files(cert: &Path, key: &Path) -> Result<ServerTls, TlsError> {
+        let chain = read_certificates(cert)?;
+        let key = PrivateKeyDer::from_pem_file(key).map_err(|e| match e {
+            pem::Error::Io(io) => TlsError::Read(key.to_path_buf(), io),
+            e => TlsError::NoKey(key.to_path_buf(), pem_problem(&e)),
+        })?;
+        let mut config = ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Refused(e.to_string()))?
+            .with_no_client_auth()
+            // rustls checks here that the key is the first certificate's.
+            .with_single_cert(chain, key)
+            .map_err(|e| TlsError::Refused(e.to_string()))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(ServerTls {
+            config: Arc::new(config),
+        })
+    }
+
+    /// What the accept loop hands each connection to.
+    pub(crate) fn acceptor(&self) -> tokio_rustls::TlsAcceptor {
+        tokio_rustls::TlsAcceptor::from(self.config.clone())
+    }
+}
+
+/// Every certificate in a PEM file (at least one).
+///
+/// # Errors
+/// [`TlsError::Read`], [`TlsError::NoCertificate`].
+///
+/// # Examples
+/// ```
+/// use panicqr_intake::tls::{read_certificates, TlsError};
+/// let e = read_certificates("/nonexistent/ca.pem".as_ref()).unwrap_err();
+/// assert!(matches!(e, TlsError::Read(..)));
+/// ```
+pub fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let broken = |e: pem::Error| match e {
+        pem::Error::Io(io) => TlsError::Read(path.to_path_buf(), io),
+        e => TlsError::NoCertificate(path.to_path_buf(), pem_problem(&e)),
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(broken)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(broken)?;
+    if certs.is_empty() {
+        return Err(TlsError::NoCertificate(
+            path.to_path_buf(),
+            "none found".into(),
+        ));
+    }
+    Ok(certs)
+}
+
+/// A client configuration trusting the system's roots and `extra`.
+///
+/// # Errors
+/// [`TlsError::NoCertificate`] naming `source` when one of `extra` is not
+/// a certificate rustls can use as a trust anchor.
+pub(crate) fn client_config(
+    extra: &[CertificateDer<'static>],
+    source: &Path,
+) -> Result<Arc<ClientConfig>, TlsError> {
+    let mut roots = system_roots().clone();
+    for c in extra {
+        roots.add(c.clone()).map_err(|e| {
+            TlsError::NoCertificate(source.to_path_buf(), format!("not a CA certificate: {e}"))
+        })?;
+    }
+    let mut config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Refused(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
+/// The system's trust roots (`SSL_CERT_FILE`/`SSL_CERT_DIR` if set, else
+/// the distribution's store, `/etc/ssl/certs` on Debian), read once per
+/// process. Certificates rustls cannot use are left out, as a missing
+/// store is: a server they would have vouched for is then refused with
+/// an error that says so.
+fn system_roots() -> &'static RootCertStore {
+    static ROOTS: OnceLock<RootCertStore> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        roots
+    })
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn pem_problem(e: &pem::Error) -> String {
+    match e {
+        pem::Error::NoItemsFound => "none found".into(),
+        e => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_without_pem_are_refused() {
+        let dir = std::env::temp_dir().join(format!("panicqr-tls-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = dir.join("not-pem.txt");
+        std::fs::write(&text, "hello\n").unwrap();
+        assert!(matches!(
+            read_certificates(&text),
+            Err(TlsError::NoCertificate(..))
+        ));
+        let e = ServerTls::from_pem_files(&text, &text).unwrap_err();
+        assert!(matches!(e, TlsError::NoCertificate(..)), "{e}");
+        assert!(e.to_string().contains("not-pem.txt"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

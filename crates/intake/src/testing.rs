@@ -1,6 +1,7 @@
 //! Helpers for the intake's tests and bench (feature `testing`): a
 //! throw-away PostgreSQL server from Debian's `postgresql` package, and
-//! report URLs made by panicqr's own encoder from the corpus logs.
+//! report URLs made by panicqr's own encoder from the corpus logs, and a
+//! throw-away certificate authority for the TLS tests.
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -407,4 +408,77 @@ pub fn stored_ids(db: &str) -> Vec<String> {
         store.close().await;
         ids
     })
+}
+
+/// PEM files of a certificate authority made for one test process (rcgen,
+/// a new ECDSA P-256 key each time), in a directory of their own.
+#[derive(Debug)]
+pub struct TestPki {
+    /// The authority's certificate: what a client passes as `--ca-file`.
+    pub ca: PathBuf,
+    /// A server certificate for `localhost` and `127.0.0.1`, signed by the
+    /// authority.
+    pub cert: PathBuf,
+    /// Its private key (PKCS#8).
+    pub key: PathBuf,
+    /// A server certificate for `intake.example` and `10.0.0.1` only,
+    /// signed by the same authority: valid, but for other names.
+    pub wrong_name_cert: PathBuf,
+    /// Its private key.
+    pub wrong_name_key: PathBuf,
+}
+
+/// A new [`TestPki`] in a new directory under the temporary directory
+/// (left for the OS to clean; it is a few KB).
+pub fn test_pki() -> TestPki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "panicqr-pki-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, pem: String| {
+        let p = dir.join(name);
+        std::fs::write(&p, pem).unwrap();
+        p
+    };
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "panicqr test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let ca = write("ca.pem", ca_cert.pem());
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf = |names: &[&str], stem: &str| {
+        let names: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+        let mut params = CertificateParams::new(names).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "panicqr test intake");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &issuer).unwrap();
+        (
+            write(&format!("{stem}.pem"), cert.pem()),
+            write(&format!("{stem}-key.pem"), key.serialize_pem()),
+        )
+    };
+    let (cert, key) = leaf(&["localhost", "127.0.0.1"], "server");
+    let (wrong_name_cert, wrong_name_key) = leaf(&["intake.example", "10.0.0.1"], "wrong-name");
+    TestPki {
+        ca,
+        cert,
+        key,
+        wrong_name_cert,
+        wrong_name_key,
+    }
 }

@@ -3,7 +3,7 @@
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use panicqr_intake::client::{Response, Server};
 use panicqr_intake::server::{self, Config, RateLimit};
 use panicqr_intake::store::Store;
 use panicqr_intake::testing;
+use panicqr_intake::tls::ServerTls;
 
 /// The same test for each backend: `mod sqlite` and `mod postgres`, each
 /// calling `super::<name>(db_url)`.
@@ -76,6 +77,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(db: &str, config: Config) -> TestServer {
+        TestServer::start_with(db, config, None)
+    }
+
+    /// An HTTPS server with `tls`, its client trusting `ca` and reaching
+    /// it as `https://localhost:port`.
+    pub fn start_tls(db: &str, config: Config, tls: ServerTls, ca: &Path) -> TestServer {
+        TestServer::start_with(db, config, Some((tls, ca)))
+    }
+
+    fn start_with(db: &str, config: Config, tls: Option<(ServerTls, &Path)>) -> TestServer {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -87,12 +98,31 @@ impl TestServer {
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = rt.spawn(server::serve(listener, store.clone(), config, async {
+        let stopped = async {
             let _ = stopped.await;
-        }));
+        };
+        let (task, client) = match tls {
+            None => (
+                rt.spawn(server::serve(listener, store.clone(), config, stopped)),
+                Server::new(&format!("http://{addr}")).unwrap(),
+            ),
+            Some((tls, ca)) => (
+                rt.spawn(server::serve_tls(
+                    listener,
+                    tls,
+                    store.clone(),
+                    config,
+                    stopped,
+                )),
+                Server::new(&format!("https://localhost:{}", addr.port()))
+                    .unwrap()
+                    .with_ca_file(ca)
+                    .unwrap(),
+            ),
+        };
         TestServer {
             addr,
-            client: Server::new(&format!("http://{addr}")).unwrap(),
+            client,
             store,
             rt,
             stop: Some(stop),

@@ -442,6 +442,13 @@ pub struct IntakeArgs {
     /// the answer (CORS); repeat for several.
     #[arg(long, value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
+    /// Serve HTTPS with this certificate chain (PEM: the server's
+    /// certificate, then the intermediates); needs --tls-key.
+    #[arg(long, value_name = "FULLCHAIN.pem", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "KEY.pem", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `panicqr submit`.
@@ -451,7 +458,12 @@ pub struct SubmitArgs {
     /// line (the parts of a report over several codes, for example).
     #[arg(value_name = "URL|-")]
     pub urls: Vec<String>,
-    /// The intake, http://host:port (default: the environment variable PANICQR_INTAKE).
-    #[arg(long, value_name = "http://HOST:PORT")]
+    /// The intake, https://host[:port] or http://… (default: the environment variable PANICQR_INTAKE).
+    #[arg(long, value_name = "https://HOST:PORT")]
     pub to: Option<String>,
+    /// Also trust the certificates in this PEM file (a private certificate
+    /// authority's) for an https:// intake, besides the system's (default:
+    /// the environment variable PANICQR_CA_FILE).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 }

@@ -323,6 +323,10 @@ fn tls_problem(e: &rustls::Error) -> String {
 
 fn parse(raw: &[u8]) -> Result<Response, ClientError> {
     let bad = |m: &str| ClientError::Protocol(m.to_string());
+    // A TLS record (an alert, a handshake) where HTTP was expected.
+    if let [0x15 | 0x16, 0x03, ..] = raw {
+        return Err(bad("the answer is TLS, not HTTP: use https://"));
+    }
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

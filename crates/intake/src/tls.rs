@@ -28,8 +28,15 @@ pub enum TlsError {
     /// The file holds no PEM private key (PKCS#8, PKCS#1 or SEC1), or a
     /// broken one.
     NoKey(PathBuf, String),
-    /// rustls refused the certificate and key: they do not belong
-    /// together, or the key type is not supported.
+    /// The private key is not the one of the chain's first certificate.
+    KeyMismatch {
+        /// The certificate chain's file.
+        cert: PathBuf,
+        /// The key's file.
+        key: PathBuf,
+    },
+    /// rustls refused the certificate or key (an unsupported key type,
+    /// say).
     Refused(String),
 }
 
@@ -39,7 +46,7 @@ impl fmt::Display for TlsError {
             TlsError::Read(p, e) => write!(f, "cannot read {}: {e}", p.display()),
             TlsError::NoCertificate(p, why) => write!(
                 f,
-                "{} holds no usable PEM certificate ({why}): give the certificate chain, '-----BEGIN CERTIFICATE-----' blocks",
+                "{} holds no usable PEM certificate ({why}): expected '-----BEGIN CERTIFICATE-----' blocks",
                 p.display()
             ),
             TlsError::NoKey(p, why) => write!(
@@ -47,7 +54,13 @@ impl fmt::Display for TlsError {
                 "{} holds no usable PEM private key ({why}): give a PKCS#8, PKCS#1 (RSA) or SEC1 (EC) key",
                 p.display()
             ),
-            TlsError::Refused(m) => write!(f, "unusable TLS certificate and key: {m}"),
+            TlsError::KeyMismatch { cert, key } => write!(
+                f,
+                "the private key in {} is not the key of the certificate in {} (its first certificate must be the server's own)",
+                key.display(),
+                cert.display()
+            ),
+            TlsError::Refused(m) => write!(f, "unusable TLS certificate or key: {m}"),
         }
     }
 }
@@ -87,6 +100,7 @@ impl ServerTls {
     /// key that is not the certificate's.
     pub fn from_pem_files(cert: &Path, key: &Path) -> Result<ServerTls, TlsError> {
         let chain = read_certificates(cert)?;
+        let key_path = key;
         let key = PrivateKeyDer::from_pem_file(key).map_err(|e| match e {
             pem::Error::Io(io) => TlsError::Read(key.to_path_buf(), io),
             e => TlsError::NoKey(key.to_path_buf(), pem_problem(&e)),
@@ -97,7 +111,15 @@ impl ServerTls {
             .with_no_client_auth()
             // rustls checks here that the key is the first certificate's.
             .with_single_cert(chain, key)
-            .map_err(|e| TlsError::Refused(e.to_string()))?;
+            .map_err(|e| match e {
+                rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch) => {
+                    TlsError::KeyMismatch {
+                        cert: cert.to_path_buf(),
+                        key: key_path.to_path_buf(),
+                    }
+                }
+                e => TlsError::Refused(e.to_string()),
+            })?;
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(ServerTls {
             config: Arc::new(config),

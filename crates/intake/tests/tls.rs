@@ -82,6 +82,15 @@ fn reports_over_https() {
     assert!(matches!(e, rustls::Error::InvalidMessage(_)), "{e:?}");
     assert!(message.contains("use http://"), "{message}");
     assert_eq!(plain.count(), 0);
+    // And the other way round: an http:// client at the HTTPS server.
+    let wrong = Server::new(&format!("http://127.0.0.1:{}", s.addr.port())).unwrap();
+    match wrong.submit(&url) {
+        Err(e @ ClientError::Protocol(_)) => {
+            assert!(e.to_string().contains("use https://"), "{e}")
+        }
+        r => panic!("{r:?}"),
+    }
+    assert_eq!(s.count(), 1);
 }
 
 /// Without the authority's certificate the server is not trusted: one
@@ -244,7 +253,7 @@ fn unusable_files_are_refused() {
     let pki = test_pki();
     let missing = pki.ca.with_file_name("missing.pem");
     let cases: [(&std::path::Path, &std::path::Path, &str); 5] = [
-        (&pki.cert, &pki.wrong_name_key, "Refused"),
+        (&pki.cert, &pki.wrong_name_key, "KeyMismatch"),
         (&missing, &pki.key, "Read"),
         (&pki.cert, &missing, "Read"),
         (&pki.key, &pki.key, "NoCertificate"),
@@ -253,7 +262,10 @@ fn unusable_files_are_refused() {
     for (cert, key, want) in cases {
         let e = ServerTls::from_pem_files(cert, key).unwrap_err();
         let got = match &e {
-            TlsError::Refused(_) => "Refused",
+            TlsError::KeyMismatch { cert: c, key: k } => {
+                assert_eq!((c, k), (&cert.to_path_buf(), &key.to_path_buf()));
+                "KeyMismatch"
+            }
             TlsError::Read(p, _) => {
                 assert_eq!(p, &missing);
                 "Read"

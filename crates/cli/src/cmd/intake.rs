@@ -5,6 +5,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, Context};
 use panicqr_intake::server::{check_tracker_url, Config, RateLimit};
+use panicqr_intake::tls::ServerTls;
 use panicqr_intake::Error;
 
 use crate::args::IntakeArgs;
@@ -12,6 +13,15 @@ use crate::{Failure, Outcome};
 
 pub fn run(args: &IntakeArgs) -> Result<Outcome, Failure> {
     let admin_token = admin_token(args)?;
+    // Clap makes each of the two options require the other.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            ServerTls::from_pem_files(cert, key)
+                .map_err(|e| Failure::BadInput(anyhow!("TLS: {e}")))?,
+        ),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     if let Some(t) = &args.tracker_url {
         check_tracker_url(t).map_err(|e| Failure::BadInput(anyhow!(e)))?;
     }
@@ -40,12 +50,12 @@ pub fn run(args: &IntakeArgs) -> Result<Outcome, Failure> {
         0 => "reports kept forever".to_string(),
         d => format!("reports deleted after {d} days"),
     };
-    panicqr_intake::server::run(&args.db, &args.listen, config, |addr| {
+    panicqr_intake::server::run_with(&args.db, &args.listen, config, tls, |addr| {
         // The address is for whoever started us (a test, a script); a
         // closed standard output does not stop the service.
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "http://{addr}/").and_then(|()| out.flush());
-        note!("crash intake on http://{addr}/: {retention}, {deletion}");
+        let _ = writeln!(out, "{scheme}://{addr}/").and_then(|()| out.flush());
+        note!("crash intake on {scheme}://{addr}/: {retention}, {deletion}");
     })
     .map_err(|e| match e {
         Error::BadDatabaseUrl(_) => Failure::BadInput(anyhow!("{e}")),

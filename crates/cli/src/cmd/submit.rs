@@ -3,7 +3,10 @@
 //!
 //! Exit codes: 0 when every report was accepted (or was there already), 2
 //! when one is not a report (checked here before sending, and by the
-//! intake), 1 when the intake cannot be reached or fails.
+//! intake) or the options are wrong (an unusable `--ca-file`), 1 when the
+//! intake cannot be reached (its certificate refused included) or fails.
+
+use std::path::PathBuf;
 
 use anyhow::anyhow;
 use panicqr_intake::client::Server;
@@ -17,11 +20,20 @@ pub fn run(args: &SubmitArgs) -> Result<Outcome, Failure> {
         (None, Ok(t)) => t,
         (None, Err(_)) => {
             return Err(Failure::BadInput(anyhow!(
-                "no intake given: --to http://host:port or PANICQR_INTAKE"
+                "no intake given: --to https://host[:port] or PANICQR_INTAKE"
             )))
         }
     };
-    let server = Server::new(&to).map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    let mut server = Server::new(&to).map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    let ca_file = args
+        .ca_file
+        .clone()
+        .or_else(|| std::env::var_os("PANICQR_CA_FILE").map(PathBuf::from));
+    if let Some(ca) = ca_file {
+        server = server
+            .with_ca_file(&ca)
+            .map_err(|e| Failure::BadInput(anyhow!("{e}")))?;
+    }
     let urls: Vec<String> = match args.urls.as_slice() {
         [] => stdin_lines()?,
         [one] if one == "-" => stdin_lines()?,

@@ -185,7 +185,7 @@ fn submit_exit_codes() {
     assert_eq!(String::from_utf8_lossy(&o.stderr).lines().count(), 1);
     assert_eq!(panicqr(&["submit", &url], b"").status.code(), Some(2));
     assert_eq!(
-        panicqr(&["submit", &url, "--to", "https://x"], b"")
+        panicqr(&["submit", &url, "--to", "ftp://x"], b"")
             .status
             .code(),
         Some(2)

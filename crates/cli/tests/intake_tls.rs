@@ -173,10 +173,7 @@ fn submit_over_https() {
         "wrong-name",
         Some((&pki.wrong_name_cert, &pki.wrong_name_key)),
     );
-    let o = panicqr(
-        &["submit", &one, "--to", &wrong.addr, "--ca-file", ca],
-        &[],
-    );
+    let o = panicqr(&["submit", &one, "--to", &wrong.addr, "--ca-file", ca], &[]);
     assert_fails(&o, 1, "certificate is for another name");
 
     // Plain HTTP still works (a CA file changes nothing there).
@@ -191,7 +188,11 @@ fn intake_refuses_unusable_tls_files() {
     let missing = pki.ca.with_file_name("missing.pem");
     let db = temp_db("bad-tls");
     let cases: [(&Path, &Path, &str); 3] = [
-        (&pki.cert, &pki.wrong_name_key, "is not the key of the certificate"),
+        (
+            &pki.cert,
+            &pki.wrong_name_key,
+            "is not the key of the certificate",
+        ),
         (&pki.cert, &missing, "cannot read"),
         (&pki.key, &pki.key, "no usable PEM certificate"),
     ];
@@ -214,7 +215,13 @@ fn intake_refuses_unusable_tls_files() {
     }
     // One without the other is a usage error.
     let o = panicqr(
-        &["intake", "--db", &db, "--tls-cert", pki.cert.to_str().unwrap()],
+        &[
+            "intake",
+            "--db",
+            &db,
+            "--tls-cert",
+            pki.cert.to_str().unwrap(),
+        ],
         &[],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

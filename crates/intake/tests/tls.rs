@@ -39,7 +39,9 @@ fn tls_server(pki: &TestPki, config: Config) -> TestServer {
 }
 
 /// The certificate problem a request ran into.
-fn tls_failure(r: Result<panicqr_intake::client::Response, ClientError>) -> (rustls::Error, String) {
+fn tls_failure(
+    r: Result<panicqr_intake::client::Response, ClientError>,
+) -> (rustls::Error, String) {
     match r {
         Err(e @ ClientError::Tls(_, _)) => {
             let message = e.to_string();

@@ -268,8 +268,12 @@ impl Server {
 /// Sends a request, reads the answer to the end of the stream (at most
 /// [`MAX_RESPONSE`] bytes).
 fn exchange(s: &mut (impl Read + Write), head: &[u8], body: &[u8]) -> std::io::Result<Vec<u8>> {
-    s.write_all(head)?;
-    s.write_all(body)?;
+    // One write: over TLS, each write is a record of its own, and a second
+    // small segment would wait for the first's acknowledgement (Nagle).
+    let mut request = Vec::with_capacity(head.len() + body.len());
+    request.extend_from_slice(head);
+    request.extend_from_slice(body);
+    s.write_all(&request)?;
     s.flush()?;
     let mut raw = Vec::new();
     match s.take(MAX_RESPONSE).read_to_end(&mut raw) {

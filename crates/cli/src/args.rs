@@ -442,6 +442,11 @@ pub struct IntakeArgs {
     /// the answer (CORS); repeat for several.
     #[arg(long, value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8)
+    /// whose X-Forwarded-For header names the client the rate limits
+    /// count; repeat for several. Without one the header is ignored.
+    #[arg(long, value_name = "ADDR[/BITS]")]
+    pub trusted_proxy: Vec<panicqr_intake::proxy::ProxyNet>,
 }
 
 /// `panicqr submit`.

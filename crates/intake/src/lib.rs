@@ -8,6 +8,7 @@
 //! - [`store`]: the database (migrations, idempotent inserts, parts
 //!   merged on the server, retention, deletion).
 //! - [`server`]: the HTTP API, limits and the dashboard.
+//! - [`proxy`]: the client address behind trusted reverse proxies.
 //! - [`client`]: a small blocking client (`panicqr submit`, the tests).
 //!
 //! # Examples
@@ -34,6 +35,7 @@ pub mod client;
 mod error;
 mod html;
 pub mod ingest;
+pub mod proxy;
 mod ratelimit;
 pub mod server;
 pub mod store;

@@ -24,7 +24,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Connection, Row, Transaction};
 
 use crate::classify::classify;
-use crate::error::Error;
+use crate::error::{one_line, redact, Error};
 use crate::ingest::{self, Submission};
 
 /// Which database a [`Store`] talks to.
@@ -178,6 +178,9 @@ pub struct Store {
     write_turn: Option<tokio::sync::Mutex<()>>,
 }
 
+/// How long opening the database may take at start.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How often a transaction that lost a race is run again.
 const ATTEMPTS: u32 = 8;
 
@@ -187,20 +190,37 @@ impl Store {
     /// `max_connections` connections.
     ///
     /// # Errors
-    /// [`Error::BadDatabaseUrl`], [`Error::Database`], [`Error::Migrate`].
+    /// [`Error::BadDatabaseUrl`], [`Error::Open`] (named, password hidden),
+    /// [`Error::Database`], [`Error::Migrate`].
     pub async fn open(db: &str, max_connections: u32) -> Result<Store, Error> {
         sqlx::any::install_default_drivers();
         let (backend, url) = database_url(db)?;
-        if backend == Backend::Sqlite {
-            // WAL lets readers work beside the writer; it is a property of
-            // the file, set once here before the pool opens more
-            // connections. SQLite's default `synchronous = FULL` stays:
-            // each commit is on disk before it is acknowledged.
+        // One connection first, with a deadline: a server that is down
+        // fails at once (the pool would retry for 30 s) and the error names
+        // the database. On SQLite this connection also sets WAL: a property
+        // of the file, set once before the pool opens more connections.
+        // SQLite's default `synchronous = FULL` stays: each commit is on
+        // disk before it is acknowledged.
+        let opened = tokio::time::timeout(CONNECT_TIMEOUT, async {
             let mut c = sqlx::AnyConnection::connect(&url).await?;
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .fetch_optional(&mut c)
-                .await?;
-            c.close().await?;
+            if backend == Backend::Sqlite {
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .fetch_optional(&mut c)
+                    .await?;
+            }
+            c.close().await
+        })
+        .await;
+        let reason = match opened {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(one_line(&e.to_string())),
+            Err(_) => Some(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+        };
+        if let Some(reason) = reason {
+            return Err(Error::Open {
+                database: redact(db),
+                reason,
+            });
         }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
@@ -958,7 +978,7 @@ fn database_url(db: &str) -> Result<(Backend, String), Error> {
     let path = db.strip_prefix("sqlite:").unwrap_or(db);
     let path = path.strip_prefix("//").unwrap_or(path);
     if path.is_empty() || db.contains("://") && !db.starts_with("sqlite:") {
-        return Err(Error::BadDatabaseUrl(db.to_string()));
+        return Err(Error::BadDatabaseUrl(redact(db)));
     }
     // The path percent-encoded, so `?` or `#` in a file name stay in it.
     let encoded: String = path

@@ -1018,3 +1018,37 @@ fn limits_count_the_client_behind_a_trusted_proxy() {
     assert_eq!(post(&direct, &urls[3], "203.0.113.3"), 200);
     assert_eq!(post(&direct, &urls[4], "203.0.113.4"), 429);
 }
+
+/// A database that is not there: one line naming it, its password hidden
+/// (and at once: the pool alone retried for 30 s and said only "pool timed
+/// out").
+#[test]
+fn unreachable_database_is_named() {
+    let port = panicqr_intake::testing::free_port();
+    let db = format!("postgres://ci:s3cret@127.0.0.1:{port}/crashes");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let e = rt
+        .block_on(panicqr_intake::store::Store::open(&db, 2))
+        .unwrap_err();
+    let m = e.to_string();
+    assert!(matches!(e, panicqr_intake::Error::Open { .. }), "{e:?}");
+    assert!(
+        m.starts_with(&format!(
+            "cannot open the database postgres://ci:***@127.0.0.1:{port}/crashes: "
+        )),
+        "{m}"
+    );
+    assert!(!m.contains("s3cret") && !m.contains('\n'), "{m}");
+    // A SQLite file that cannot be created is named too.
+    let e = rt
+        .block_on(panicqr_intake::store::Store::open(
+            "/nonexistent-dir/sub/crashes.sqlite",
+            2,
+        ))
+        .unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.starts_with("cannot open the database /nonexistent-dir/sub/crashes.sqlite: "),
+        "{m}"
+    );
+}

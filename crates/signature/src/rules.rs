@@ -2,7 +2,7 @@
 //! where its guilty frame is. The titles follow syzkaller's wording, so
 //! that crash titles agree with syzbot's and grouping matches its own.
 
-use crate::extract::{self, Pick, Recipe, Step, RIP_TRACE, TRACE};
+use crate::extract::{self, Found, Pick, Recipe, Step, RIP_TRACE, TRACE};
 use crate::frame;
 use crate::Kind;
 
@@ -171,28 +171,23 @@ impl Described {
             no_frame: false,
         }
     }
-}
 
-/// `title in <frame>`, the frame found by `recipe`.
-fn framed(prefix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Described {
-    framed_with(prefix, "", kind, recipe, report)
-}
-
-fn framed_with(
-    prefix: &str,
-    suffix: &str,
-    kind: Kind,
-    recipe: &Recipe,
-    report: &[&str],
-) -> Described {
-    let found = extract::run(recipe, report);
-    let frame = found.frame.as_deref().unwrap_or("corrupted");
-    Described {
-        title: format!("{prefix} in {frame}{suffix}"),
-        kind,
-        no_frame: found.frame.is_none(),
-        frames: found.frames,
+    /// `<prefix> in <frame>`, the frame `found` names, or `… in corrupted`
+    /// where it names none.
+    pub(crate) fn in_frame(prefix: &str, kind: Kind, found: Found) -> Described {
+        let frame = found.frame.as_deref().unwrap_or("corrupted");
+        Described {
+            title: format!("{prefix} in {frame}"),
+            kind,
+            no_frame: found.frame.is_none(),
+            frames: found.frames,
+        }
     }
+}
+
+/// `<prefix> in <frame>`, the frame found by `recipe`.
+pub(crate) fn framed(prefix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Described {
+    Described::in_frame(prefix, kind, extract::run(recipe, report))
 }
 
 /// The first line after the header that satisfies `pred`, as an index.
@@ -878,6 +873,20 @@ pub(crate) const WARNING_CLASSES: &[WarningClass] = &[
     },
 ];
 
+/// Where an RCU stall report's guilty frame is: under the timer interrupt
+/// that found the stall.
+pub(crate) const RCU_STALL_STACK: Recipe = Recipe::new(&[
+    Step::AnyOf(&["apic_timer_interrupt"]),
+    Step::Rip,
+    Step::Frames,
+])
+.or(&[
+    Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
+    Step::Frames,
+])
+.skip(&["apic_timer_interrupt", "rcu"])
+.pick(Pick::Stall);
+
 pub(crate) fn warning_stack(skip: &'static [&'static str]) -> Recipe {
     Recipe::new(&[Step::RipOrInterrupt, Step::Frames])
         .or(TRACE)
@@ -930,9 +939,8 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
         ));
     }
     if s.contains(" usb_submit_urb") {
-        return Some(framed_with(
+        let mut d = framed(
             "WARNING",
-            "/usb_submit_urb",
             Kind::Warning,
             &warning_stack(&[
                 "usb_submit_urb",
@@ -942,7 +950,10 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
                 "usb_control_msg",
             ]),
             report,
-        ));
+        );
+        // syzkaller's title names the caller and then the warning's site.
+        d.title.push_str("/usb_submit_urb");
+        return Some(d);
     }
     if warning_site(s) {
         return Some(framed(
@@ -1159,17 +1170,7 @@ fn info(head: &str, report: &[&str]) -> Option<Described> {
             return Some(framed(
                 "INFO: rcu detected stall",
                 Kind::Stall,
-                &Recipe::new(&[
-                    Step::AnyOf(&["apic_timer_interrupt"]),
-                    Step::Rip,
-                    Step::Frames,
-                ])
-                .or(&[
-                    Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
-                    Step::Frames,
-                ])
-                .skip(&["apic_timer_interrupt", "rcu"])
-                .pick(Pick::Stall),
+                &RCU_STALL_STACK,
                 report,
             ));
         }

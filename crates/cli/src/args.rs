@@ -449,6 +449,11 @@ pub struct IntakeArgs {
     /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
     #[arg(long, value_name = "KEY.pem", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8)
+    /// whose X-Forwarded-For header names the client the rate limits
+    /// count; repeat for several. Without one the header is ignored.
+    #[arg(long, value_name = "ADDR[/BITS]")]
+    pub trusted_proxy: Vec<panicqr_intake::proxy::ProxyNet>,
 }
 
 /// `panicqr submit`.

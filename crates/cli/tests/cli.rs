@@ -7,22 +7,12 @@
     clippy::unreachable
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{assert_exit_0, panicqr};
 use panicqr_testkit::{decode_rqrr, decode_zbarimg, require_zbarimg, Grid};
-
-fn panicqr(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_panicqr"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 fn grid_from_matrix(text: &str) -> Grid {
     let rows: Vec<&str> = text.lines().collect();
@@ -61,11 +51,7 @@ fn png_output_decodes_with_zbarimg_and_stdin_dash_works() {
         ],
         text,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(decode_zbarimg(&png).as_deref(), Some(&text[..]));
     let svg = panicqr(&["qr", "--format", "svg", "hello"], b"");
     assert!(String::from_utf8(svg.stdout).unwrap().starts_with("<?xml"));
@@ -116,7 +102,7 @@ fn bad_options_exit_2() {
     }
 }
 
-fn corpus_file(name: &str) -> std::path::PathBuf {
+fn corpus_file(name: &str) -> PathBuf {
     panicqr_testkit::testdata().join("corpus").join(name)
 }
 
@@ -165,11 +151,7 @@ fn encode_png_scans_with_zbarimg_and_decodes_to_the_newest_lines() {
         ],
         b"",
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     let scanned = decode_zbarimg(&png).expect("zbarimg found no QR code");
     let url = String::from_utf8(scanned).unwrap();
     assert!(url.starts_with(
@@ -194,12 +176,7 @@ fn decodes_a_real_kernel_report_url() {
         .find_map(|l| l.strip_prefix("# qr_payload_text: "))
         .unwrap();
     let out = panicqr(&["decode", "--json", url], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     let json = String::from_utf8(out.stdout).unwrap();
     assert!(
         json.contains("\"complete\":true")
@@ -268,16 +245,26 @@ fn decode_exit_codes_partial_and_bad_input() {
     }
 }
 
+/// `panicqr screen <args> -o <dir>/screen.png <log>`, which must succeed:
+/// the screenshot's path.
+fn screen_shot(dir: &Path, args: &[&str], log: &Path) -> PathBuf {
+    let shot = dir.join("screen.png");
+    let mut all = vec!["screen"];
+    all.extend(args);
+    all.extend(["-o", shot.to_str().unwrap(), log.to_str().unwrap()]);
+    assert_exit_0(&panicqr(&all, b""));
+    shot
+}
+
 #[test]
 fn scan_reads_a_screen_photo_and_rejects_bad_input() {
     let dir = std::env::temp_dir().join(format!("panicqr-scan-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log_path = corpus_file("syzkaller-0120.log");
     let log = std::fs::read(&log_path).unwrap();
-    let shot = dir.join("screen.png");
-    let out = panicqr(
+    let shot = screen_shot(
+        &dir,
         &[
-            "screen",
             "--parts",
             "1",
             "--size",
@@ -286,25 +273,12 @@ fn scan_reads_a_screen_photo_and_rejects_bad_input() {
             "x86_64",
             "--release",
             "6.1",
-            "-o",
-            shot.to_str().unwrap(),
-            log_path.to_str().unwrap(),
         ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &log_path,
     );
     // A screenshot: the log on stdout, exit 0.
     let out = panicqr(&["scan", shot.to_str().unwrap()], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert!(!out.stdout.is_empty() && log.ends_with(&out.stdout));
     // A QR code that is not a report: its text.
     let hello = dir.join("hello.png");
@@ -364,11 +338,7 @@ fn encode_parts_writes_standalone_reports_that_merge_to_the_log() {
     require_zbarimg();
     let log = std::fs::read(panicqr_testkit::testdata().join("corpus/syzkaller-0004.log")).unwrap();
     let out = panicqr(&["encode", "--parts", "auto", "-"], &log);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     let urls: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
     assert!(urls.len() >= 2, "{} parts", urls.len());
     // Each part decodes on its own (today's decoder, no merging), newest first.
@@ -379,7 +349,7 @@ fn encode_parts_writes_standalone_reports_that_merge_to_the_log() {
             "{url}"
         );
         let d = panicqr(&["decode", url], b"");
-        assert!(d.status.success(), "{}", String::from_utf8_lossy(&d.stderr));
+        assert_exit_0(&d);
         logs.push(d.stdout);
     }
     let merged: Vec<u8> = logs.iter().rev().flatten().copied().collect();
@@ -401,11 +371,7 @@ fn encode_parts_writes_standalone_reports_that_merge_to_the_log() {
         ],
         &log,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     for (i, url) in urls.iter().enumerate() {
         let file = dir.join(format!("report-{}.png", i + 1));
         assert_eq!(
@@ -441,12 +407,7 @@ fn decode_merges_parts_in_any_order_and_names_the_missing_ones() {
     let mut args = vec!["decode"];
     args.extend(&shuffled);
     let out = panicqr(&args, b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(out.stdout, log, "merged, oldest first");
     // The same on standard input, one per line.
     let out = panicqr(&["decode"], shuffled.join("\n").as_bytes());
@@ -474,31 +435,10 @@ fn scan_merges_the_codes_of_a_multi_code_screen_across_photos() {
     std::fs::create_dir_all(&dir).unwrap();
     let log_path = panicqr_testkit::testdata().join("corpus/syzkaller-0004.log");
     let log = std::fs::read(&log_path).unwrap();
-    let shot = dir.join("screen.png");
-    let out = panicqr(
-        &[
-            "screen",
-            "--size",
-            "1920x1080",
-            "-o",
-            shot.to_str().unwrap(),
-            log_path.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shot = screen_shot(&dir, &["--size", "1920x1080"], &log_path);
     // One screenshot holding every part: the whole log.
     let out = panicqr(&["scan", shot.to_str().unwrap()], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(out.stdout, log);
     // Two photos, the left and right halves of the screen (each code whole
     // in one of them): merged across photos.
@@ -518,12 +458,7 @@ fn scan_merges_the_codes_of_a_multi_code_screen_across_photos() {
     left.save(&lp).unwrap();
     right.save(&rp).unwrap();
     let out = panicqr(&["scan", lp.to_str().unwrap(), rp.to_str().unwrap()], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit_0(&out);
     assert_eq!(out.stdout, log, "parts merged across two photos");
     // The left half alone: exit 3, the missing parts named.
     let out = panicqr(&["scan", lp.to_str().unwrap()], b"");

@@ -8,22 +8,10 @@
     clippy::unreachable
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::panicqr;
 use panicqr_report::decode::MAX_LOG_BYTES;
-
-fn panicqr(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_panicqr"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 /// A zlib stream of `1 + 258 * reps` zero bytes in one fixed-Huffman block
 /// (RFC 1951 §3.2.6): a literal 0, then length 258 at distance 1 again and

@@ -1229,41 +1229,15 @@ unsafe fn report_checks(
     {
         return Err(Status::NullPointer);
     }
-    // SAFETY: non-NULL; the caller promises a readable struct.
-    let o = unsafe { options.read_unaligned() };
-    let max_version = Version::new(o.max_version).ok_or(Status::InvalidArgument)?;
-    if o.layout > PANICQR_LAYOUT_KERNEL {
-        return Err(Status::InvalidArgument);
-    }
     let info_len = core::mem::size_of::<PanicqrReportInfo>();
     let writes = [
         (workspace.cast_const(), workspace_len),
         (out.cast_const(), out_len),
         (info.cast_const().cast::<u8>(), info_len),
     ];
-    let reads = [
-        (log, log_len),
-        (o.base_url, o.base_url_len),
-        (o.arch, o.arch_len),
-        (o.release, o.release_len),
-    ];
-    raw::check_lengths(&writes)?;
-    raw::check_lengths(&reads)?;
-    // Each URL part is at most the whole prefix: a longer one is refused
-    // without reading it.
-    if [o.base_url_len, o.arch_len, o.release_len]
-        .iter()
-        .any(|&l| l > build::PREFIX_MAX)
-    {
-        return Err(Status::DataTooLong);
-    }
-    if any_overlap(&writes)
-        || reads
-            .iter()
-            .any(|&(p, l)| writes.iter().any(|&(q, m)| raw::overlap(p, l, q, m)))
-    {
-        return Err(Status::Overlap);
-    }
+    // SAFETY: `options` is not NULL (checked above); the caller promises a
+    // readable struct.
+    let (o, max_version) = unsafe { options_and_buffers(log, log_len, options, &writes) }?;
     let needed = report_workspace_len(max_version);
     if workspace_len < needed || out_len < max_version.symbol_len() {
         return Err(Status::BufferTooSmall);
@@ -1621,10 +1595,9 @@ unsafe fn parts_checks(
     {
         return Err(Status::NullPointer);
     }
-    // SAFETY: non-NULL; the caller promises a readable struct.
-    let o = unsafe { options.read_unaligned() };
-    let v = Version::new(o.max_version).ok_or(Status::InvalidArgument)?;
-    if o.layout > PANICQR_LAYOUT_KERNEL || !(1..=PANICQR_PARTS_MAX).contains(&max_parts) {
+    // These refuse with InvalidArgument, as the shared checks do before any
+    // other status, so checking them first changes no status.
+    if !(1..=PANICQR_PARTS_MAX).contains(&max_parts) {
         return Err(Status::InvalidArgument);
     }
     let info_size = core::mem::size_of::<PanicqrReportInfo>();
@@ -1637,27 +1610,9 @@ unsafe fn parts_checks(
         (infos.cast_const().cast::<u8>(), infos_bytes),
         (count.cast_const().cast::<u8>(), core::mem::size_of::<u32>()),
     ];
-    let reads = [
-        (log, log_len),
-        (o.base_url, o.base_url_len),
-        (o.arch, o.arch_len),
-        (o.release, o.release_len),
-    ];
-    raw::check_lengths(&writes)?;
-    raw::check_lengths(&reads)?;
-    if [o.base_url_len, o.arch_len, o.release_len]
-        .iter()
-        .any(|&l| l > build::PREFIX_MAX)
-    {
-        return Err(Status::DataTooLong);
-    }
-    if any_overlap(&writes)
-        || reads
-            .iter()
-            .any(|&(p, l)| writes.iter().any(|&(q, m)| raw::overlap(p, l, q, m)))
-    {
-        return Err(Status::Overlap);
-    }
+    // SAFETY: `options` is not NULL (checked above); the caller promises a
+    // readable struct.
+    let (_, v) = unsafe { options_and_buffers(log, log_len, options, &writes) }?;
     let n = max_parts as usize;
     if workspace_len < panicqr_report::parts::workspace_len(v, n)
         || out_len < n.saturating_mul(v.symbol_len())
@@ -1666,4 +1621,51 @@ unsafe fn parts_checks(
         return Err(Status::BufferTooSmall);
     }
     Ok(v)
+}
+
+/// The checks [`report_checks`] and [`parts_checks`] share once their
+/// pointers are known not to be NULL: the options' version and layout, every
+/// pointer/length pair (the outputs `writes`, the log and the options' URL
+/// parts) plausible, the URL parts no longer than a prefix, and no output
+/// overlapping another output or an input.
+///
+/// # Safety
+/// `options` is not NULL and points to a readable
+/// [`PanicqrReportOptions`].
+unsafe fn options_and_buffers(
+    log: *const u8,
+    log_len: usize,
+    options: *const PanicqrReportOptions,
+    writes: &[(*const u8, usize)],
+) -> Result<(PanicqrReportOptions, Version), Status> {
+    // SAFETY: non-NULL and readable, as this function's caller promises.
+    let o = unsafe { options.read_unaligned() };
+    let v = Version::new(o.max_version).ok_or(Status::InvalidArgument)?;
+    if o.layout > PANICQR_LAYOUT_KERNEL {
+        return Err(Status::InvalidArgument);
+    }
+    let reads = [
+        (log, log_len),
+        (o.base_url, o.base_url_len),
+        (o.arch, o.arch_len),
+        (o.release, o.release_len),
+    ];
+    raw::check_lengths(writes)?;
+    raw::check_lengths(&reads)?;
+    // Each URL part is at most the whole prefix: a longer one is refused
+    // without reading it.
+    if [o.base_url_len, o.arch_len, o.release_len]
+        .iter()
+        .any(|&l| l > build::PREFIX_MAX)
+    {
+        return Err(Status::DataTooLong);
+    }
+    if any_overlap(writes)
+        || reads
+            .iter()
+            .any(|&(p, l)| writes.iter().any(|&(q, m)| raw::overlap(p, l, q, m)))
+    {
+        return Err(Status::Overlap);
+    }
+    Ok((o, v))
 }

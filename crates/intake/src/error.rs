@@ -20,6 +20,15 @@ pub enum Error {
     },
     /// `--db` is neither a file path, `sqlite:…` nor `postgres://…`.
     BadDatabaseUrl(String),
+    /// The database named by `--db` could not be opened at start: the
+    /// server is down or unreachable, the login is refused, the file
+    /// cannot be created.
+    Open {
+        /// The database, its password hidden.
+        database: String,
+        /// Why, on one line.
+        reason: String,
+    },
     /// The database refused or could not be reached.
     Database(sqlx::Error),
     /// The schema could not be brought up to date.
@@ -61,6 +70,9 @@ impl fmt::Display for Error {
                 f,
                 "'{u}' is not a database: give a file path (SQLite), sqlite:PATH or postgres://user@host/db"
             ),
+            Error::Open { database, reason } => {
+                write!(f, "cannot open the database {database}: {reason}")
+            }
             Error::Database(e) => write!(f, "database: {}", one_line(&e.to_string())),
             Error::Migrate(e) => write!(
                 f,
@@ -103,4 +115,55 @@ impl From<sqlx::migrate::MigrateError> for Error {
 /// Messages end up in one-line JSON errors and log lines.
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A database URL fit to print: the password of `user:password@` and of a
+/// `password=` parameter replaced by `***`.
+///
+/// # Examples
+/// ```text
+/// redact("postgres://ci:s3cret@db:5432/x?password=p") == "postgres://ci:***@db:5432/x?password=***"
+/// ```
+pub(crate) fn redact(url: &str) -> String {
+    let mut out = url.to_string();
+    if let Some(scheme_end) = out.find("://") {
+        let rest_at = scheme_end + 3;
+        let authority_end = out[rest_at..]
+            .find(['/', '?', '#'])
+            .map_or(out.len(), |i| rest_at + i);
+        if let Some(at) = out[rest_at..authority_end].rfind('@') {
+            let userinfo = rest_at..rest_at + at;
+            if let Some(colon) = out[userinfo.clone()].find(':') {
+                out.replace_range(rest_at + colon + 1..userinfo.end, "***");
+            }
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = out[from..].find("password=") {
+        let start = from + i + "password=".len();
+        let end = out[start..].find('&').map_or(out.len(), |j| start + j);
+        out.replace_range(start..end, "***");
+        from = start + 3;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(
+            redact("postgres://ci:s3cret@db:5432/x?sslmode=require&password=p&a=b"),
+            "postgres://ci:***@db:5432/x?sslmode=require&password=***&a=b"
+        );
+        assert_eq!(redact("postgres://ci@db/x"), "postgres://ci@db/x");
+        assert_eq!(redact("postgres://u:p@ss@db/x"), "postgres://u:***@db/x");
+        assert_eq!(
+            redact("postgres://db/x?password="),
+            "postgres://db/x?password=***"
+        );
+        assert_eq!(redact("/var/lib/crashes.sqlite"), "/var/lib/crashes.sqlite");
+    }
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::store::{SignatureDetails, SignatureSummary};
+use crate::store::{SignatureDetails, SignatureSummary, StoredReport};
 
 /// The stylesheet, served as `/style.css` (the policy allows no inline
 /// style).
@@ -44,19 +44,28 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 /// `/`: the crashes, most reports first.
+///
+/// One page of them: `sigs` are the signatures from `offset` on, `totals`
+/// (signatures, reports) count all, `next` is where the next page starts.
 pub(crate) fn index(
     sigs: &[SignatureSummary],
     daily: &BTreeMap<String, Vec<(i64, i64)>>,
     today: i64,
+    totals: (i64, i64),
+    offset: i64,
+    next: Option<i64>,
 ) -> String {
     let mut h = head("Crashes");
-    let total: i64 = sigs.iter().map(|s| s.count).sum();
     let _ = write!(
         h,
         "<h1>Crashes</h1><p class=\"small\">{} signatures, {} reports. Reports per day over the last {SPARK_DAYS} days beside each.</p>",
-        sigs.len(),
-        total
+        totals.0, totals.1
     );
+    if offset > 0 || next.is_some() {
+        let first = offset.saturating_add(1);
+        let last = offset.saturating_add(i64::try_from(sigs.len()).unwrap_or(i64::MAX));
+        let _ = write!(h, "<p class=\"small\">Crashes {first} to {last}.</p>");
+    }
     h.push_str(
         "<table><thead><tr><th>Reports</th><th>Crash</th><th>Last {SPARK_DAYS} days</th>\
          <th>First seen</th><th>Last seen</th><th>Releases</th><th>Arches</th></tr></thead><tbody>"
@@ -79,13 +88,24 @@ pub(crate) fn index(
             escape(&list(&s.arches)),
         );
     }
-    h.push_str("</tbody></table></body></html>\n");
+    h.push_str("</tbody></table>");
+    if let Some(n) = next {
+        let _ = write!(h, "<p><a href=\"/?offset={n}\">Next crashes</a></p>");
+    }
+    h.push_str("</body></html>\n");
     h
 }
 
 /// `/s/{signature}`: a representative log, every report, a link to file a
 /// bug.
-pub(crate) fn signature(d: &SignatureDetails, tracker: Option<&str>) -> String {
+/// `rep` is the report whose log is shown (see
+/// [`Store::representative`](crate::store::Store::representative)); the
+/// reports of `d` need no logs.
+pub(crate) fn signature(
+    d: &SignatureDetails,
+    rep: Option<&StoredReport>,
+    tracker: Option<&str>,
+) -> String {
     let s = &d.summary;
     let mut h = head(&s.title);
     let _ = write!(
@@ -100,7 +120,6 @@ pub(crate) fn signature(d: &SignatureDetails, tracker: Option<&str>) -> String {
         escape(&list(&s.releases)),
         escape(&list(&s.arches)),
     );
-    let rep = representative(d);
     if let Some(t) = tracker {
         let url = bug_link(t, d, rep.map_or("", |r| r.log.as_str()));
         let _ = write!(
@@ -172,16 +191,6 @@ fn head(title: &str) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><link rel=\"stylesheet\" href=\"/style.css\"></head><body>",
         escape(title)
     )
-}
-
-/// The complete report with the most log, else the newest: the report
-/// that shows the most of the crash.
-fn representative(d: &SignatureDetails) -> Option<&crate::store::StoredReport> {
-    d.reports
-        .iter()
-        .filter(|r| r.condition == "complete")
-        .max_by_key(|r| (r.log.len(), r.received_at))
-        .or_else(|| d.reports.first())
 }
 
 /// The tracker's "new bug" URL with `{title}` and `{body}` replaced by the

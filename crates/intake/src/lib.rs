@@ -8,6 +8,7 @@
 //! - [`store`]: the database (migrations, idempotent inserts, parts
 //!   merged on the server, retention, deletion).
 //! - [`server`]: the HTTP API, limits and the dashboard.
+//! - [`proxy`]: the client address behind trusted reverse proxies.
 //! - [`client`]: a small blocking client (`panicqr submit`, the tests).
 //! - [`tls`]: HTTPS for both: the server's certificate, the client's trust.
 //!
@@ -35,6 +36,7 @@ pub mod client;
 mod error;
 mod html;
 pub mod ingest;
+pub mod proxy;
 mod ratelimit;
 pub mod server;
 pub mod store;

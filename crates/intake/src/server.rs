@@ -3,8 +3,8 @@
 //! | Method and path | Answer |
 //! |---|---|
 //! | `POST /api/reports` (`text/plain`: a report URL) | `{"id","signature","title","duplicate","count"}` |
-//! | `GET /api/signatures` | `[{"signature","title","count","first_seen","last_seen","releases","arches"}]`, most reports first |
-//! | `GET /api/signatures/{signature}?limit=N` | the summary and its newest N reports (default 100, at most 1000) |
+//! | `GET /api/signatures[?limit=N&offset=M]` | `[{"signature","title","count","first_seen","last_seen","releases","arches"}]`, most reports first; [`LIST_PAGE`] of them unless `limit` says otherwise, a `Link: <…>; rel="next"` header when more follow |
+//! | `GET /api/signatures/{signature}[?limit=N&offset=M]` | the summary, its newest N reports (default 100, at most 1000, and no more than [`DETAILS_LOG_BUDGET`] bytes of logs) and `next_offset` |
 //! | `DELETE /api/reports/{id}`, `DELETE /api/signatures/{signature}` | `{"deleted": "…"}`; needs `Authorization: Bearer <admin token>` |
 //! | `GET /`, `GET /s/{signature}` | the dashboard |
 //!
@@ -41,9 +41,10 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{one_line, Error};
 use crate::html;
+use crate::proxy::{client_address, ProxyNet};
 use crate::ratelimit::Limiter;
 pub use crate::ratelimit::RateLimit;
-use crate::store::Store;
+use crate::store::{Page, Store};
 use crate::tls::ServerTls;
 
 /// The policy of every answer: nothing but this origin's stylesheet; no
@@ -87,6 +88,10 @@ pub struct Config {
     /// Origins (e.g. `https://panic.example.org`) whose pages may read the
     /// answer to a submission (CORS).
     pub allow_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client the limits
+    /// count (see [`crate::proxy`]); none by default: every connection is
+    /// its own client.
+    pub trusted_proxies: Vec<ProxyNet>,
 }
 
 impl Default for Config {
@@ -109,6 +114,7 @@ impl Default for Config {
             retention_days: 90,
             retention_interval: Duration::from_secs(3600),
             allow_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -496,7 +502,8 @@ async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(wait) = app.limiter.take(peer.ip(), Instant::now()) {
+    let client = client_address(peer.ip(), &headers, &app.config.trusted_proxies);
+    if let Err(wait) = app.limiter.take(client, Instant::now()) {
         return too_many("reports", wait);
     }
     let max = app.config.max_body;
@@ -562,21 +569,60 @@ async fn read_limit(
 ) -> Response {
     let submission = req.method() == Method::POST && req.uri().path() == "/api/reports";
     if !submission {
-        if let Err(wait) = app.read_limiter.take(peer.ip(), Instant::now()) {
+        let client = client_address(peer.ip(), req.headers(), &app.config.trusted_proxies);
+        if let Err(wait) = app.read_limiter.take(client, Instant::now()) {
             return too_many("requests", wait);
         }
     }
     next.run(req).await
 }
 
+/// `?limit=N&offset=M` of the API's lists.
 #[derive(serde::Deserialize)]
-struct Limit {
+struct Paging {
     limit: Option<i64>,
+    offset: Option<i64>,
 }
 
-async fn list(State(app): State<Arc<App>>) -> Response {
-    match app.store.signatures().await {
-        Ok(s) => json(StatusCode::OK, &s),
+impl Paging {
+    /// The page asked for: `limit` defaults to `default`, at most `max`.
+    fn page(&self, default: i64, max: i64) -> Page {
+        Page {
+            offset: self.offset.unwrap_or(0).max(0),
+            limit: self.limit.unwrap_or(default).clamp(0, max),
+        }
+    }
+}
+
+/// Signatures in one answer of `GET /api/signatures` unless `?limit=`
+/// asks for fewer or more (at most [`MAX_LIST_PAGE`]).
+pub const LIST_PAGE: i64 = 1000;
+/// The most signatures one answer of `GET /api/signatures` gives.
+pub const MAX_LIST_PAGE: i64 = 10_000;
+/// Logs in one answer of `GET /api/signatures/{signature}`, in bytes: the
+/// page of reports ends before the one that would pass it (`next_offset`
+/// says where to go on). A report's log may weigh 4 MiB.
+pub const DETAILS_LOG_BUDGET: usize = 16 << 20;
+
+async fn list(State(app): State<Arc<App>>, Query(q): Query<Paging>) -> Response {
+    let page = q.page(LIST_PAGE, MAX_LIST_PAGE);
+    match app.store.signatures(page).await {
+        Ok((sigs, more)) => {
+            let mut r = json(StatusCode::OK, &sigs);
+            if more {
+                // RFC 8288: the array stays the answer, the way on is a
+                // header.
+                let next = format!(
+                    "</api/signatures?limit={}&offset={}>; rel=\"next\"",
+                    page.limit,
+                    page.offset.saturating_add(page.limit)
+                );
+                if let Ok(v) = HeaderValue::from_str(&next) {
+                    r.headers_mut().insert(header::LINK, v);
+                }
+            }
+            r
+        }
         Err(e) => store_error(&e),
     }
 }
@@ -584,10 +630,14 @@ async fn list(State(app): State<Arc<App>>) -> Response {
 async fn details(
     State(app): State<Arc<App>>,
     Path(signature): Path<String>,
-    Query(query): Query<Limit>,
+    Query(q): Query<Paging>,
 ) -> Response {
-    let limit = query.limit.unwrap_or(100).clamp(0, 1000);
-    match app.store.signature(&signature, limit).await {
+    let page = q.page(100, 1000);
+    match app
+        .store
+        .signature(&signature, page, Some(DETAILS_LOG_BUDGET))
+        .await
+    {
         Ok(Some(d)) => json(StatusCode::OK, &d),
         Ok(None) => error(StatusCode::NOT_FOUND, "no such signature"),
         Err(e) => store_error(&e),
@@ -659,28 +709,60 @@ fn refusal(app: &App, headers: &HeaderMap) -> Option<Response> {
     Some(r)
 }
 
-async fn dashboard(State(app): State<Arc<App>>) -> Response {
+/// Signatures on one page of the dashboard.
+const DASHBOARD_PAGE: i64 = 500;
+
+#[derive(serde::Deserialize)]
+struct Offset {
+    offset: Option<i64>,
+}
+
+async fn dashboard(State(app): State<Arc<App>>, Query(q): Query<Offset>) -> Response {
     let today = now().div_euclid(86_400);
     let since = (today - (html::SPARK_DAYS - 1)) * 86_400;
-    let (sigs, daily) = match (
-        app.store.signatures().await,
-        app.store.daily_counts(since).await,
+    let page = Page {
+        offset: q.offset.unwrap_or(0).max(0),
+        limit: DASHBOARD_PAGE,
+    };
+    let (sigs, more) = match app.store.signatures(page).await {
+        Ok(s) => s,
+        Err(e) => return page_error(&e),
+    };
+    let names: Vec<&str> = sigs.iter().map(|s| s.signature.as_str()).collect();
+    let (daily, totals) = match (
+        app.store.daily_counts(since, &names).await,
+        app.store.totals().await,
     ) {
-        (Ok(s), Ok(d)) => (s, d),
+        (Ok(d), Ok(t)) => (d, t),
         (Err(e), _) | (_, Err(e)) => return page_error(&e),
     };
-    page(StatusCode::OK, html::index(&sigs, &daily, today))
+    let next = more.then(|| page.offset.saturating_add(page.limit));
+    page_html(
+        StatusCode::OK,
+        html::index(&sigs, &daily, today, totals, page.offset, next),
+    )
 }
 
 async fn signature_page(State(app): State<Arc<App>>, Path(signature): Path<String>) -> Response {
-    match app.store.signature(&signature, 1000).await {
-        Ok(Some(d)) => page(
-            StatusCode::OK,
-            html::signature(&d, app.config.tracker_url.as_deref()),
-        ),
-        Ok(None) => page(
+    let all = Page {
+        offset: 0,
+        limit: 1000,
+    };
+    // The list without logs; the one log shown is read on its own.
+    let found = match app.store.signature(&signature, all, None).await {
+        Ok(f) => f,
+        Err(e) => return page_error(&e),
+    };
+    let Some(d) = found else {
+        return page_html(
             StatusCode::NOT_FOUND,
             html::message("Unknown crash", "No crash has this signature (any more)."),
+        );
+    };
+    match app.store.representative(&signature).await {
+        Ok(rep) => page_html(
+            StatusCode::OK,
+            html::signature(&d, rep.as_ref(), app.config.tracker_url.as_deref()),
         ),
         Err(e) => page_error(&e),
     }
@@ -771,7 +853,7 @@ fn store_error(e: &Error) -> Response {
     }
 }
 
-fn page(status: StatusCode, body: String) -> Response {
+fn page_html(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -782,7 +864,7 @@ fn page(status: StatusCode, body: String) -> Response {
 
 fn page_error(e: &Error) -> Response {
     eprintln!("panicqr intake: {e}");
-    page(
+    page_html(
         StatusCode::INTERNAL_SERVER_ERROR,
         html::message("Database error", "The database failed; try again later."),
     )

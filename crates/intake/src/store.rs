@@ -24,7 +24,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{Any, AnyPool, Connection, Row, Transaction};
 
 use crate::classify::classify;
-use crate::error::Error;
+use crate::error::{one_line, redact, Error};
 use crate::ingest::{self, Submission};
 
 /// Which database a [`Store`] talks to.
@@ -104,6 +104,18 @@ pub struct SignatureDetails {
     pub summary: SignatureSummary,
     /// Its reports, newest first (at most the limit asked for).
     pub reports: Vec<StoredReport>,
+    /// Where the next page of reports starts (`?offset=`), when there is
+    /// one.
+    pub next_offset: Option<i64>,
+}
+
+/// Which rows of a list: `limit` of them from `offset` on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Rows skipped.
+    pub offset: i64,
+    /// Rows given at most.
+    pub limit: i64,
 }
 
 /// Runs `$body` (with `$tx` a transaction) and commits, again from the
@@ -149,7 +161,9 @@ macro_rules! transaction {
 /// let dir = std::env::temp_dir().join(format!("intake-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// let store = panicqr_intake::store::Store::open(dir.join("c.sqlite").to_str().unwrap(), 4).await?;
-/// assert!(store.signatures().await?.is_empty());
+/// use panicqr_intake::store::Page;
+/// let (first, more) = store.signatures(Page { offset: 0, limit: 100 }).await?;
+/// assert!(first.is_empty() && !more);
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// # Ok::<(), panicqr_intake::Error>(())
 /// # }).unwrap();
@@ -164,6 +178,9 @@ pub struct Store {
     write_turn: Option<tokio::sync::Mutex<()>>,
 }
 
+/// How long opening the database may take at start.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How often a transaction that lost a race is run again.
 const ATTEMPTS: u32 = 8;
 
@@ -173,20 +190,37 @@ impl Store {
     /// `max_connections` connections.
     ///
     /// # Errors
-    /// [`Error::BadDatabaseUrl`], [`Error::Database`], [`Error::Migrate`].
+    /// [`Error::BadDatabaseUrl`], [`Error::Open`] (named, password hidden),
+    /// [`Error::Database`], [`Error::Migrate`].
     pub async fn open(db: &str, max_connections: u32) -> Result<Store, Error> {
         sqlx::any::install_default_drivers();
         let (backend, url) = database_url(db)?;
-        if backend == Backend::Sqlite {
-            // WAL lets readers work beside the writer; it is a property of
-            // the file, set once here before the pool opens more
-            // connections. SQLite's default `synchronous = FULL` stays:
-            // each commit is on disk before it is acknowledged.
+        // One connection first, with a deadline: a server that is down
+        // fails at once (the pool would retry for 30 s) and the error names
+        // the database. On SQLite this connection also sets WAL: a property
+        // of the file, set once before the pool opens more connections.
+        // SQLite's default `synchronous = FULL` stays: each commit is on
+        // disk before it is acknowledged.
+        let opened = tokio::time::timeout(CONNECT_TIMEOUT, async {
             let mut c = sqlx::AnyConnection::connect(&url).await?;
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .fetch_optional(&mut c)
-                .await?;
-            c.close().await?;
+            if backend == Backend::Sqlite {
+                sqlx::query("PRAGMA journal_mode = WAL")
+                    .fetch_optional(&mut c)
+                    .await?;
+            }
+            c.close().await
+        })
+        .await;
+        let reason = match opened {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(one_line(&e.to_string())),
+            Err(_) => Some(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+        };
+        if let Some(reason) = reason {
+            return Err(Error::Open {
+                database: redact(db),
+                reason,
+            });
         }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
@@ -241,27 +275,42 @@ impl Store {
         }
     }
 
-    /// Every signature, most reports first.
+    /// A page of the signatures, most reports first, and whether more
+    /// follow it.
     ///
     /// # Errors
     /// [`Error::Database`].
-    pub async fn signatures(&self) -> Result<Vec<SignatureSummary>, Error> {
+    pub async fn signatures(&self, page: Page) -> Result<(Vec<SignatureSummary>, bool), Error> {
+        // One row more than asked tells whether another page follows.
         let rows = sqlx::query(
             "SELECT signature, title, count, first_seen, last_seen FROM signatures \
-             ORDER BY count DESC, last_seen DESC, signature",
+             ORDER BY count DESC, last_seen DESC, signature LIMIT $1 OFFSET $2",
         )
+        .bind(page.limit.max(0).saturating_add(1))
+        .bind(page.offset.max(0))
         .fetch_all(&self.pool)
         .await?;
-        let tags = sqlx::query("SELECT DISTINCT signature, release, arch FROM reports")
-            .fetch_all(&self.pool)
-            .await?;
+        // The releases and arches of this page's signatures only: the
+        // reports table is not read whole for one page.
+        let tags = sqlx::query(
+            "SELECT DISTINCT r.signature, r.release, r.arch FROM reports r JOIN \
+             (SELECT signature FROM signatures ORDER BY count DESC, last_seen DESC, signature \
+              LIMIT $1 OFFSET $2) p ON p.signature = r.signature",
+        )
+        .bind(page.limit.max(0))
+        .bind(page.offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
         let mut by_sig: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
         for t in &tags {
             let e = by_sig.entry(t.try_get(0)?).or_default();
             e.0.insert(t.try_get(1)?);
             e.1.insert(t.try_get(2)?);
         }
-        rows.iter()
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > page.limit.max(0);
+        let sigs = rows
+            .iter()
+            .take(usize::try_from(page.limit.max(0)).unwrap_or(usize::MAX))
             .map(|r| {
                 let mut s = summary(r)?;
                 if let Some((rel, arch)) = by_sig.remove(&s.signature) {
@@ -270,17 +319,39 @@ impl Store {
                 }
                 Ok(s)
             })
-            .collect()
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok((sigs, more))
     }
 
-    /// One signature and its newest `limit` reports; `None` when unknown.
+    /// How many signatures and reports are stored.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn totals(&self) -> Result<(i64, i64), Error> {
+        // PostgreSQL sums BIGINTs as NUMERIC, which sqlx reads as no i64.
+        let row =
+            sqlx::query("SELECT COUNT(*), CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM signatures")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
+
+    /// One signature and a page of its reports, newest first; `None` when
+    /// unknown.
+    ///
+    /// With `log_budget: Some(n)` the reports carry their logs, and the page
+    /// ends before the report whose log would take the logs past `n` bytes
+    /// (the first report is always given): one answer stays bounded
+    /// whatever the logs weigh (a report's log may be up to 4 MiB). With
+    /// `None` the logs are left out (empty) and not read.
     ///
     /// # Errors
     /// [`Error::Database`].
     pub async fn signature(
         &self,
         signature: &str,
-        limit: i64,
+        page: Page,
+        log_budget: Option<usize>,
     ) -> Result<Option<SignatureDetails>, Error> {
         let Some(row) = sqlx::query(
             "SELECT signature, title, count, first_seen, last_seen FROM signatures \
@@ -304,48 +375,107 @@ impl Store {
         }
         s.releases = rel.into_iter().collect();
         s.arches = arch.into_iter().collect();
-        let reports = sqlx::query(
+        // First the page without its logs (their lengths only), then the
+        // logs of as many reports as fit the budget.
+        let offset = page.offset.max(0);
+        let rows = sqlx::query(
             "SELECT id, received_at, release, arch, distribution, condition, part_count, \
-             parts_received, log FROM reports WHERE signature = $1 \
-             ORDER BY received_at DESC, id LIMIT $2",
+             parts_received, LENGTH(log) FROM reports WHERE signature = $1 \
+             ORDER BY received_at DESC, id LIMIT $2 OFFSET $3",
         )
         .bind(signature)
-        .bind(limit.max(0))
+        .bind(page.limit.max(0).saturating_add(1))
+        .bind(offset)
         .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(stored_report)
-        .collect::<Result<Vec<_>, Error>>()?;
+        .await?;
+        let mut reports = Vec::new();
+        let mut spent = 0usize;
+        for r in rows
+            .iter()
+            .take(usize::try_from(page.limit.max(0)).unwrap_or(usize::MAX))
+        {
+            if let Some(budget) = log_budget {
+                // LENGTH counts characters (on both backends): a UTF-8 log
+                // weighs up to 4 bytes each, counted so.
+                let chars = usize::try_from(r.try_get::<i64, _>(8)?).unwrap_or(usize::MAX);
+                spent = spent.saturating_add(chars.saturating_mul(4));
+                if spent > budget && !reports.is_empty() {
+                    break;
+                }
+            }
+            reports.push(report_info(r)?);
+        }
+        let shown = i64::try_from(reports.len()).unwrap_or(i64::MAX);
+        let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > shown;
+        if log_budget.is_some() {
+            for r in &mut reports {
+                r.log = sqlx::query("SELECT log FROM reports WHERE id = $1")
+                    .bind(&r.id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|row| row.try_get(0))
+                    .transpose()?
+                    .unwrap_or_default();
+            }
+        }
         Ok(Some(SignatureDetails {
             summary: s,
             reports,
+            next_offset: more.then(|| offset.saturating_add(shown)),
         }))
     }
 
+    /// The report that shows the most of a signature's crash: the complete
+    /// one with the longest log, else the newest.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub async fn representative(&self, signature: &str) -> Result<Option<StoredReport>, Error> {
+        let row = sqlx::query(
+            "SELECT id, received_at, release, arch, distribution, condition, part_count, \
+             parts_received, log FROM reports WHERE signature = $1 \
+             ORDER BY CASE WHEN condition = 'complete' THEN 0 ELSE 1 END, \
+             CASE WHEN condition = 'complete' THEN LENGTH(log) ELSE 0 END DESC, \
+             received_at DESC, id LIMIT 1",
+        )
+        .bind(signature)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(stored_report).transpose()
+    }
+
     /// Reports per signature and day (Unix day number) since `since`
-    /// (Unix seconds): the dashboard's sparklines.
+    /// (Unix seconds), for the signatures named: the dashboard's
+    /// sparklines.
     ///
     /// # Errors
     /// [`Error::Database`].
     pub async fn daily_counts(
         &self,
         since: i64,
+        signatures: &[&str],
     ) -> Result<BTreeMap<String, Vec<(i64, i64)>>, Error> {
-        let rows = sqlx::query(
-            "SELECT signature, received_at / 86400, COUNT(*) FROM reports \
-             WHERE received_at >= $1 GROUP BY signature, received_at / 86400",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
         let mut out: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
-        for r in &rows {
-            out.entry(r.try_get(0)?)
-                .or_default()
-                .push((r.try_get(1)?, r.try_get(2)?));
-        }
-        for v in out.values_mut() {
-            v.sort_unstable();
+        // One query per signature: each an index range scan of
+        // `reports_by_signature`, the same SQL on both backends.
+        for sig in signatures {
+            let rows = sqlx::query(
+                "SELECT received_at / 86400, COUNT(*) FROM reports \
+                 WHERE signature = $1 AND received_at >= $2 GROUP BY received_at / 86400",
+            )
+            .bind(*sig)
+            .bind(since)
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let mut days = rows
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<Vec<(i64, i64)>, Error>>()?;
+            days.sort_unstable();
+            out.insert((*sig).to_string(), days);
         }
         Ok(out)
     }
@@ -811,6 +941,21 @@ fn summary(r: &AnyRow) -> Result<SignatureSummary, Error> {
     })
 }
 
+/// A report's row without its log (the log left empty).
+fn report_info(r: &AnyRow) -> Result<StoredReport, Error> {
+    Ok(StoredReport {
+        id: r.try_get(0)?,
+        received_at: r.try_get(1)?,
+        release: r.try_get(2)?,
+        arch: r.try_get(3)?,
+        distribution: r.try_get(4)?,
+        condition: r.try_get(5)?,
+        part_count: r.try_get(6)?,
+        parts_received: r.try_get(7)?,
+        log: String::new(),
+    })
+}
+
 fn stored_report(r: &AnyRow) -> Result<StoredReport, Error> {
     Ok(StoredReport {
         id: r.try_get(0)?,
@@ -833,7 +978,7 @@ fn database_url(db: &str) -> Result<(Backend, String), Error> {
     let path = db.strip_prefix("sqlite:").unwrap_or(db);
     let path = path.strip_prefix("//").unwrap_or(path);
     if path.is_empty() || db.contains("://") && !db.starts_with("sqlite:") {
-        return Err(Error::BadDatabaseUrl(db.to_string()));
+        return Err(Error::BadDatabaseUrl(redact(db)));
     }
     // The path percent-encoded, so `?` or `#` in a file name stay in it.
     let encoded: String = path

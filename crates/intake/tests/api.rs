@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use common::{receipt, unlimited, TestServer};
 use panicqr_intake::classify::classify;
-use panicqr_intake::server::{Config, RateLimit};
+use panicqr_intake::server::{Config, RateLimit, DETAILS_LOG_BUDGET};
 use panicqr_intake::testing::{
     corpus_log_url, corpus_urls, part_urls, report_url, syzkaller_titles, zlib_url,
 };
@@ -41,6 +41,8 @@ both_backends!(
     admin_token,
     logs_are_text_not_html,
     retention,
+    signatures_come_in_pages,
+    heavy_logs_come_in_pages,
 );
 
 fn crash_log(header: &str, extra: &str) -> Vec<u8> {
@@ -810,4 +812,243 @@ fn slow_clients_are_dropped() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("did not arrive within 1.5 s"), "{answer}");
     assert_eq!(s.count(), 1);
+}
+
+/// `n` as a word of letters: signature titles drop digits.
+fn word(mut n: usize) -> String {
+    let mut w = String::new();
+    loop {
+        w.push(char::from(b'a' + u8::try_from(n % 26).unwrap()));
+        n /= 26;
+        if n == 0 {
+            return w;
+        }
+    }
+}
+
+/// Submits `count` different reports of a crash titled after `name`.
+fn submit_crash(s: &TestServer, name: &str, count: usize) -> String {
+    let mut sig = String::new();
+    for k in 0..count {
+        let log = crash_log(&format!("BUG: paging {name} crash"), &word(k));
+        let r = receipt(&s.submit(&report_url(&log, "x86_64", "6.1", 10)));
+        assert_eq!(r["duplicate"], false);
+        sig = r["signature"].as_str().unwrap().to_string();
+    }
+    sig
+}
+
+fn signatures_come_in_pages(db: &str) {
+    let s = TestServer::start(db, unlimited());
+    // 5 signatures with 5, 4, …, 1 reports: the list's order is known.
+    let sigs: Vec<String> = (0..5)
+        .map(|i| submit_crash(&s, &format!("first {}", word(i)), 5 - i))
+        .collect();
+    let whole: Vec<String> = s
+        .json("/api/signatures")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["signature"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(whole, sigs);
+    assert!(s.get("/api/signatures").header("link").is_none());
+    // Pages of 2, followed through the Link header.
+    let mut path = "/api/signatures?limit=2".to_string();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let r = s.get(&path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let page = v.as_array().unwrap();
+        assert!(page.len() <= 2);
+        seen.extend(
+            page.iter()
+                .map(|e| e["signature"].as_str().unwrap().to_string()),
+        );
+        pages += 1;
+        let Some(link) = r.header("link") else { break };
+        let next = link
+            .strip_prefix('<')
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .unwrap()
+            .0;
+        path = next.to_string();
+        assert!(pages < 10, "{link}");
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, sigs);
+    // The releases and arches of a page are its own signatures'.
+    let second = s.json("/api/signatures?limit=1&offset=1");
+    assert_eq!(second[0]["signature"], sigs[1].as_str());
+    assert_eq!(second[0]["arches"], serde_json::json!(["x86_64"]));
+    assert_eq!(
+        s.json("/api/signatures?offset=9").as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(
+        s.json("/api/signatures?limit=-3").as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(s.get("/api/signatures?limit=x").status, 400);
+
+    // The dashboard: 500 crashes a page, the totals of all, a link on.
+    for i in 5..501 {
+        submit_crash(&s, &format!("more {}", word(i)), 1);
+    }
+    let first = s.get("/").text();
+    assert!(
+        first.contains("501 signatures, 511 reports"),
+        "{}",
+        &first[..600]
+    );
+    assert_eq!(first.matches("href=\"/s/").count(), 500);
+    assert!(first.contains("href=\"/?offset=500\""));
+    let last = s.get("/?offset=500").text();
+    assert_eq!(last.matches("href=\"/s/").count(), 1);
+    assert!(last.contains("Crashes 501 to 501"), "{}", &last[..600]);
+    assert!(!last.contains("/?offset="));
+}
+
+fn heavy_logs_come_in_pages(db: &str) {
+    let s = TestServer::start(db, unlimited());
+    // Logs of 1,000,000 characters, weighed at up to 4 bytes each: 4 fit
+    // the budget of one answer, not 5.
+    const { assert!(4 * 4_000_000 <= DETAILS_LOG_BUDGET && 5 * 4_000_000 > DETAILS_LOG_BUDGET) };
+    let mut ids = Vec::new();
+    let mut sig = String::new();
+    for k in 0..6 {
+        let mut log = crash_log("BUG: heavy log crash", &word(k));
+        log.extend(std::iter::repeat_n(b'x', 1_000_000 - log.len() - 1));
+        log.push(b'\n');
+        let r = receipt(&s.submit(&zlib_url(&log, "x86_64", "6.1", None)));
+        ids.push(r["id"].as_str().unwrap().to_string());
+        sig = r["signature"].as_str().unwrap().to_string();
+    }
+    assert!(ids.iter().collect::<BTreeSet<_>>().len() == 6);
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    let mut sizes = Vec::new();
+    loop {
+        let r = s.get(&format!("/api/signatures/{sig}?offset={offset}"));
+        assert_eq!(r.status, 200);
+        assert!(r.body.len() < DETAILS_LOG_BUDGET, "{}", r.body.len());
+        let d: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(d["count"], 6);
+        let reports = d["reports"].as_array().unwrap();
+        sizes.push(reports.len());
+        for rep in reports {
+            assert_eq!(rep["log"].as_str().unwrap().len(), 1_000_000);
+            seen.push(rep["id"].as_str().unwrap().to_string());
+        }
+        match d["next_offset"].as_i64() {
+            Some(n) => offset = n,
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [4, 2]);
+    // Every report once, newest first (they arrived within a second or
+    // two: the same order as the store's, checked as a set).
+    assert_eq!(
+        seen.iter().collect::<BTreeSet<_>>(),
+        ids.iter().collect::<BTreeSet<_>>()
+    );
+    // A smaller limit ends the page first.
+    let d = s.json(&format!("/api/signatures/{sig}?limit=3"));
+    assert_eq!(d["reports"].as_array().unwrap().len(), 3);
+    assert_eq!(d["next_offset"], 3);
+    let d = s.json(&format!("/api/signatures/{sig}?limit=6&offset=5"));
+    assert_eq!(d["reports"].as_array().unwrap().len(), 1);
+    assert!(d["next_offset"].is_null());
+    // The dashboard's page lists the 6 and shows one log.
+    let page = s.get(&format!("/s/{sig}"));
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert_eq!(html.matches("<tr><td>").count(), 6);
+    assert!(
+        html.len() < 1_100_000 && html.len() > 1_000_000,
+        "{}",
+        html.len()
+    );
+}
+
+/// Behind a trusted proxy each client has its own budget; without one
+/// configured, `X-Forwarded-For` is the client's word and changes nothing.
+#[test]
+fn limits_count_the_client_behind_a_trusted_proxy() {
+    let db = common::sqlite_db();
+    let one = RateLimit {
+        per_minute: 1,
+        burst: 1,
+    };
+    let urls = corpus_urls(6);
+    let post = |s: &TestServer, url: &str, from: &str| {
+        s.client
+            .request(
+                "POST",
+                "/api/reports",
+                &[("Content-Type", "text/plain"), ("X-Forwarded-For", from)],
+                url.as_bytes(),
+            )
+            .unwrap()
+            .status
+    };
+    let proxied = TestServer::start(
+        &db,
+        Config {
+            rate_limit: one,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Config::default()
+        },
+    );
+    assert_eq!(post(&proxied, &urls[0], "203.0.113.1"), 200);
+    assert_eq!(post(&proxied, &urls[1], "203.0.113.1"), 429);
+    assert_eq!(post(&proxied, &urls[1], "203.0.113.2"), 200);
+    // A forged hop left of the proxy's entry changes nothing.
+    assert_eq!(post(&proxied, &urls[2], "198.51.100.1, 203.0.113.2"), 429);
+    drop(proxied);
+    let direct = TestServer::start(
+        &db,
+        Config {
+            rate_limit: one,
+            ..Config::default()
+        },
+    );
+    assert_eq!(post(&direct, &urls[3], "203.0.113.3"), 200);
+    assert_eq!(post(&direct, &urls[4], "203.0.113.4"), 429);
+}
+
+/// A database that is not there: one line naming it, its password hidden
+/// (and at once: the pool alone retried for 30 s and said only "pool timed
+/// out").
+#[test]
+fn unreachable_database_is_named() {
+    let port = panicqr_intake::testing::free_port();
+    let db = format!("postgres://ci:s3cret@127.0.0.1:{port}/crashes");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let e = rt
+        .block_on(panicqr_intake::store::Store::open(&db, 2))
+        .unwrap_err();
+    let m = e.to_string();
+    assert!(matches!(e, panicqr_intake::Error::Open { .. }), "{e:?}");
+    assert!(
+        m.starts_with(&format!(
+            "cannot open the database postgres://ci:***@127.0.0.1:{port}/crashes: "
+        )),
+        "{m}"
+    );
+    assert!(!m.contains("s3cret") && !m.contains('\n'), "{m}");
+    // A SQLite file that cannot be created is named too.
+    let e = rt
+        .block_on(panicqr_intake::store::Store::open(
+            "/nonexistent-dir/sub/crashes.sqlite",
+            2,
+        ))
+        .unwrap_err();
+    let m = e.to_string();
+    assert!(
+        m.starts_with("cannot open the database /nonexistent-dir/sub/crashes.sqlite: "),
+        "{m}"
+    );
 }

@@ -159,39 +159,20 @@ fn syz_names(s: &str) -> String {
 
 /// A non-alphanumeric character then `0x`? and 6 or more hex digits.
 fn addresses(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b.get(i).copied().unwrap_or(0);
-        if !c.is_ascii_alphanumeric() {
-            let start = i + 1;
-            let mut j = start;
-            if b.get(j) == Some(&b'0') && b.get(j + 1) == Some(&b'x') {
-                let n = hex_run(b, j + 2);
-                if n >= 6 {
-                    j += 2 + n;
-                }
-            }
-            if j == start {
-                let n = hex_run(b, start);
-                if n >= 6 {
-                    j = start + n;
-                }
-            }
-            if j > start {
-                out.push_str(s.get(copied..start).unwrap_or(""));
-                out.push_str("ADDR");
-                copied = j;
-                i = j;
-                continue;
-            }
+    substitute(s, |b, i| {
+        if b.get(i).is_some_and(u8::is_ascii_alphanumeric) {
+            return None;
         }
-        i += 1;
-    }
-    out.push_str(s.get(copied..).unwrap_or(""));
-    out
+        let start = i + 1;
+        let prefixed = b.get(start..start + 2) == Some(b"0x");
+        let n = if prefixed { hex_run(b, start + 2) } else { 0 };
+        let end = if n >= 6 {
+            start + 2 + n
+        } else {
+            start + hex_run(b, start)
+        };
+        (end - start >= 6).then_some((start, "ADDR", end))
+    })
 }
 
 fn hex_run(b: &[u8], from: usize) -> usize {
@@ -212,21 +193,7 @@ fn digit_run(b: &[u8], from: usize) -> usize {
 
 /// `10.0.2.15` → `IP`.
 fn ipv4(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut copied, mut i) = (0, 0);
-    while i < b.len() {
-        if let Some(n) = ipv4_at(b, i) {
-            out.push_str(s.get(copied..i).unwrap_or(""));
-            out.push_str("IP");
-            copied = i + n;
-            i += n;
-        } else {
-            i += 1;
-        }
-    }
-    out.push_str(s.get(copied..).unwrap_or(""));
-    out
+    substitute(s, |b, i| ipv4_at(b, i).map(|n| (i, "IP", i + n)))
 }
 
 fn ipv4_at(b: &[u8], start: usize) -> Option<usize> {
@@ -249,105 +216,90 @@ fn ipv4_at(b: &[u8], start: usize) -> Option<usize> {
 
 /// `.c:123` or `.c:123:4` → `.c:LINE`.
 fn line_numbers(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut copied, mut i) = (0, 0);
-    while i < b.len() {
-        if b.get(i) == Some(&b'.') {
-            let w = b
-                .get(i + 1..)
-                .unwrap_or(&[])
-                .iter()
-                .take_while(|&&c| is_word(c))
-                .count();
-            let mut j = i + 1 + w;
-            let mut groups = 0;
-            while b.get(j) == Some(&b':') && digit_run(b, j + 1) > 0 {
-                j += 1 + digit_run(b, j + 1);
-                groups += 1;
-            }
-            if w > 0 && groups > 0 {
-                out.push_str(s.get(copied..i + 1 + w).unwrap_or(""));
-                out.push_str(":LINE");
-                copied = j;
-                i = j;
-                continue;
-            }
+    substitute(s, |b, i| {
+        if b.get(i) != Some(&b'.') {
+            return None;
         }
-        i += 1;
-    }
-    out.push_str(s.get(copied..).unwrap_or(""));
-    out
+        let w = b
+            .get(i + 1..)
+            .unwrap_or(&[])
+            .iter()
+            .take_while(|&&c| is_word(c))
+            .count();
+        let mut j = i + 1 + w;
+        let mut groups = 0;
+        while b.get(j) == Some(&b':') && digit_run(b, j + 1) > 0 {
+            j += 1 + digit_run(b, j + 1);
+            groups += 1;
+        }
+        (w > 0 && groups > 0).then_some((i + 1 + w, ":LINE", j))
+    })
 }
 
 /// `func+0x1a/0x2b` → `func`.
 fn offsets(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut copied, mut i) = (0, 0);
-    while i < b.len() {
+    substitute(s, |b, i| {
         let named = i >= 2 && b.get(i - 1).is_some_and(|&c| is_word(c) || c == b'.');
-        if named && b.get(i) == Some(&b'+') && b.get(i + 1..i + 3) == Some(b"0x") {
-            let alnum = |from: usize| {
-                b.get(from..)
-                    .unwrap_or(&[])
-                    .iter()
-                    .take_while(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
-                    .count()
-            };
-            let n = alnum(i + 3);
-            let j = i + 3 + n;
-            if n > 0 && b.get(j..j + 3) == Some(b"/0x") && alnum(j + 3) > 0 {
-                out.push_str(s.get(copied..i).unwrap_or(""));
-                copied = j + 3 + alnum(j + 3);
-                i = copied;
-                continue;
-            }
+        if !named || b.get(i) != Some(&b'+') || b.get(i + 1..i + 3) != Some(b"0x") {
+            return None;
         }
-        i += 1;
-    }
-    out.push_str(s.get(copied..).unwrap_or(""));
-    out
+        let alnum = |from: usize| {
+            b.get(from..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+                .count()
+        };
+        let n = alnum(i + 3);
+        let j = i + 3 + n;
+        (n > 0 && b.get(j..j + 3) == Some(b"/0x") && alnum(j + 3) > 0)
+            .then(|| (i, "", j + 3 + alnum(j + 3)))
+    })
 }
 
 /// A run of digits between non-word characters → `NUM`.
 fn numbers(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let (mut copied, mut i) = (0, 0);
-    while i < b.len() {
-        let c = b.get(i).copied().unwrap_or(0);
-        if !is_word(c) {
-            let n = digit_run(b, i + 1);
-            let end = i + 1 + n;
-            if n > 0 && b.get(end).is_none_or(|&d| !is_word(d)) {
-                out.push_str(s.get(copied..=i).unwrap_or(""));
-                out.push_str("NUM");
-                copied = end;
-                // The closing character may open the next number.
-                i = end;
-                continue;
-            }
+    // The scan resumes at the closing character: it may open the next number.
+    substitute(s, |b, i| {
+        if b.get(i).copied().is_some_and(is_word) {
+            return None;
         }
-        i += 1;
-    }
-    out.push_str(s.get(copied..).unwrap_or(""));
-    out
+        let n = digit_run(b, i + 1);
+        let end = i + 1 + n;
+        (n > 0 && b.get(end).is_none_or(|&d| !is_word(d))).then_some((i + 1, "NUM", end))
+    })
 }
 
 /// 7 digits or more, even inside a word, are not part of a name.
 fn long_numbers(s: &str) -> String {
+    substitute(s, |b, i| {
+        let n = digit_run(b, i);
+        (n >= 7).then_some((i, "NUM", i + n))
+    })
+}
+
+/// `s` with the matches of `at` replaced, found left to right without
+/// overlapping. `at(bytes, i)` looks for a match at byte `i` and gives
+/// `(keep, word, end)`: the text before `keep` stays, `word` replaces the
+/// bytes from `keep` to `end`, and the search goes on at `end` (always past
+/// `i`).
+fn substitute(
+    s: &str,
+    at: impl Fn(&[u8], usize) -> Option<(usize, &'static str, usize)>,
+) -> String {
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let (mut copied, mut i) = (0, 0);
     while i < b.len() {
-        let n = digit_run(b, i);
-        if n >= 7 {
-            out.push_str(s.get(copied..i).unwrap_or(""));
-            out.push_str("NUM");
-            copied = i + n;
+        match at(b, i) {
+            Some((keep, word, end)) => {
+                out.push_str(s.get(copied..keep).unwrap_or(""));
+                out.push_str(word);
+                copied = end;
+                i = end;
+            }
+            None => i += 1,
         }
-        i += n.max(1);
     }
     out.push_str(s.get(copied..).unwrap_or(""));
     out

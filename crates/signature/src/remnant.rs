@@ -182,7 +182,11 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
     if kasan_frame.is_some() || kasan_text {
         let from = kasan_frame.unwrap_or(0);
         let found = frames_from(from, &Recipe::new(&[Step::Frames]));
-        return Some(with(found, kasan_title(region), Kind::Kasan));
+        return Some(Described::in_frame(
+            &kasan_title(region),
+            Kind::Kasan,
+            found,
+        ));
     }
     let hung_text = region
         .iter()
@@ -201,27 +205,27 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
             .and_then(|(at, _)| region.get(..at.min(region.len())))
             .unwrap_or(region);
         return Some(match what {
-            FollowUp::SoftLockup => with(
-                extract::run(&Recipe::new(RIP_TRACE).pick(Pick::Stall), after),
-                "BUG: soft lockup".into(),
+            FollowUp::SoftLockup => rules::framed(
+                "BUG: soft lockup",
                 Kind::Stall,
+                &Recipe::new(RIP_TRACE).pick(Pick::Stall),
+                after,
             ),
-            FollowUp::HungTask => with(
-                frames_from(0, &Recipe::new(&[Step::Frames]).pick(Pick::Hang)),
-                "INFO: task hung".into(),
+            FollowUp::HungTask => Described::in_frame(
+                "INFO: task hung",
                 Kind::HungTask,
+                frames_from(0, &Recipe::new(&[Step::Frames]).pick(Pick::Hang)),
             ),
             FollowUp::Warn => warning(after),
-            FollowUp::SchedulingWhileAtomic => with(
-                extract::run(&Recipe::new(TRACE).skip(&["schedule"]), after),
-                "BUG: scheduling while atomic".into(),
+            FollowUp::SchedulingWhileAtomic => rules::framed(
+                "BUG: scheduling while atomic",
                 Kind::Bug,
+                &Recipe::new(TRACE).skip(&["schedule"]),
+                after,
             ),
-            FollowUp::DoubleFault => with(
-                last_rip(before),
-                "PANIC: double fault".into(),
-                Kind::BadAccess,
-            ),
+            FollowUp::DoubleFault => {
+                Described::in_frame("PANIC: double fault", Kind::BadAccess, last_rip(before))
+            }
             FollowUp::Oops => {
                 let found = last_rip(before);
                 let found = if found.frame.is_some() {
@@ -229,35 +233,26 @@ pub(crate) fn describe(lines: &[&str], callers: &[Context], end: usize) -> Optio
                 } else {
                     first_frame(before, callers, 0, &Recipe::new(&[Step::Frames]))
                 };
-                with(found, "Oops".into(), Kind::Other)
+                Described::in_frame("Oops", Kind::Other, found)
             }
         });
     }
     let rcu =
         (0..region.len()).any(|i| names_at(i).iter().any(|n| frame::matches_any(RCU_STALL, n)));
     if rcu {
-        let found = extract::run(
-            &Recipe::new(&[
-                Step::AnyOf(&["apic_timer_interrupt"]),
-                Step::Rip,
-                Step::Frames,
-            ])
-            .or(&[
-                Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
-                Step::Frames,
-            ])
-            .skip(&["apic_timer_interrupt", "rcu"])
-            .pick(Pick::Stall),
+        return Some(rules::framed(
+            "INFO: rcu detected stall",
+            Kind::Stall,
+            &rules::RCU_STALL_STACK,
             region,
-        );
-        return Some(with(found, "INFO: rcu detected stall".into(), Kind::Stall));
+        ));
     }
     // Nothing tells what kind of report this was: its top frame names it.
     let found = frames_from(0, &Recipe::new(&[Step::Frames]));
     found
         .frame
         .is_some()
-        .then(|| with(found, "crash".into(), Kind::Other))
+        .then(|| Described::in_frame("crash", Kind::Other, found))
 }
 
 /// A WARNING from the stack of the panic it caused: `__warn`, the trap
@@ -271,26 +266,8 @@ fn warning(after: &[&str]) -> Described {
             .find(|c| frame::matches_any(c.sites, f))
     });
     match class {
-        Some(c) => with(
-            extract::run(&rules::warning_stack(c.skip), after),
-            c.title.into(),
-            c.kind,
-        ),
-        None => with(
-            extract::run(&rules::warning_stack(&[]), after),
-            "WARNING".into(),
-            Kind::Warning,
-        ),
-    }
-}
-
-fn with(found: extract::Found, prefix: String, kind: Kind) -> Described {
-    let frame = found.frame.as_deref().unwrap_or("corrupted");
-    Described {
-        title: format!("{prefix} in {frame}"),
-        kind,
-        no_frame: found.frame.is_none(),
-        frames: found.frames,
+        Some(c) => rules::framed(c.title, c.kind, &rules::warning_stack(c.skip), after),
+        None => rules::framed("WARNING", Kind::Warning, &rules::warning_stack(&[]), after),
     }
 }
 

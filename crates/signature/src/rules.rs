@@ -2,7 +2,7 @@
 //! where its guilty frame is. The titles follow syzkaller's wording, so
 //! that crash titles agree with syzbot's and grouping matches its own.
 
-use crate::extract::{self, Pick, Recipe, Step, RIP_TRACE, TRACE};
+use crate::extract::{self, Found, Pick, Recipe, Step, RIP_TRACE, TRACE};
 use crate::frame;
 use crate::Kind;
 
@@ -171,28 +171,23 @@ impl Described {
             no_frame: false,
         }
     }
-}
 
-/// `title in <frame>`, the frame found by `recipe`.
-fn framed(prefix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Described {
-    framed_with(prefix, "", kind, recipe, report)
-}
-
-fn framed_with(
-    prefix: &str,
-    suffix: &str,
-    kind: Kind,
-    recipe: &Recipe,
-    report: &[&str],
-) -> Described {
-    let found = extract::run(recipe, report);
-    let frame = found.frame.as_deref().unwrap_or("corrupted");
-    Described {
-        title: format!("{prefix} in {frame}{suffix}"),
-        kind,
-        no_frame: found.frame.is_none(),
-        frames: found.frames,
+    /// `<prefix> in <frame>`, the frame `found` names, or `… in corrupted`
+    /// where it names none.
+    pub(crate) fn in_frame(prefix: &str, kind: Kind, found: Found) -> Described {
+        let frame = found.frame.as_deref().unwrap_or("corrupted");
+        Described {
+            title: format!("{prefix} in {frame}"),
+            kind,
+            no_frame: found.frame.is_none(),
+            frames: found.frames,
+        }
     }
+}
+
+/// `<prefix> in <frame>`, the frame found by `recipe`.
+pub(crate) fn framed(prefix: &str, kind: Kind, recipe: &Recipe, report: &[&str]) -> Described {
+    Described::in_frame(prefix, kind, extract::run(recipe, report))
 }
 
 /// The first line after the header that satisfies `pred`, as an index.
@@ -218,6 +213,9 @@ fn starts_words(s: &str, options: &[&'static str]) -> Option<&'static str> {
 /// keyword on; `report` the report's lines, the header line first.
 pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
     let fallback = || Described::plain(head.trim_end(), Kind::Other);
+    // Most CPU exceptions: a fixed title, the frame at the faulting RIP.
+    let oops =
+        |title: &str, steps| Some(framed(title, Kind::BadAccess, &Recipe::new(steps), report));
     let d = match h {
         Header::Bug => bug(head, report),
         Header::Warning => warning(head, report),
@@ -232,36 +230,15 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
                     "access to user memory",
                 ],
             )
-            .map(|what| {
-                framed(
-                    &format!("BUG: unable to handle kernel {what}"),
-                    Kind::BadAccess,
-                    &Recipe::new(RIP_TRACE),
-                    report,
-                )
-            })
+            .and_then(|what| oops(&format!("BUG: unable to handle kernel {what}"), RIP_TRACE))
         }
-        Header::ProtectionFault => head.contains(':').then(|| {
-            framed(
-                "general protection fault",
-                Kind::BadAccess,
-                &Recipe::new(RIP_TRACE),
-                report,
-            )
-        }),
-        Header::StackSegment => Some(framed(
-            "stack segment fault",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        )),
+        Header::ProtectionFault if head.contains(':') => {
+            oops("general protection fault", RIP_TRACE)
+        }
+        Header::ProtectionFault => None,
+        Header::StackSegment => oops("stack segment fault", RIP_TRACE),
         Header::KernelPanic => panic(head, report),
-        Header::DoubleFault => Some(framed(
-            "PANIC: double fault",
-            Kind::BadAccess,
-            &Recipe::new(&[Step::Rip]),
-            report,
-        )),
+        Header::DoubleFault => oops("PANIC: double fault", &[Step::Rip]),
         Header::RustPanic => report.get(1).map(|msg| {
             framed(
                 msg.trim(),
@@ -307,24 +284,9 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
         Header::BugKmalloc => head
             .contains(": Object already free")
             .then(|| Described::plain("BUG: Object already free", Kind::Bug)),
-        Header::DivideError => Some(framed(
-            "divide error",
-            Kind::BadAccess,
-            &Recipe::new(&[Step::Rip]),
-            report,
-        )),
-        Header::InvalidOpcode => Some(framed(
-            "invalid opcode",
-            Kind::BadAccess,
-            &Recipe::new(&[Step::Rip]),
-            report,
-        )),
-        Header::Int3 => Some(framed(
-            "int3",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        )),
+        Header::DivideError => oops("divide error", &[Step::Rip]),
+        Header::InvalidOpcode => oops("invalid opcode", &[Step::Rip]),
+        Header::Int3 => oops("int3", RIP_TRACE),
         Header::Ubsan => ubsan(head, report),
         Header::UnregisterNetdevice => (rest_after(head, "unregister_netdevice: waiting for ")
             .is_some_and(|r| r.contains(" to become free")))
@@ -342,24 +304,9 @@ pub(crate) fn describe(h: Header, head: &str, report: &[&str]) -> Described {
             "VFS: Busy inodes after unmount (use-after-free)",
             Kind::Other,
         )),
-        Header::InternalError => Some(framed(
-            "Internal error",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        )),
-        Header::UnhandledFault => Some(framed(
-            "Unhandled fault",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        )),
-        Header::AlignmentTrap => Some(framed(
-            "Alignment trap",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        )),
+        Header::InternalError => oops("Internal error", RIP_TRACE),
+        Header::UnhandledFault => oops("Unhandled fault", RIP_TRACE),
+        Header::AlignmentTrap => oops("Alignment trap", RIP_TRACE),
         Header::Trusty => trusty(head),
     };
     d.unwrap_or_else(fallback)
@@ -399,39 +346,33 @@ fn bug(head: &str, report: &[&str]) -> Option<Described> {
     if let Some(rest) = s.strip_prefix("BUG: KFENCE: ") {
         return kfence(rest, report);
     }
-    if starts_words(
-        s,
-        &[
+    // Kernels have spelled these faults several ways; each gets one title.
+    for (spellings, title) in [
+        (
+            [
+                "BUG: unable to handle kernel paging request",
+                "BUG: unable to handle page fault for address",
+                "BUG: Unable to handle kernel data access",
+            ],
             "BUG: unable to handle kernel paging request",
-            "BUG: unable to handle page fault for address",
-            "BUG: Unable to handle kernel data access",
-        ],
-    )
-    .is_some()
-    {
-        return Some(framed(
-            "BUG: unable to handle kernel paging request",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        ));
-    }
-    if starts_words(
-        s,
-        &[
+        ),
+        (
+            [
+                "BUG: unable to handle kernel NULL pointer dereference",
+                "BUG: kernel NULL pointer dereference",
+                "BUG: Kernel NULL pointer dereference",
+            ],
             "BUG: unable to handle kernel NULL pointer dereference",
-            "BUG: kernel NULL pointer dereference",
-            "BUG: Kernel NULL pointer dereference",
-        ],
-    )
-    .is_some()
-    {
-        return Some(framed(
-            "BUG: unable to handle kernel NULL pointer dereference",
-            Kind::BadAccess,
-            &Recipe::new(RIP_TRACE),
-            report,
-        ));
+        ),
+    ] {
+        if starts_words(s, &spellings).is_some() {
+            return Some(framed(
+                title,
+                Kind::BadAccess,
+                &Recipe::new(RIP_TRACE),
+                report,
+            ));
+        }
     }
     if starts_words(
         s,
@@ -932,6 +873,20 @@ pub(crate) const WARNING_CLASSES: &[WarningClass] = &[
     },
 ];
 
+/// Where an RCU stall report's guilty frame is: under the timer interrupt
+/// that found the stall.
+pub(crate) const RCU_STALL_STACK: Recipe = Recipe::new(&[
+    Step::AnyOf(&["apic_timer_interrupt"]),
+    Step::Rip,
+    Step::Frames,
+])
+.or(&[
+    Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
+    Step::Frames,
+])
+.skip(&["apic_timer_interrupt", "rcu"])
+.pick(Pick::Stall);
+
 pub(crate) fn warning_stack(skip: &'static [&'static str]) -> Recipe {
     Recipe::new(&[Step::RipOrInterrupt, Step::Frames])
         .or(TRACE)
@@ -984,9 +939,8 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
         ));
     }
     if s.contains(" usb_submit_urb") {
-        return Some(framed_with(
+        let mut d = framed(
             "WARNING",
-            "/usb_submit_urb",
             Kind::Warning,
             &warning_stack(&[
                 "usb_submit_urb",
@@ -996,7 +950,10 @@ fn warning(head: &str, report: &[&str]) -> Option<Described> {
                 "usb_control_msg",
             ]),
             report,
-        ));
+        );
+        // syzkaller's title names the caller and then the warning's site.
+        d.title.push_str("/usb_submit_urb");
+        return Some(d);
     }
     if warning_site(s) {
         return Some(framed(
@@ -1213,17 +1170,7 @@ fn info(head: &str, report: &[&str]) -> Option<Described> {
             return Some(framed(
                 "INFO: rcu detected stall",
                 Kind::Stall,
-                &Recipe::new(&[
-                    Step::AnyOf(&["apic_timer_interrupt"]),
-                    Step::Rip,
-                    Step::Frames,
-                ])
-                .or(&[
-                    Step::AnyOf(&["apic_timer_interrupt", "Exception stack", "el1h_64_irq"]),
-                    Step::Frames,
-                ])
-                .skip(&["apic_timer_interrupt", "rcu"])
-                .pick(Pick::Stall),
+                &RCU_STALL_STACK,
                 report,
             ));
         }
@@ -1364,21 +1311,16 @@ fn panic(head: &str, report: &[&str]) -> Option<Described> {
 fn ubsan(head: &str, report: &[&str]) -> Option<Described> {
     let recipe = Recipe::new(TRACE).skip(&["ubsan", "overflow"]);
     let body = rest_after(head, "UBSAN: ")?;
-    if body.starts_with("Undefined behaviour in") {
-        return Some(framed(
-            "UBSAN: undefined-behaviour",
-            Kind::Ubsan,
-            &recipe,
-            report,
-        ));
-    }
-    if body.starts_with("array-index-out-of-bounds in") {
-        return Some(framed(
+    for (key, title) in [
+        ("Undefined behaviour in", "UBSAN: undefined-behaviour"),
+        (
+            "array-index-out-of-bounds in",
             "UBSAN: array-index-out-of-bounds",
-            Kind::Ubsan,
-            &recipe,
-            report,
-        ));
+        ),
+    ] {
+        if body.starts_with(key) {
+            return Some(framed(title, Kind::Ubsan, &recipe, report));
+        }
     }
     let i = body.find(" in")?;
     let what = body.get(..i)?;

@@ -39,6 +39,7 @@ pub fn run(args: &IntakeArgs) -> Result<Outcome, Failure> {
         tracker_url: args.tracker_url.clone(),
         retention_days: args.retention_days,
         allow_origins: args.allow_origin.clone(),
+        trusted_proxies: args.trusted_proxy.clone(),
         ..Config::default()
     };
     let deletion = if config.admin_token.is_some() {

@@ -1,6 +1,11 @@
 //! The real `panicqr intake` and `panicqr submit` binaries: exit codes,
 //! `kill -9` of the server in the middle of a load (no acknowledged report
-//! lost), and two servers on one PostgreSQL at once.
+//! lost), two servers on one PostgreSQL at once; and HTTPS with a throw-away
+//! certificate authority (`panicqr_intake::testing::test_pki`): trusted
+//! through `--ca-file`, `PANICQR_CA_FILE` or the system store's
+//! `SSL_CERT_FILE`, refused without (exit 1, one line naming the problem),
+//! refused for the wrong name; unusable certificate files refused at
+//! startup (exit 2, one line).
 #![allow(
     clippy::indexing_slicing,
     clippy::unwrap_used,
@@ -10,14 +15,18 @@
 )]
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use panicqr_intake::client::Server;
-use panicqr_intake::testing::{load_plan, part_urls, postgres, report_url, stored_ids};
+use panicqr_intake::testing::{load_plan, part_urls, postgres, report_url, stored_ids, test_pki};
+
+mod common;
+use common::{panicqr, panicqr_env};
 
 /// A running `panicqr intake`; killed (SIGKILL) when dropped.
 struct Intake {
@@ -39,8 +48,20 @@ impl Intake {
             .read_line(&mut line)
             .unwrap();
         let addr = line.trim().trim_end_matches('/').to_string();
-        assert!(addr.starts_with("http://127.0.0.1:"), "{line:?}");
+        let scheme = if extra.contains(&"--tls-cert") {
+            "https"
+        } else {
+            "http"
+        };
+        assert!(
+            addr.starts_with(&format!("{scheme}://127.0.0.1:")),
+            "{line:?}"
+        );
         Intake { child, addr }
+    }
+
+    fn port(&self) -> &str {
+        self.addr.rsplit(':').next().unwrap()
     }
 
     fn kill9(&mut self) {
@@ -55,19 +76,6 @@ impl Drop for Intake {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn panicqr(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_panicqr"))
-        .args(args)
-        .env_remove("PANICQR_INTAKE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn temp_db(name: &str) -> String {
@@ -426,4 +434,161 @@ fn two_servers_on_one_postgres() {
         assert_eq!(rep["parts_received"], rep["part_count"], "{title}");
         assert_eq!(rep["condition"], "complete", "{title}");
     }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit code 1 or 2 with exactly one line on stderr containing `needle`.
+fn assert_fails(o: &Output, code: i32, needle: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains(needle), "{needle:?} not in {e}");
+}
+
+fn null_deref(f: &str) -> String {
+    let log = format!(
+        "[   1.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n[   1.000001] RIP: 0010:{f}+0x1/0x2\n"
+    );
+    report_url(log.as_bytes(), "x86_64", "6.1", 10)
+}
+
+/// An intake over HTTPS with that certificate and key.
+fn tls_intake(name: &str, cert: &Path, key: &Path) -> Intake {
+    Intake::start(
+        &temp_db(name),
+        "127.0.0.1:0",
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn submit_over_https() {
+    let pki = test_pki();
+    let ca = pki.ca.to_str().unwrap();
+    let s = tls_intake("https", &pki.cert, &pki.key);
+    let by_name = format!("https://localhost:{}", s.port());
+    let (one, two) = (null_deref("tls_cli_one"), null_deref("tls_cli_two"));
+
+    let o = panicqr(&["submit", &one, "--to", &by_name, "--ca-file", ca], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["duplicate"], false);
+    // The same trust from the environment, and from the system store's
+    // own variable; by IP address.
+    let o = panicqr_env(
+        &["submit", &two, "--to", &s.addr],
+        b"",
+        &[("PANICQR_CA_FILE", &pki.ca)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = panicqr_env(
+        &["submit", &one, "--to", &s.addr],
+        b"",
+        &[("SSL_CERT_FILE", &pki.ca)],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["duplicate"], true);
+
+    // Not trusted: unreachable (exit 1), and the line says why and what
+    // to do.
+    let o = panicqr(&["submit", &one, "--to", &by_name], b"");
+    assert_fails(&o, 1, "certificate not trusted (UnknownIssuer)");
+    assert!(stderr(&o).contains("--ca-file"), "{}", stderr(&o));
+    // Plain HTTP at the HTTPS port.
+    let o = panicqr(
+        &[
+            "submit",
+            &one,
+            "--to",
+            &format!("http://127.0.0.1:{}", s.port()),
+        ],
+        b"",
+    );
+    assert_fails(&o, 1, "use https://");
+    // A CA file that holds no certificate is a wrong option (exit 2).
+    let key = pki.key.to_str().unwrap();
+    let o = panicqr(&["submit", &one, "--to", &by_name, "--ca-file", key], b"");
+    assert_fails(&o, 2, "no usable PEM certificate");
+
+    // What was stored, read over HTTPS.
+    let api = Server::new(&by_name)
+        .unwrap()
+        .with_ca_file(&pki.ca)
+        .unwrap();
+    let r = api.request("GET", "/api/signatures", &[], b"").unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sigs: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let counts: Vec<i64> = sigs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_i64().unwrap())
+        .collect();
+    // Two reports, one of them sent twice (a duplicate is no new report).
+    assert_eq!(counts, [1, 1]);
+
+    // A certificate from the trusted authority for other names.
+    let wrong = tls_intake("wrong-name", &pki.wrong_name_cert, &pki.wrong_name_key);
+    let o = panicqr(&["submit", &one, "--to", &wrong.addr, "--ca-file", ca], b"");
+    assert_fails(&o, 1, "certificate is for another name");
+
+    // Plain HTTP still works (a CA file changes nothing there).
+    let plain = Intake::start(&temp_db("http"), "127.0.0.1:0", &[]);
+    let o = panicqr(&["submit", &one, "--to", &plain.addr, "--ca-file", ca], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn intake_refuses_unusable_tls_files() {
+    let pki = test_pki();
+    let missing = pki.ca.with_file_name("missing.pem");
+    let db = temp_db("bad-tls");
+    let cases: [(&Path, &Path, &str); 3] = [
+        (
+            &pki.cert,
+            &pki.wrong_name_key,
+            "is not the key of the certificate",
+        ),
+        (&pki.cert, &missing, "cannot read"),
+        (&pki.key, &pki.key, "no usable PEM certificate"),
+    ];
+    for (cert, key, needle) in cases {
+        let o = panicqr(
+            &[
+                "intake",
+                "--db",
+                &db,
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert_fails(&o, 2, needle);
+    }
+    // One without the other is a usage error.
+    let o = panicqr(
+        &[
+            "intake",
+            "--db",
+            &db,
+            "--tls-cert",
+            pki.cert.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--tls-key"), "{}", stderr(&o));
 }

@@ -958,15 +958,8 @@ fn report_info(r: &AnyRow) -> Result<StoredReport, Error> {
 
 fn stored_report(r: &AnyRow) -> Result<StoredReport, Error> {
     Ok(StoredReport {
-        id: r.try_get(0)?,
-        received_at: r.try_get(1)?,
-        release: r.try_get(2)?,
-        arch: r.try_get(3)?,
-        distribution: r.try_get(4)?,
-        condition: r.try_get(5)?,
-        part_count: r.try_get(6)?,
-        parts_received: r.try_get(7)?,
         log: r.try_get(8)?,
+        ..report_info(r)?
     })
 }
 

@@ -19,7 +19,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{receipt, unlimited, TestServer};
+use common::{closed_within, receipt, unlimited, TestServer};
 use panicqr_intake::classify::classify;
 use panicqr_intake::server::{Config, RateLimit, DETAILS_LOG_BUDGET};
 use panicqr_intake::testing::{
@@ -731,28 +731,6 @@ fn loris(s: &TestServer) -> TcpStream {
     c.write_all(b"GET /api/signatures HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .unwrap();
     c
-}
-
-/// Whether the server has closed `c` (reads until end of stream, at most
-/// `wait`): a closed connection reads as the end, or as reset.
-fn closed_within(c: &mut TcpStream, wait: Duration) -> bool {
-    c.set_read_timeout(Some(wait)).unwrap();
-    let mut buf = [0u8; 4096];
-    loop {
-        match c.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return false
-            }
-            Err(_) => return true,
-        }
-    }
 }
 
 /// A client that sends half a request head and waits is dropped after the

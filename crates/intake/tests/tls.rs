@@ -14,11 +14,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{receipt, unlimited, TestServer};
+use common::{closed_within, receipt, unlimited, TestServer};
 use panicqr_intake::client::{ClientError, Server};
 use panicqr_intake::server::Config;
 use panicqr_intake::testing::{report_url, test_pki, TestPki};
@@ -146,28 +146,6 @@ fn wrong_name_is_refused() {
         assert!(message.contains("intake.example"), "{message}");
     }
     assert_eq!(s.count(), 0);
-}
-
-/// Whether the server has closed `c` (reads until end of stream, at most
-/// `wait`): a closed connection reads as the end, or as reset.
-fn closed_within(c: &mut TcpStream, wait: Duration) -> bool {
-    c.set_read_timeout(Some(wait)).unwrap();
-    let mut buf = [0u8; 4096];
-    loop {
-        match c.read(&mut buf) {
-            Ok(0) => return true,
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return false
-            }
-            Err(_) => return true,
-        }
-    }
 }
 
 /// The first bytes of a TLS record (a handshake record of 512 bytes),

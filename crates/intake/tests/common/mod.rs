@@ -2,10 +2,12 @@
 //! an intake server on a loopback port with its own runtime.
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
-use std::net::SocketAddr;
+use std::io::Read;
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use panicqr_intake::client::{Response, Server};
 use panicqr_intake::server::{self, Config, RateLimit};
@@ -175,4 +177,26 @@ impl Drop for TestServer {
 pub fn receipt(r: &Response) -> serde_json::Value {
     assert_eq!(r.status, 200, "{}", r.text());
     serde_json::from_slice(&r.body).unwrap()
+}
+
+/// Whether the server has closed `c` (reads until end of stream, at most
+/// `wait`): a closed connection reads as the end, or as reset.
+pub fn closed_within(c: &mut TcpStream, wait: Duration) -> bool {
+    c.set_read_timeout(Some(wait)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
 }

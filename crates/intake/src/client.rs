@@ -317,6 +317,11 @@ fn tls_problem(e: &rustls::Error) -> String {
         rustls::Error::InvalidCertificate(
             c @ (CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }),
         ) => format!("the server's certificate is for another name: {c}"),
+        // What `openssl req -x509` makes: an authority's certificate, which
+        // WebPKI refuses as a server's own.
+        rustls::Error::InvalidCertificate(c) if format!("{c:?}").contains("CaUsedAsEndEntity") => {
+            "the server's certificate is self-signed as an authority (CaUsedAsEndEntity); pass that very certificate with --ca-file (or PANICQR_CA_FILE) to trust it as this server's".into()
+        }
         rustls::Error::InvalidCertificate(c) => format!("the server's certificate is refused: {c}"),
         rustls::Error::InvalidMessage(_) => {
             format!("the TLS handshake failed ({e}); is it a plain-HTTP server? then use http://")

@@ -428,13 +428,9 @@ pub struct TestPki {
     pub wrong_name_key: PathBuf,
 }
 
-/// A new [`TestPki`] in a new directory under the temporary directory
-/// (left for the OS to clean; it is a few KB).
-pub fn test_pki() -> TestPki {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
+/// A new directory for certificates under the temporary directory (left
+/// for the OS to clean; they are a few KB).
+fn pki_dir() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "panicqr-pki-{}-{}",
@@ -443,6 +439,37 @@ pub fn test_pki() -> TestPki {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A self-signed certificate for `names`, marked as an authority (CA:TRUE)
+/// as `openssl req -x509` makes by default, and its key: PEM files in a
+/// new directory.
+pub fn self_signed(names: &[&str]) -> (PathBuf, PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let dir = pki_dir();
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| (*n).to_string()).collect::<Vec<_>>()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "panicqr self-signed intake");
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let (c, k) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&c, cert.pem()).unwrap();
+    std::fs::write(&k, key.serialize_pem()).unwrap();
+    (c, k)
+}
+
+/// A new [`TestPki`] in a new directory under the temporary directory
+/// (left for the OS to clean; it is a few KB).
+pub fn test_pki() -> TestPki {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let dir = pki_dir();
     let write = |name: &str, pem: String| {
         let p = dir.join(name);
         std::fs::write(&p, pem).unwrap();

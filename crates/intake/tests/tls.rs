@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use common::{closed_within, receipt, unlimited, TestServer};
 use panicqr_intake::client::{ClientError, Server};
 use panicqr_intake::server::Config;
-use panicqr_intake::testing::{report_url, test_pki, TestPki};
+use panicqr_intake::testing::{report_url, self_signed, test_pki, TestPki};
 use panicqr_intake::tls::{ServerTls, TlsError};
 use rustls::CertificateError;
 
@@ -117,6 +117,64 @@ fn untrusted_certificate_is_refused() {
     );
     assert!(message.contains("--ca-file"), "{message}");
     assert_eq!(s.count(), 0);
+}
+
+/// A self-signed server certificate (CA:TRUE, as `openssl req -x509`
+/// makes) is refused with a message that says what to do, and trusted as
+/// this server's when that very certificate is the `--ca-file`; its names
+/// are still checked, and another self-signed certificate or the test
+/// authority does not stand in for it.
+#[test]
+fn self_signed_certificate_given_is_trusted() {
+    let (cert, key) = self_signed(&["localhost", "127.0.0.1"]);
+    let tls = ServerTls::from_pem_files(&cert, &key).unwrap();
+    let s = TestServer::start_tls(&common::sqlite_db(), unlimited(), tls, &cert);
+    let port = s.addr.port();
+    let (e, message) = tls_failure(
+        Server::new(&format!("https://localhost:{port}"))
+            .unwrap()
+            .submit(&crash_url(5)),
+    );
+    assert!(format!("{e:?}").contains("CaUsedAsEndEntity"), "{e:?}");
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(
+        message.contains("self-signed") && message.contains("--ca-file"),
+        "{message}"
+    );
+    for host in ["localhost", "127.0.0.1"] {
+        let client = Server::new(&format!("https://{host}:{port}"))
+            .unwrap()
+            .with_ca_file(&cert)
+            .unwrap();
+        receipt(&client.submit(&crash_url(5)).unwrap());
+    }
+    assert_eq!(s.count(), 1);
+    // Another certificate for the same names, or an authority that did
+    // not sign this one: refused.
+    let (other, _) = self_signed(&["localhost", "127.0.0.1"]);
+    let pki = test_pki();
+    for ca in [&other, &pki.ca] {
+        let client = Server::new(&format!("https://localhost:{port}"))
+            .unwrap()
+            .with_ca_file(ca)
+            .unwrap();
+        assert!(client.submit(&crash_url(6)).is_err());
+    }
+    // The certificate given, but the server's name is not in it.
+    let (elsewhere_cert, elsewhere_key) = self_signed(&["intake.example"]);
+    let tls = ServerTls::from_pem_files(&elsewhere_cert, &elsewhere_key).unwrap();
+    let s2 = TestServer::start_tls(&common::sqlite_db(), unlimited(), tls, &elsewhere_cert);
+    let client = Server::new(&format!("https://localhost:{}", s2.addr.port()))
+        .unwrap()
+        .with_ca_file(&elsewhere_cert)
+        .unwrap();
+    let (e, message) = tls_failure(client.submit(&crash_url(6)));
+    assert_eq!(
+        e,
+        rustls::Error::InvalidCertificate(CertificateError::NotValidForName)
+    );
+    assert!(message.contains("for another name"), "{message}");
+    assert_eq!(s.count() + s2.count(), 1);
 }
 
 /// A certificate from the trusted authority, but for other names, is

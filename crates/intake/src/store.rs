@@ -456,26 +456,31 @@ impl Store {
         signatures: &[&str],
     ) -> Result<BTreeMap<String, Vec<(i64, i64)>>, Error> {
         let mut out: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
-        // One query per signature: each an index range scan of
-        // `reports_by_signature`, the same SQL on both backends.
+        if signatures.is_empty() {
+            return Ok(out);
+        }
+        // One query for the page: `IN ($2, $3, …)`, placeholders only (the
+        // names are bound), the same SQL on both backends.
+        let list = (0..signatures.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT signature, received_at / 86400, COUNT(*) FROM reports \
+             WHERE received_at >= $1 AND signature IN ({list}) \
+             GROUP BY signature, received_at / 86400"
+        );
+        let mut q = sqlx::query(&sql).bind(since);
         for sig in signatures {
-            let rows = sqlx::query(
-                "SELECT received_at / 86400, COUNT(*) FROM reports \
-                 WHERE signature = $1 AND received_at >= $2 GROUP BY received_at / 86400",
-            )
-            .bind(*sig)
-            .bind(since)
-            .fetch_all(&self.pool)
-            .await?;
-            if rows.is_empty() {
-                continue;
-            }
-            let mut days = rows
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                .collect::<Result<Vec<(i64, i64)>, Error>>()?;
-            days.sort_unstable();
-            out.insert((*sig).to_string(), days);
+            q = q.bind(*sig);
+        }
+        for r in &q.fetch_all(&self.pool).await? {
+            out.entry(r.try_get(0)?)
+                .or_default()
+                .push((r.try_get(1)?, r.try_get(2)?));
+        }
+        for v in out.values_mut() {
+            v.sort_unstable();
         }
         Ok(out)
     }

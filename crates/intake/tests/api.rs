@@ -882,6 +882,12 @@ fn signatures_come_in_pages(db: &str) {
         &first[..600]
     );
     assert_eq!(first.matches("href=\"/s/").count(), 500);
+    // Each row's sparkline counts its own signature's reports.
+    for n in 1..=5 {
+        let label = format!("aria-label=\"{n} reports in the last 30 days\"");
+        let want = if n == 1 { 496 } else { 1 };
+        assert_eq!(first.matches(&label).count(), want, "{label}");
+    }
     assert!(first.contains("href=\"/?offset=500\""));
     let last = s.get("/?offset=500").text();
     assert_eq!(last.matches("href=\"/s/").count(), 1);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Proves, by construction, a worst-case stack bound for every entry point of
+# the C library as shipped (crates/ffi/capi: LTO, one codegen unit,
+# panic = "abort", overflow checks on) on each bare-metal target ci/cross.sh
+# builds for, with the same Debian rustc 1.85, and fails over 2,048 B (an
+# NMI runs on a 4 KiB stack; the panic path gets half).
+#
+# The library is built with `-Z emit-stack-sizes` (LLVM writes each
+# function's frame into `.stack_sizes`; the flag reaches the LTO code
+# generation, so the section covers core's code too) and ci/stack-bound.py
+# walks the call graph of the archive's object: the bound of an entry point
+# is the largest sum of frames over its call paths (plus 8 B per call on
+# x86_64, where `call` pushes the return address outside the frame); tail
+# calls count as calls; memcpy, memset, memcmp and the ARM EABI helpers,
+# which the kernel supplies, count as one leaf frame of EXTERN_FRAME bytes.
+# Recursion, an indirect call whose target no relocation names, a function
+# whose address is taken, or a frame moved by a register fails the check.
+#
+# Run after ci/cross.sh (which installs Debian's rustc-web 1.85 and llvm):
+# the builds share its target/cross/panic, so `core` is not built again.
+#
+#   ci/stack-bound.sh [TARGET...]       (default: ci/cross.sh's five)
+#   STACK_BUDGET=2048 EXTERN_FRAME=128 CROSS_DIR=target/cross
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+budget=${STACK_BUDGET:-2048}
+extern_frame=${EXTERN_FRAME:-128}
+dir=${CROSS_DIR:-target/cross}/panic
+case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
+case "$(/usr/bin/rustc --version 2>/dev/null)" in
+    "rustc 1.85."*) ;;
+    *) echo "stack-bound: needs Debian's rustc-web 1.85 at /usr/bin/rustc: run ci/cross.sh as root once" >&2; exit 1 ;;
+esac
+command -v llvm-objdump >/dev/null 2>&1 || { echo "stack-bound: needs llvm-objdump (package llvm)" >&2; exit 1; }
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(x86_64-unknown-none aarch64-unknown-none riscv64gc-unknown-none-elf
+    armv7a-none-eabi thumbv7em-none-eabihf)
+
+debcargo() {
+    env -u RUSTUP_TOOLCHAIN -u RUSTFLAGS RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 \
+        CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" /usr/bin/cargo "$@"
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+start=$SECONDS
+objects=()
+for t in "${targets[@]}"; do
+    # `cargo rustc` gives the flag to the library's own compilation only,
+    # which with LTO is the one that generates all the code: the
+    # dependencies and core keep the fingerprints of ci/cross.sh's builds.
+    debcargo rustc --quiet --release -Zbuild-std=core --target "$t" --target-dir "$dir" \
+        --manifest-path crates/ffi/capi/Cargo.toml --lib --crate-type staticlib -- -Z emit-stack-sizes
+    mkdir -p "$work/$t"
+    (cd "$work/$t" && ar x "$dir/$t/release/libpanicqr.a")
+    # The LTO object (compiler_builtins stays a separate member, not analysed:
+    # its functions are the external ones).
+    obj=$(find "$work/$t" -name 'panicqr*.o' | head -1)
+    [ -n "$obj" ] || { echo "stack-bound: no panicqr object in $dir/$t/release/libpanicqr.a" >&2; exit 1; }
+    objects+=("$t=$obj")
+done
+python3 ci/stack-bound.py --budget "$budget" --extern-frame "$extern_frame" "${objects[@]}"
+echo "stack-bound: ok (${targets[*]}: every entry point within $budget B; $((SECONDS - start)) s)"

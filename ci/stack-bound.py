@@ -158,7 +158,7 @@ def demangle(name):
 
 
 class Analysis:
-    def __init__(self, path, extern_frame, entry_re):
+    def __init__(self, path, extern_frame, entry_re, loaded_targets=False):
         self.elf = e = Elf(path)
         self.path, self.extern_frame = path, extern_frame
         self.m = e.machine
@@ -174,12 +174,12 @@ class Analysis:
         for v in self.by_sec.values():
             v.sort()
         self.funcs = {n for v in self.by_sec.values() for _, n in v}
-        self.entries = sorted(s['name'] for s in e.syms if s['type'] == STT_FUNC and s['bind'] == 1
+        self.entries = sorted(s['name'] for s in e.syms if s['type'] == STT_FUNC and s['bind'] in (1, 2)
                               and s['shndx'] in exe and re.search(entry_re, s['name']))
         self.frame = self.frames()
         self.insns = self.disassemble(path)
         self.calls = collections.defaultdict(set)
-        self.loaded = set()
+        self.loaded, self.taken, self.loaded_targets = set(), [], loaded_targets
         self.edges()
         self.indirect()
 
@@ -277,17 +277,18 @@ class Analysis:
                     self.calls[src].add(fn)
                     continue
                 # Not a branch: the address of code is taken.
+                where = demangle(src or s['name'])
                 if fn not in self.funcs and e.syms[symi]['shndx'] == 0:
                     self.loaded.add(fn)  # e.g. memset's address kept in a register for calls in a loop
                 elif own or toff == 0:
-                    self.problems.append(f'address of {demangle(fn)} taken in {demangle(src or s["name"])}'
-                                         ' (a function pointer)')
-                elif code and toff is None and fn != src:
-                    self.problems.append(f'address of code in {demangle(fn)} taken in {demangle(src)}')
+                    if self.loaded_targets:
+                        self.loaded.add(fn)
+                    else:
+                        self.taken.append((src, f'address of {demangle(fn)} taken in {where} (a function pointer)'))
                 elif code and fn != src:
-                    self.problems.append(f'address of code in {demangle(fn)} taken in {demangle(src)}')
+                    self.taken.append((src, f'address of code in {demangle(fn)} taken in {where}'))
                 elif not code and s['flags'] & SHF_WRITE:
-                    self.problems.append(f'address of code in {demangle(fn)} stored in writable {s["name"]}')
+                    self.taken.append((None, f'address of code in {demangle(fn)} stored in writable {s["name"]}'))
                 # Else a block address in the function's own table: a jump table.
 
     def indirect(self):
@@ -324,6 +325,7 @@ class Analysis:
                         self.indirect_calls[fn].append(f'{off:#x}: {text}')
                 elif re.search(jump, text):
                     self.jump_tables[fn] += 1
+                    self.calls[fn] |= self.loaded  # or a tail call through a register
 
     def bound(self, fn, seen, stack):
         """(bytes, path) of the deepest call path from fn."""
@@ -366,18 +368,20 @@ def main():
     ap.add_argument('--extern-frame', type=int, default=128)
     ap.add_argument('--entry', default=r'^panicqr_')
     ap.add_argument('--verbose', '-v', action='store_true')
+    ap.add_argument('--loaded-targets', action='store_true',
+                    help='a function whose address is taken is a target of every indirect branch, not a failure')
     ap.add_argument('objects', nargs='+', metavar='LABEL=OBJECT')
     a = ap.parse_args()
     table, failed, labels = {}, [], []
     for spec in a.objects:
         label, _, path = spec.partition('=')
-        an = Analysis(path, a.extern_frame, a.entry)
+        an = Analysis(path, a.extern_frame, a.entry, a.loaded_targets)
         labels.append(label)
         if not an.entries:
             failed.append(f'{label}: no entry point matches {a.entry}')
             continue
         reach = an.reachable(an.entries)
-        problems = list(an.problems)
+        problems = list(an.problems) + [p for src, p in an.taken if src is None or src in reach]
         for f in sorted(reach):
             for x in an.indirect_calls.get(f, []):
                 problems.append(f'indirect call in {demangle(f)} at {x}: its target cannot be named')

@@ -180,6 +180,7 @@ class Analysis:
         self.insns = self.disassemble(path)
         self.calls = collections.defaultdict(set)
         self.loaded, self.taken, self.loaded_targets = set(), [], loaded_targets
+        self.red_zone = 0
         self.edges()
         self.indirect()
 
@@ -341,6 +342,8 @@ class Analysis:
         if fn not in self.frame:
             self.problems.append(f'{demangle(fn)} has no .stack_sizes entry')
         own = self.frame.get(fn, 0) + ra
+        if not self.calls.get(fn):
+            own += self.red_zone  # LLVM leaves a leaf's red-zone use out of .stack_sizes
         stack.append(fn)
         best = (0, [])
         for c in sorted(self.calls.get(fn, ())):
@@ -367,6 +370,15 @@ def main():
     ap.add_argument('--budget', type=int, default=2048)
     ap.add_argument('--extern-frame', type=int, default=128)
     ap.add_argument('--entry', default=r'^panicqr_')
+    ap.add_argument('--red-zone', type=int, default=0,
+                    help='bytes a leaf may use below the stack pointer outside its frame (128 on x86_64 '
+                    'Linux user space; the kernel and the -none targets have none)')
+    ap.add_argument('--painted', metavar='FILE',
+                    help="crates/ffi/tests/c/stack.c's output for the (one) object: each entry point's painted "
+                    'peak must not exceed its bound plus --harness')
+    ap.add_argument('--harness', type=int, default=128,
+                    help="bytes of stack.c's own frames inside a painted figure (its thread body, the wrapper "
+                    'making the call and its stack arguments)')
     ap.add_argument('--verbose', '-v', action='store_true')
     ap.add_argument('--loaded-targets', action='store_true',
                     help='a function whose address is taken is a target of every indirect branch, not a failure')
@@ -376,6 +388,7 @@ def main():
     for spec in a.objects:
         label, _, path = spec.partition('=')
         an = Analysis(path, a.extern_frame, a.entry, a.loaded_targets)
+        an.red_zone = a.red_zone
         labels.append(label)
         if not an.entries:
             failed.append(f'{label}: no entry point matches {a.entry}')
@@ -414,6 +427,21 @@ def main():
     print(f'{"entry point":{w}} ' + ' '.join(f'{lb:>{max(len(lb), 6)}}' for lb in labels))
     for ep in eps:
         print(f'{ep:{w}} ' + ' '.join(f'{table.get((ep, lb), "-"):>{max(len(lb), 6)}}' for lb in labels))
+    if a.painted:
+        painted = {}
+        for line in open(a.painted):
+            m = re.match(r'^(panicqr_\w+).*?(\d+) bytes$', line.strip())
+            if m:
+                painted[m.group(1)] = max(painted.get(m.group(1), 0), int(m.group(2)))
+        if not painted:
+            failed.append(f'no figure in {a.painted}')
+        print(f'{"entry point":{w}} {"painted":>7} {"bound":>7}   (painted includes up to {a.harness} B of stack.c)')
+        for ep in sorted(painted):
+            bound = table.get((ep, labels[0]))
+            print(f'{ep:{w}} {painted[ep]:>7} {bound if bound is not None else "-":>7}')
+            if bound is None or bound + a.harness < painted[ep]:
+                failed.append(f'{ep}: painted {painted[ep]} B is over the static bound {bound} B + {a.harness} B:'
+                              ' the analysis misses a path')
     if failed:
         for f in failed:
             print(f'stack-bound: FAILED: {f}', file=sys.stderr)

@@ -61,6 +61,15 @@ IGNORE = {
 # is the frame the prologue allocates, callee-saved registers included; on
 # the other ISAs the return address is in a register and saved inside it).
 RETURN_ADDRESS = {EM_X86_64: 8, EM_AARCH64: 0, EM_ARM: 0, EM_RISCV: 0}
+# Direct calls (with a link) on "mnemonic operands": the target, when no
+# relocation names it, is an address in the same section (the assembler
+# resolved it: a function calling itself, or another in its section).
+DIRECT_CALL = {
+    EM_X86_64: r'^call\w*\s+(?:0x)?([0-9a-f]+)$',
+    EM_AARCH64: r'^bl\s+(?:0x)?([0-9a-f]+)$',
+    EM_ARM: r'^blx?(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?(?:\.w)?\s+(?:0x)?([0-9a-f]+)$',
+    EM_RISCV: r'^(?:c\.)?jal\s+(?:ra,\s*)?(?:0x)?([0-9a-f]+)$',
+}
 ARCH = {EM_X86_64: 'x86_64', EM_AARCH64: 'aarch64', EM_ARM: 'arm', EM_RISCV: 'riscv'}
 
 COND = r'(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?(?:\.w|\.n)?'
@@ -303,6 +312,7 @@ class Analysis:
             for off, typ, symi, add in e.rels.get(si, []):
                 rel_at[off].append(typ)
             offs = [o for o, _ in insns]
+            auipc = {}
             for k, (off, text) in enumerate(insns):
                 end = offs[k + 1] if k + 1 < len(offs) else off + 16
                 here = [t for o in range(off, end) for t in rel_at.get(o, [])]
@@ -312,6 +322,22 @@ class Analysis:
                 # RISC-V's direct call and tail call: auipc with the relocation, then jalr/jr.
                 if m == EM_RISCV and any(t in (18, 19) for t in rel_at.get(off - 4, [])):
                     continue
+                d = re.match(DIRECT_CALL[m], text)
+                if d and not here:
+                    self.local_call(si, fn, off, int(d.group(1), 16))
+                    continue
+                if m == EM_RISCV:
+                    a = re.match(r'^auipc\s+(\w+),\s*(-?(?:0x)?[0-9a-f]+)$', text)
+                    if a and not here:
+                        auipc[a.group(1)] = off + (int(a.group(2), 0) << 12)
+                        continue
+                    j = re.match(r'^(?:c\.)?j(?:al)?r\s+(?:(\w+),\s*)?(-?\d+)?\(?(\w+)\)?$', text)
+                    if j and j.group(3) in auipc:
+                        # auipc + jalr resolved by the assembler: a direct call or tail call.
+                        self.local_call(si, fn, off, auipc[j.group(3)] + int(j.group(2) or 0))
+                        continue
+                    if re.match(r'^(?:c\.)?(?:j|b|ret)', text):
+                        auipc.clear()  # a pair never spans a branch
                 if any(t in GOT[m] for t in here):
                     continue  # through the GOT: the relocation names the target (edges())
                 if m == EM_RISCV and re.match(r'^(?:c\.)?jalr\s+(zero|x0)\b', text):
@@ -327,6 +353,16 @@ class Analysis:
                 elif re.search(jump, text):
                     self.jump_tables[fn] += 1
                     self.calls[fn] |= self.loaded  # or a tail call through a register
+
+    def local_call(self, si, fn, off, target):
+        """A call the assembler resolved inside section si: an edge (to fn
+        itself when it recurses)."""
+        callee = self.func_at(si, target)
+        starts = {o for o, _ in self.by_sec.get(si, [])}
+        if target in starts:
+            self.calls[fn].add(callee)
+        else:
+            self.problems.append(f'call into the middle of {demangle(callee)} from {demangle(fn)} at {off:#x}')
 
     def bound(self, fn, seen, stack):
         """(bytes, path) of the deepest call path from fn."""

@@ -1,31 +1,40 @@
 #!/usr/bin/env python3
 """Worst-case stack of every exported entry point of an object, by construction.
 
-    stack-bound.py [--budget B] [--extern-frame E] [--entry REGEX] [--verbose]
+    stack-bound.py [--budget B] [--extern-frame E] [--entry REGEX] [--red-zone R]
+                   [--painted FILE [--harness H]] [--loaded-targets] [-v]
                    LABEL=OBJECT...
 
 Each OBJECT is the relocatable object of a staticlib built with
 `-Z emit-stack-sizes` (LLVM's `.stack_sizes`: each function's own frame).
 The call graph comes from the relocations of the code (in an unlinked object
-every call to another function carries one) and the disassembly
-(`llvm-objdump`, for the indirect branches, which carry none). The bound of
-a function is its frame, plus the return address where the call instruction
+every call to another function carries one), and from the disassembly
+(`llvm-objdump`) for what carries none: calls the assembler resolved inside
+a section (a function calling itself) and indirect branches. The bound of a
+function is its frame, plus the return address where the call instruction
 pushes it (x86), plus the largest bound among its callees; tail calls count
 as calls. A callee outside the object (memcpy, memset, memcmp, the ARM EABI
 helpers) counts as one leaf frame of --extern-frame bytes: the kernel
 supplies its own, so no object here can bound them.
 
 The check fails, naming the function, on: a cycle in the call graph
-(recursion); an indirect call whose target no relocation names; a function
-whose address is taken (then an indirect jump could reach it); a frame
-.stack_sizes cannot bound (realigned stack or a stack pointer moved by a
+(recursion); an indirect call whose target cannot be named; a function
+whose address is taken (then an indirect branch could reach it); a frame
+.stack_sizes cannot bound (realigned, or a stack pointer moved by a
 register); a reachable function with no .stack_sizes entry; an entry point
-over --budget. Indirect jumps are accepted as jump tables only because no
-function's address is taken anywhere in the object and the C API takes no
-callbacks: the only code addresses in the program are then the blocks the
-tables list and return addresses.
+over --budget. Indirect jumps are accepted as jump tables, and an indirect
+call as a call to each external function whose address the object loads
+(x86_64 keeps memset's GOT address in a register for calls in a loop), only
+because no function's address is taken in the object and the C API takes no
+callbacks: the only code addresses in the program are then those, the
+blocks the tables list, and return addresses.
 
-Prints one line per entry point and LABEL, and the table.
+--painted checks the analysis against a measurement: crates/ffi/tests/c/
+stack.c's output for the same (single) object, whose painted peaks must not
+exceed the bounds plus --harness (stack.c's own frames in each figure).
+
+Prints the worst path of each entry point over budget (all with -v), a
+summary per LABEL and the table; exits 1 on any failure.
 """
 import argparse
 import bisect

@@ -15,12 +15,15 @@
 # which the kernel supplies, count as one leaf frame of EXTERN_FRAME bytes.
 # Recursion, an indirect call whose target no relocation names, a function
 # whose address is taken, or a frame moved by a register fails the check.
+# Then the host library crates/ffi/tests/c/stack.c paints is analysed the
+# same way and stack.c run on it: a painted peak above the bound (plus
+# stack.c's own frames) would mean the analysis misses a path.
 #
 # Run after ci/cross.sh (which installs Debian's rustc-web 1.85 and llvm):
 # the builds share its target/cross/panic, so `core` is not built again.
 #
 #   ci/stack-bound.sh [TARGET...]       (default: ci/cross.sh's five)
-#   STACK_BUDGET=2048 EXTERN_FRAME=128 CROSS_DIR=target/cross
+#   STACK_BUDGET=2048 EXTERN_FRAME=128 CROSS_DIR=target/cross STACK_HOST=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,4 +90,6 @@ if [ "${STACK_HOST:-1}" = 1 ]; then
     python3 ci/stack-bound.py --budget "$budget" --extern-frame "$extern_frame" --red-zone 128 \
         --painted "$work/painted" "x86_64-linux-gnu=$obj"
 fi
-echo "stack-bound: ok (${targets[*]}: every entry point within $budget B, the host bound above its painted peak; $((SECONDS - start)) s)"
+checked="every entry point within $budget B"
+[ "${STACK_HOST:-1}" != 1 ] || checked="$checked, the host bounds above stack.c's painted peaks"
+echo "stack-bound: ok (${targets[*]}: $checked; $((SECONDS - start)) s)"

@@ -46,7 +46,7 @@ import sys
 
 EM_X86_64, EM_AARCH64, EM_ARM, EM_RISCV = 62, 183, 40, 243
 SHF_ALLOC, SHF_WRITE, SHF_EXECINSTR = 2, 1, 4
-STT_FUNC, STT_SECTION = 2, 3
+STT_FUNC = 2
 
 # Relocation types of direct branches (calls, tail calls, conditional
 # branches to another function).
@@ -439,7 +439,7 @@ def main():
             failed.append(f'{label}: no entry point matches {a.entry}')
             continue
         reach = an.reachable(an.entries)
-        problems = list(an.problems) + [p for src, p in an.taken if src is None or src in reach]
+        problems = [p for src, p in an.taken if src is None or src in reach]
         for f in sorted(reach):
             for x in an.indirect_calls.get(f, []):
                 problems.append(f'indirect call in {demangle(f)} at {x}: its target cannot be named')
@@ -463,9 +463,10 @@ def main():
                     print(f'    {b:5d}  {demangle(f)}{"  (" + note + ")" if note else ""}')
         ext = sorted(f for f in reach if f not in an.funcs)
         jt = sum(an.jump_tables[f] for f in reach)
+        via = f' (called through a register: {" ".join(sorted(an.loaded))})' if an.loaded else ''
         print(f'stack-bound: {label} ({ARCH[an.m]}): {len(an.entries)} entry points, {len(reach)} functions '
-              f'reachable, {jt} jump-table branches, external at {a.extern_frame} B: {" ".join(ext) or "none"}{" (called through a register: " + " ".join(sorted(an.loaded)) + ")" if an.loaded else ""}')
-        for p in sorted(set(problems)):
+              f'reachable, {jt} jump-table branches, external at {a.extern_frame} B: {" ".join(ext) or "none"}{via}')
+        for p in sorted(set(problems + an.problems)):  # an.problems: bound()'s too
             failed.append(f'{label}: {p}')
     eps = sorted({ep for ep, _ in table})
     w = max([len(e) for e in eps] + [11])

@@ -83,16 +83,19 @@ ARCH = {EM_X86_64: 'x86_64', EM_AARCH64: 'aarch64', EM_ARM: 'arm', EM_RISCV: 'ri
 
 COND = r'(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?(?:\.w|\.n)?'
 # (indirect call, indirect jump, dynamic or realigned frame) per ISA, on
-# "mnemonic operands" of llvm-objdump.
+# "mnemonic operands" of llvm-objdump. The shipped code never copies a
+# register into the stack pointer (no frame pointers): where it does, the
+# frame was realigned or sized at run time (Thumb realigns through r4).
 PATTERNS = {
     EM_X86_64: (r'^call\w*\s+\*', r'^(?:notrack\s+)?jmp\w*\s+\*',
-                r'^(?:sub\w*\s+%\w+,\s*%rsp|and\w*\s+\S+,\s*%rsp)'),
-    EM_AARCH64: (r'^blr\w*\s', r'^br\w*\s', r'^(?:sub\s+sp,\s*sp,\s*x|and\s+sp,)'),
+                r'^(?:sub\w*\s+%\w+,\s*%rsp|and\w*\s+\S+,\s*%rsp|mov\w*\s+%\w+,\s*%rsp)'),
+    EM_AARCH64: (r'^blr\w*\s', r'^br\w*\s', r'^(?:sub\s+sp,\s*sp,\s*x|and\s+sp,|mov\s+sp,\s*x)'),
     EM_ARM: (r'^blx' + COND + r'\s+(?:r\d+|sb|sl|fp|ip|lr|sp)\b',
              r'^(?:bx' + COND + r'\s+(?!lr\b)|tb[bh]' + COND + r'\s|(?:mov|add|ldr)' + COND + r'\s+pc,'
              r'(?!\s*\[sp\],\s*#4)|ldm\w*\s+(?!sp!)\S+,\s*\{[^}]*\bpc\})',
-             r'^(?:sub' + COND + r'\s+sp,\s*sp,\s*r\d|bic\w*\s+sp,|bfc\w*\s+sp,|and\w*\s+sp,)'),
-    EM_RISCV: (r'^(?:c\.)?jalr\s', r'^(?:c\.)?jr\s', r'^(?:sub\s+sp,\s*sp,|andi\s+sp,)'),
+             r'^(?:sub' + COND + r'\s+sp,\s*sp,\s*r\d|bic\w*\s+sp,|bfc\w*\s+sp,|and\w*\s+sp,|mov' + COND
+             + r'\s+sp,\s*r\d)'),
+    EM_RISCV: (r'^(?:c\.)?jalr\s', r'^(?:c\.)?jr\s', r'^(?:sub\s+sp,\s*sp,|andi\s+sp,|mv\s+sp,)'),
 }
 
 
@@ -443,9 +446,10 @@ def main():
         for f in sorted(reach):
             for x in an.indirect_calls.get(f, []):
                 problems.append(f'indirect call in {demangle(f)} at {x}: its target cannot be named')
-            for x in an.dynamic.get(f, []):
-                problems.append(f'{demangle(f)} moves the stack pointer by a register or realigns it at {x}:'
-                                ' .stack_sizes does not bound its frame')
+            if an.dynamic.get(f):
+                x, more = an.dynamic[f][0], len(an.dynamic[f]) - 1
+                problems.append(f'{demangle(f)} moves the stack pointer by a register or realigns it at {x}'
+                                f'{f" (and {more} more)" if more else ""}: .stack_sizes does not bound its frame')
         seen = {}
         for ep in an.entries:
             try:

@@ -79,9 +79,40 @@ DIRECT_CALL = {
     EM_ARM: r'^blx?(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?(?:\.w)?\s+(?:0x)?([0-9a-f]+)$',
     EM_RISCV: r'^(?:c\.)?jal\s+(?:ra,\s*)?(?:0x)?([0-9a-f]+)$',
 }
+# ARM's condition suffixes, and Thumb-2's width suffixes.
+CONDS = 'eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al'
+COND = r'(?:' + CONDS + r')?(?:\.w|\.n)?'
+# What a prologue's instructions take from the stack pointer, per ISA: a
+# check that .stack_sizes counts the callee-saved registers (a pattern and
+# the bytes of its match).
+PROLOGUE = {
+    EM_X86_64: [(r'^push\w*\s', lambda m: 8),
+                (r'^sub\w*\s+\$((?:0x)?[0-9a-f]+),\s*%rsp$', lambda m: int(m.group(1), 0))],
+    EM_AARCH64: [(r'^st[pr]\s+[^\[]*\[sp,\s*#-(\d+)\]!$', lambda m: int(m.group(1))),
+                 (r'^sub\s+sp,\s*sp,\s*#(\d+)(,\s*lsl #12)?$', lambda m: int(m.group(1)) << (12 if m.group(2) else 0))],
+    EM_ARM: [(r'^push(?:\.w)?\s+\{([^}]*)\}$', lambda m: 4 * len(m.group(1).split(','))),
+             (r'^vpush\s+\{([^}]*)\}$', lambda m: 8 * len(m.group(1).split(','))),
+             (r'^str(?:\.w)?\s+\w+,\s*\[sp,\s*#-(\d+)\]!$', lambda m: int(m.group(1))),
+             (r'^sub(?:\.w|w)?\s+sp,\s*(?:sp,\s*)?#(\d+)$', lambda m: int(m.group(1)))],
+    EM_RISCV: [(r'^(?:c\.)?addi(?:16sp)?\s+sp,\s*(?:sp,\s*)?-(\d+)$', lambda m: int(m.group(1)))],
+}
+# Instructions that end a call sequence looking backwards: a call, a branch
+# (a block boundary) or a return.
+CONTROL = {
+    EM_X86_64: r'^(?:call|j|ret)',
+    EM_AARCH64: r'^(?:bl?r?\b|b\.|cbn?z|tbn?z|ret)',
+    EM_ARM: r'^(?:bl?x?' + COND + r'\s|cbn?z|tb[bh]|pop\S*\s+\{[^}]*pc)',
+    EM_RISCV: r'^(?:c\.)?(?:j|b|ret|tail|call)',
+}
+# The first instruction that gives stack back (an epilogue) ends a prologue.
+RELEASE = {
+    EM_X86_64: r'^(?:pop|add\w*\s+\S+,\s*%rsp|lea\w*\s+\S+,\s*%rsp|ret|leave)',
+    EM_AARCH64: r'^(?:ldp\s+[^\[]*\[sp\],|ldr\s+[^\[]*\[sp\],|add\s+sp,|ret)',
+    EM_ARM: r'^(?:pop|vpop|ldr\S*\s+\w+,\s*\[sp\],|add\S*\s+sp,|bx\S*\s+lr)',
+    EM_RISCV: r'^(?:(?:c\.)?addi(?:16sp)?\s+sp,\s*(?:sp,\s*)?\d|ret)',
+}
 ARCH = {EM_X86_64: 'x86_64', EM_AARCH64: 'aarch64', EM_ARM: 'arm', EM_RISCV: 'riscv'}
 
-COND = r'(?:eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le|al)?(?:\.w|\.n)?'
 # (indirect call, indirect jump, dynamic or realigned frame) per ISA, on
 # "mnemonic operands" of llvm-objdump. The shipped code never copies a
 # register into the stack pointer (no frame pointers): where it does, the
@@ -199,9 +230,11 @@ class Analysis:
                               and s['shndx'] in exe and re.search(entry_re, s['name']))
         self.frame = self.frames()
         self.insns = self.disassemble(path)
-        self.calls = collections.defaultdict(set)
+        self.calls = collections.defaultdict(dict)  # caller -> {callee: bytes pushed for the call}
         self.loaded, self.taken, self.loaded_targets = set(), [], loaded_targets
         self.red_zone = 0
+        self.prologue, self.prologue_end = {}, {}
+        self.prologues()
         self.edges()
         self.indirect()
 
@@ -296,7 +329,7 @@ class Analysis:
                 if code and is_branch:
                     if fn == src and not own and toff != 0:
                         continue  # a branch inside the function (RISC-V keeps relocations for them)
-                    self.calls[src].add(fn)
+                    self.edge(src, fn, self.pushed_before(si, off))
                     continue
                 # Not a branch: the address of code is taken.
                 where = demangle(src or s['name'])
@@ -359,12 +392,80 @@ class Analysis:
                     # code addresses a register can hold are the external functions whose
                     # addresses the object loads: the call may reach each of them.
                     if self.loaded:
-                        self.calls[fn] |= self.loaded
+                        for x in self.loaded:
+                            self.edge(fn, x, self.pushed_before(si, off))
                     else:
                         self.indirect_calls[fn].append(f'{off:#x}: {text}')
                 elif re.search(jump, text):
                     self.jump_tables[fn] += 1
-                    self.calls[fn] |= self.loaded  # or a tail call through a register
+                    for x in self.loaded:  # or a tail call through a register
+                        self.edge(fn, x)
+
+    def prologues(self):
+        """Checks each function's .stack_sizes frame against its code.
+
+        On AArch64, ARM and RISC-V, LLVM reserves the outgoing arguments in
+        the frame (without variable-sized objects, which the register checks
+        rule out), so the function's stack pointer decrements, wherever they
+        are (shrink-wrapping moves prologues), must add up to no more than
+        its frame: more would be stack .stack_sizes does not count. On x86,
+        LLVM pushes stack arguments at the call instead (pushed_before()
+        counts them per call), so there only the prologue is checked: the
+        pushes and the allocation at the function's start."""
+        for si, insns in self.insns.items():
+            for start, fn in self.by_sec.get(si, []):
+                taken, end = 0, start - 1
+                body = [(o, t) for o, t in insns if o >= start and self.func_at(si, o) == fn]
+                if self.m == EM_X86_64:
+                    for off, text in body:
+                        if re.match(r'^push\w*\s+%', text):
+                            taken, end = taken + 8, off
+                        elif re.match(r'^mov\w*\s+%rsp,\s*%rbp$', text):
+                            end = off
+                        else:
+                            m = re.match(PROLOGUE[EM_X86_64][1][0], text)
+                            if m:
+                                taken, end = taken + int(m.group(1), 0), off
+                            break
+                else:
+                    for off, text in body:
+                        for pat, size in PROLOGUE[self.m]:
+                            m = re.match(pat, text)
+                            if m:
+                                taken += size(m)
+                if fn in self.frame and taken > self.frame[fn]:
+                    self.problems.append(f'{demangle(fn)} takes {taken} B from the stack pointer, .stack_sizes '
+                                         f'says {self.frame[fn]} B')
+                self.prologue[fn] = taken
+                self.prologue_end[fn] = end
+
+    def pushed_before(self, si, off):
+        """Bytes x86 code takes from the stack pointer for the call at (or
+        whose relocation is at) off: LLVM pushes the stack arguments there
+        (and subtracts to keep alignment), outside the caller's .stack_sizes
+        frame. A call sequence lies in the call's block: the scan stops at
+        the previous call, branch, release of stack, or the prologue."""
+        if self.m != EM_X86_64:
+            return 0
+        insns = self.insns.get(si, [])
+        k = bisect.bisect_right(insns, (off, '\uffff')) - 1
+        fn = self.func_at(si, off)
+        stop = self.prologue_end.get(fn, -1)
+        pushed = 0
+        for j in range(k - 1, -1, -1):
+            o, text = insns[j]
+            if o <= stop or self.func_at(si, o) != fn:
+                break
+            if re.search(CONTROL[self.m], text) or re.search(RELEASE[self.m], text):
+                break
+            for pat, size in PROLOGUE[self.m]:
+                m = re.match(pat, text)
+                if m:
+                    pushed += size(m)
+        return pushed
+
+    def edge(self, src, callee, pushed=0):
+        self.calls[src][callee] = max(self.calls[src].get(callee, 0), pushed)
 
     def local_call(self, si, fn, off, target):
         """A call the assembler resolved inside section si: an edge (to fn
@@ -372,7 +473,7 @@ class Analysis:
         callee = self.func_at(si, target)
         starts = {o for o, _ in self.by_sec.get(si, [])}
         if target in starts:
-            self.calls[fn].add(callee)
+            self.edge(fn, callee, self.pushed_before(si, off))
         else:
             self.problems.append(f'call into the middle of {demangle(callee)} from {demangle(fn)} at {off:#x}')
 
@@ -394,8 +495,10 @@ class Analysis:
             own += self.red_zone  # LLVM leaves a leaf's red-zone use out of .stack_sizes
         stack.append(fn)
         best = (0, [])
-        for c in sorted(self.calls.get(fn, ())):
+        for c, pushed in sorted(self.calls.get(fn, {}).items()):
             b = self.bound(c, seen, stack)
+            if pushed:
+                b = (b[0] + pushed, [(f'(arguments pushed for the call)', pushed, '')] + b[1])
             if b[0] > best[0]:
                 best = b
         stack.pop()

@@ -6,7 +6,8 @@
 # the pinned cbindgen, python3 for the font generator), then: the C header
 # and font table checks (ci/header.sh, ci/font.sh), the link-time panic
 # proofs (with overflow checks on), the bare-metal builds with Debian's rustc
-# 1.85 (ci/cross.sh), each fuzz target for FUZZ_SECONDS (default 10), the web
+# 1.85 (ci/cross.sh) and the C library's static stack bound on each
+# (ci/stack-bound.sh), each fuzz target for FUZZ_SECONDS (default 10), the web
 # page's unit and browser tests, real Linux panic screens read in QEMU
 # (ci/linux-qemu.sh, which installs its own tools), with PANICQR_KERNEL=1
 # kernels built with panicqr's encoder and fitter (ci/kernel-build.sh), and
@@ -46,6 +47,9 @@ step bash ci/header.sh
 step bash ci/font.sh
 step bash ci/panic-free.sh
 step bash ci/cross.sh
+# After cross.sh: the C library's worst-case stack on the same five targets,
+# built in cross.sh's target directory.
+step bash ci/stack-bound.sh
 step bash ci/fuzz.sh
 step bash ci/web.sh
 step bash ci/linux-qemu.sh

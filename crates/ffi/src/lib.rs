@@ -1053,6 +1053,50 @@ unsafe fn qr_encode(
     out_len: usize,
     info: *mut PanicqrSymbolInfo,
 ) -> Result<(), Status> {
+    // SAFETY: the same contract, passed on unchanged from our caller.
+    let (prepared, out, layout) = unsafe {
+        qr_prepare(
+            segments,
+            segment_count,
+            options,
+            scratch,
+            scratch_len,
+            out,
+            out_len,
+            info,
+        )
+    }?;
+    let sym = render(prepared, out)?;
+    let result = symbol_info(&sym);
+    if layout == PANICQR_LAYOUT_KERNEL {
+        sym.into_kernel_bitmap();
+    }
+    // SAFETY: non-NULL (checked by qr_prepare) and writable (caller); written
+    // unaligned.
+    unsafe { info.write_unaligned(result) };
+    Ok(())
+}
+
+/// Every check of [`panicqr_qr_encode`]'s arguments and the codewords, in a
+/// frame of its own that is gone before the symbol is drawn: the segment
+/// array and the options then take no stack under the drawing, which is the
+/// deep path (`ci/stack-bound.sh` bounded it at 2,064 B on AArch64 with
+/// them). Returns the prepared codewords, `out` and the layout.
+///
+/// # Safety
+/// As [`panicqr_qr_encode`].
+#[expect(clippy::too_many_arguments, reason = "mirrors the C signature")]
+#[inline(never)]
+unsafe fn qr_prepare<'a>(
+    segments: *const PanicqrSegment,
+    segment_count: usize,
+    options: *const PanicqrQrOptions,
+    scratch: *mut u8,
+    scratch_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    info: *mut PanicqrSymbolInfo,
+) -> Result<(panicqr_qr::Prepared<'a>, &'a mut [u8], u32), Status> {
     if segments.is_null()
         || options.is_null()
         || info.is_null()
@@ -1144,14 +1188,7 @@ unsafe fn qr_encode(
     if out.len() < v.symbol_len() {
         return Err(Status::BufferTooSmall);
     }
-    let sym = render(prepared, out)?;
-    let result = symbol_info(&sym);
-    if o.layout == PANICQR_LAYOUT_KERNEL {
-        sym.into_kernel_bitmap();
-    }
-    // SAFETY: non-NULL and writable (caller); written unaligned.
-    unsafe { info.write_unaligned(result) };
-    Ok(())
+    Ok((prepared, out, o.layout))
 }
 
 const fn report_workspace_len(v: Version) -> usize {

@@ -241,15 +241,14 @@ fn longest(input: &[u8], c: &Chains<'_>, i: usize, work: &mut Work) -> (usize, u
 }
 
 /// The lazy parse (a match is deferred when the next position has a longer
-/// one), calling `emit` for every token. Deterministic: sizing and writing
-/// see the same tokens.
+/// one), calling `emit` for every token, on chains the caller has reset
+/// ([`Chains::reset`]). Deterministic: sizing and writing see the same tokens.
 pub(crate) fn lazy(
     input: &[u8],
     c: &mut Chains<'_>,
     work: &mut Work,
     emit: &mut impl FnMut(Token),
 ) {
-    c.reset();
     let n = input.len();
     let mut i = 0;
     let mut pending: Option<(usize, usize)> = None;

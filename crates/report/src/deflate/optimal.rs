@@ -18,7 +18,8 @@ const OPT_CHAIN: u32 = 64;
 /// A match this long is taken without searching the positions it covers.
 const OPT_NICE: usize = 128;
 
-/// Runs the priced parse with `plan`'s prices, calling `emit` per token.
+/// Runs the priced parse with `plan`'s prices, calling `emit` per token, on
+/// chains the caller has reset ([`Chains::reset`]).
 pub(crate) fn optimal(
     input: &[u8],
     c: &mut Chains<'_>,
@@ -27,7 +28,6 @@ pub(crate) fn optimal(
     work: &mut Work,
     emit: &mut impl FnMut(Token),
 ) {
-    c.reset();
     // Positions are below 65,535 (the input limit) and segment offsets below
     // SEGMENT, so the wrapping operations below never wrap: they only keep
     // overflow checks (and their panic paths) out of the panic handler.

@@ -250,6 +250,11 @@ impl Freq<'_> {
         lit, lit_mut: U32s[2048] @ 0;
         dist, dist_mut: U32s[128] @ 2048;
     }
+
+    /// Zeroes every count before a pass.
+    pub(crate) fn clear(&mut self) {
+        self.0.fill(0);
+    }
 }
 
 /// The Huffman builder's arrays (see [`super::huffman::lengths`]), and the

@@ -407,15 +407,24 @@ impl Store {
         }
         let shown = i64::try_from(reports.len()).unwrap_or(i64::MAX);
         let more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > shown;
-        if log_budget.is_some() {
+        if log_budget.is_some() && !reports.is_empty() {
+            // The page's logs in one query: `IN ($1, $2, …)`, placeholders
+            // only, the ids bound.
+            let list = (1..=reports.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT id, log FROM reports WHERE id IN ({list})");
+            let mut q = sqlx::query(&sql);
+            for r in &reports {
+                q = q.bind(&r.id);
+            }
+            let mut logs: BTreeMap<String, String> = BTreeMap::new();
+            for row in &q.fetch_all(&self.pool).await? {
+                logs.insert(row.try_get(0)?, row.try_get(1)?);
+            }
             for r in &mut reports {
-                r.log = sqlx::query("SELECT log FROM reports WHERE id = $1")
-                    .bind(&r.id)
-                    .fetch_optional(&self.pool)
-                    .await?
-                    .map(|row| row.try_get(0))
-                    .transpose()?
-                    .unwrap_or_default();
+                r.log = logs.remove(&r.id).unwrap_or_default();
             }
         }
         Ok(Some(SignatureDetails {

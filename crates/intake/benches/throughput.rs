@@ -9,6 +9,10 @@
 //! report over several codes that together reach the bound; prints the
 //! time of each request and of its analysis alone.
 //!
+//! Last, reading a signature of many large logs (what a stranger can fill
+//! one with): its API page far past the end, its first page and its
+//! dashboard page.
+//!
 //! `cargo bench -p panicqr-intake` (`INTAKE_BENCH_REPORTS`, default 5000).
 #![allow(
     clippy::indexing_slicing,
@@ -61,10 +65,12 @@ fn main() {
     let sqlite = dir.join("bench.sqlite").to_str().unwrap().to_string();
     run("sqlite (WAL, synchronous=FULL)", &sqlite, &urls, n);
     worst_cases(dir.join("worst.sqlite").to_str().unwrap());
+    heavy_signature("sqlite", dir.join("heavy.sqlite").to_str().unwrap());
     match pg_bin_dir() {
         Some(bin) => {
             let pg = PgCluster::start(&bin, true);
             run("postgresql (fsync on)", &pg.database(), &urls, n);
+            heavy_signature("postgresql", &pg.database());
         }
         None => println!("postgresql: not installed, not measured"),
     }
@@ -216,6 +222,57 @@ fn worst_cases(db: &str) {
         println!(
             "worst case, part {index} of 2 (2 MiB of empty lines each): request {:.0} ms",
             t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// 200 reports of one signature with logs of 1 MB each (200 MB), then the
+/// reads a stranger can ask for, each timed once after one warm-up.
+fn heavy_signature(name: &str, db: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = Arc::new(rt.block_on(Store::open(db, 4)).unwrap());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let mut sig = String::new();
+    for k in 0..200 {
+        let mut log = format!(
+            "[ 1.0] BUG: heavy bench crash\n[ 1.1] RIP: 0010:heavy_bench+0x1/0x2\n[ 1.2] {k}\n"
+        )
+        .into_bytes();
+        log.extend(std::iter::repeat_n(b'x', 1_000_000 - log.len() - 1));
+        log.push(b'\n');
+        let url = zlib_url(&log, "x86_64", "6.1", None);
+        sig = rt.block_on(store.submit(&url, now + k)).unwrap().signature;
+    }
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let off = RateLimit {
+        per_minute: 0,
+        burst: 0,
+    };
+    let config = Config {
+        rate_limit: off,
+        read_rate_limit: off,
+        ..Config::default()
+    };
+    rt.spawn(serve(listener, store, config, std::future::pending()));
+    let client = Server::new(&format!("http://{addr}")).unwrap();
+    for path in [
+        format!("/api/signatures/{sig}?offset=1000000000"),
+        format!("/api/signatures/{sig}"),
+        format!("/s/{sig}"),
+    ] {
+        let _ = client.request("GET", &path, &[], b"").unwrap();
+        let t = Instant::now();
+        let r = client.request("GET", &path, &[], b"").unwrap();
+        assert_eq!(r.status, 200, "{path}");
+        println!(
+            "{name}: GET {path} (200 logs of 1 MB): {:.1} ms, {} bytes",
+            t.elapsed().as_secs_f64() * 1000.0,
+            r.body.len()
         );
     }
 }

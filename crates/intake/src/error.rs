@@ -117,8 +117,10 @@ pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A database URL fit to print: the password of `user:password@` and of a
-/// `password=` parameter replaced by `***`.
+/// A database URL fit to print: the password of `user:password@` and the
+/// value of any `password=` (a URL parameter, a libpq keyword) replaced by
+/// `***`. The user info ends at the *last* `@`: a password may hold `/`,
+/// `?`, `#` or `@` unencoded, and hiding too much is harmless.
 ///
 /// # Examples
 /// ```text
@@ -127,21 +129,19 @@ pub(crate) fn one_line(s: &str) -> String {
 pub(crate) fn redact(url: &str) -> String {
     let mut out = url.to_string();
     if let Some(scheme_end) = out.find("://") {
-        let rest_at = scheme_end + 3;
-        let authority_end = out[rest_at..]
-            .find(['/', '?', '#'])
-            .map_or(out.len(), |i| rest_at + i);
-        if let Some(at) = out[rest_at..authority_end].rfind('@') {
-            let userinfo = rest_at..rest_at + at;
-            if let Some(colon) = out[userinfo.clone()].find(':') {
-                out.replace_range(rest_at + colon + 1..userinfo.end, "***");
+        let rest = scheme_end + 3;
+        if let Some(at) = out[rest..].rfind('@') {
+            if let Some(colon) = out[rest..rest + at].find(':') {
+                out.replace_range(rest + colon + 1..rest + at, "***");
             }
         }
     }
     let mut from = 0;
-    while let Some(i) = out[from..].find("password=") {
+    while let Some(i) = out[from..].to_ascii_lowercase().find("password=") {
         let start = from + i + "password=".len();
-        let end = out[start..].find('&').map_or(out.len(), |j| start + j);
+        let end = out[start..]
+            .find(|c: char| c == '&' || c.is_whitespace())
+            .map_or(out.len(), |j| start + j);
         out.replace_range(start..end, "***");
         from = start + 3;
     }
@@ -165,5 +165,15 @@ mod tests {
             "postgres://db/x?password=***"
         );
         assert_eq!(redact("/var/lib/crashes.sqlite"), "/var/lib/crashes.sqlite");
+        // Unencoded '#', '/', '?' in the password: the user info still ends
+        // at the last '@'.
+        for pw in ["ab#cd", "a/b", "a?b", "a@b"] {
+            let r = redact(&format!("postgres://u:{pw}@db:5432/x"));
+            assert_eq!(r, "postgres://u:***@db:5432/x", "{pw}");
+        }
+        assert_eq!(
+            redact("host=db user=ci PassWord=s3cret dbname=x"),
+            "host=db user=ci PassWord=*** dbname=x"
+        );
     }
 }

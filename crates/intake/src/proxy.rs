@@ -135,20 +135,21 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ProxyNet]) -
     if !is_trusted(client) {
         return client;
     }
-    // Several header lines read as one list, in order.
-    let hops: Vec<&str> = headers
+    // Several header lines read as one list, in order. Split as bytes: a
+    // client's non-ASCII bytes left of the proxy's entry (nginx appends to
+    // the client's line) spoil that hop only, not the whole line.
+    let hops: Vec<&[u8]> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
         .collect();
     for hop in hops.iter().rev() {
         if !is_trusted(client) {
             break;
         }
-        match hop.trim().parse::<IpAddr>() {
-            Ok(ip) => client = canonical(ip),
-            Err(_) => break,
+        match std::str::from_utf8(hop).map(|h| h.trim().parse::<IpAddr>()) {
+            Ok(Ok(ip)) => client = canonical(ip),
+            _ => break,
         }
     }
     client
@@ -214,6 +215,13 @@ mod tests {
         // Garbage where the proxy's entry should be: the proxy is the client.
         let h = forwarded(&["203.0.113.7, garbage"]);
         assert_eq!(client_address(lo, &h, &trusted), lo);
+        // A client's non-ASCII bytes spoil its own hop only.
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.7").unwrap(),
+        );
+        assert_eq!(client_address(lo, &h, &trusted), ip("203.0.113.7"));
         // No header: the proxy.
         assert_eq!(client_address(lo, &HeaderMap::new(), &trusted), lo);
         // Only trusted hops: the leftmost.

@@ -589,7 +589,9 @@ impl Paging {
     fn page(&self, default: i64, max: i64) -> Page {
         Page {
             offset: self.offset.unwrap_or(0).max(0),
-            limit: self.limit.unwrap_or(default).clamp(0, max),
+            // At least 1: a page of none would point at itself as the
+            // next one, and a crawler following it would never stop.
+            limit: self.limit.unwrap_or(default).clamp(1, max),
         }
     }
 }
@@ -599,10 +601,12 @@ impl Paging {
 pub const LIST_PAGE: i64 = 1000;
 /// The most signatures one answer of `GET /api/signatures` gives.
 pub const MAX_LIST_PAGE: i64 = 10_000;
-/// Logs in one answer of `GET /api/signatures/{signature}`, in bytes: the
-/// page of reports ends before the one that would pass it (`next_offset`
-/// says where to go on). A report's log may weigh 4 MiB.
-pub const DETAILS_LOG_BUDGET: usize = 16 << 20;
+/// Logs in one answer of `GET /api/signatures/{signature}`, in bytes as
+/// stored: the page of reports ends before the one that would pass it
+/// (`next_offset` says where to go on; the first report is always given,
+/// and a report's log may weigh 4 MiB). JSON escapes control characters
+/// in 6 bytes, so an answer stays under 6 times this.
+pub const DETAILS_LOG_BUDGET: usize = 4 << 20;
 
 async fn list(State(app): State<Arc<App>>, Query(q): Query<Paging>) -> Response {
     let page = q.page(LIST_PAGE, MAX_LIST_PAGE);

@@ -343,7 +343,8 @@ impl Store {
     /// ends before the report whose log would take the logs past `n` bytes
     /// (the first report is always given): one answer stays bounded
     /// whatever the logs weigh (a report's log may be up to 4 MiB). With
-    /// `None` the logs are left out (empty) and not read.
+    /// `None` the logs are left out (empty) and not read (their sizes
+    /// are, from the row).
     ///
     /// # Errors
     /// [`Error::Database`].
@@ -380,7 +381,8 @@ impl Store {
         let offset = page.offset.max(0);
         let rows = sqlx::query(
             "SELECT id, received_at, release, arch, distribution, condition, part_count, \
-             parts_received, LENGTH(log) FROM reports WHERE signature = $1 \
+             parts_received, CAST(OCTET_LENGTH(log) AS BIGINT) FROM reports \
+             WHERE signature = $1 \
              ORDER BY received_at DESC, id LIMIT $2 OFFSET $3",
         )
         .bind(signature)
@@ -395,10 +397,12 @@ impl Store {
             .take(usize::try_from(page.limit.max(0)).unwrap_or(usize::MAX))
         {
             if let Some(budget) = log_budget {
-                // LENGTH counts characters (on both backends): a UTF-8 log
-                // weighs up to 4 bytes each, counted so.
-                let chars = usize::try_from(r.try_get::<i64, _>(8)?).unwrap_or(usize::MAX);
-                spent = spent.saturating_add(chars.saturating_mul(4));
+                // OCTET_LENGTH: the stored size, read without the text
+                // (SQLite ≥ 3.43 from the record header, PostgreSQL without
+                // detoasting), so a page far down a signature of large logs
+                // costs no log reading (LENGTH had to read each one).
+                let bytes = usize::try_from(r.try_get::<i64, _>(8)?).unwrap_or(usize::MAX);
+                spent = spent.saturating_add(bytes);
                 if spent > budget && !reports.is_empty() {
                     break;
                 }
@@ -440,17 +444,22 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub async fn representative(&self, signature: &str) -> Result<Option<StoredReport>, Error> {
-        let row = sqlx::query(
-            "SELECT id, received_at, release, arch, distribution, condition, part_count, \
-             parts_received, log FROM reports WHERE signature = $1 \
+        // The id first: sorting rows that held the log would read every
+        // log of the signature (SQLite's sorter keeps the result columns).
+        let Some(row) = sqlx::query(
+            "SELECT id FROM reports WHERE signature = $1 \
              ORDER BY CASE WHEN condition = 'complete' THEN 0 ELSE 1 END, \
-             CASE WHEN condition = 'complete' THEN LENGTH(log) ELSE 0 END DESC, \
+             CASE WHEN condition = 'complete' THEN OCTET_LENGTH(log) ELSE 0 END DESC, \
              received_at DESC, id LIMIT 1",
         )
         .bind(signature)
         .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(stored_report).transpose()
+        .await?
+        else {
+            return Ok(None);
+        };
+        let id: String = row.try_get(0)?;
+        Ok(self.report(&id).await?.map(|(_, r)| r))
     }
 
     /// Reports per signature and day (Unix day number) since `since`
@@ -984,7 +993,23 @@ fn database_url(db: &str) -> Result<(Backend, String), Error> {
     }
     let path = db.strip_prefix("sqlite:").unwrap_or(db);
     let path = path.strip_prefix("//").unwrap_or(path);
-    if path.is_empty() || db.contains("://") && !db.starts_with("sqlite:") {
+    // A libpq keyword string (`host=db user=ci password=…`) is no file
+    // name: taken as one it would create a file named with the password.
+    let libpq = db.split_whitespace().all(|w| w.contains('='))
+        && db.split_whitespace().any(|w| {
+            [
+                "host=",
+                "hostaddr=",
+                "port=",
+                "dbname=",
+                "user=",
+                "password=",
+                "sslmode=",
+            ]
+            .iter()
+            .any(|k| w.to_ascii_lowercase().starts_with(k))
+        });
+    if path.is_empty() || libpq || db.contains("://") && !db.starts_with("sqlite:") {
         return Err(Error::BadDatabaseUrl(redact(db)));
     }
     // The path percent-encoded, so `?` or `#` in a file name stay in it.

@@ -444,8 +444,8 @@ fn pki_dir() -> PathBuf {
 
 /// A self-signed certificate for `names`, marked as an authority (CA:TRUE)
 /// as `openssl req -x509` makes by default, and its key: PEM files in a
-/// new directory.
-pub fn self_signed(names: &[&str]) -> (PathBuf, PathBuf) {
+/// new directory. `expired`: valid only in 2020.
+pub fn self_signed(names: &[&str], expired: bool) -> (PathBuf, PathBuf) {
     use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
     let dir = pki_dir();
     let mut params =
@@ -454,6 +454,10 @@ pub fn self_signed(names: &[&str]) -> (PathBuf, PathBuf) {
     params
         .distinguished_name
         .push(DnType::CommonName, "panicqr self-signed intake");
+    if expired {
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2020, 12, 31);
+    }
     let key = KeyPair::generate().unwrap();
     let cert = params.self_signed(&key).unwrap();
     let (c, k) = (dir.join("cert.pem"), dir.join("key.pem"));

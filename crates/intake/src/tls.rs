@@ -232,10 +232,19 @@ impl ServerCertVerifier for Verifier {
             Ok(v) => return Ok(v),
             Err(e) => e,
         };
-        if !self
-            .pinned
-            .iter()
-            .any(|p| p.as_ref() == end_entity.as_ref())
+        // Only the one refusal a self-signed certificate meets: WebPKI
+        // checks dates (and the rest) before it, so an expired or
+        // not-yet-valid certificate is refused as such, pinned or not.
+        let ca_as_server = matches!(
+            &refused,
+            rustls::Error::InvalidCertificate(CertificateError::Other(o))
+                if matches!(o.0.downcast_ref::<webpki::Error>(), Some(webpki::Error::CaUsedAsEndEntity))
+        );
+        if !ca_as_server
+            || !self
+                .pinned
+                .iter()
+                .any(|p| p.as_ref() == end_entity.as_ref())
         {
             return Err(refused);
         }

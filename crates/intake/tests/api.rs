@@ -865,10 +865,14 @@ fn signatures_come_in_pages(db: &str) {
         s.json("/api/signatures?offset=9").as_array().unwrap().len(),
         0
     );
-    assert_eq!(
-        s.json("/api/signatures?limit=-3").as_array().unwrap().len(),
-        0
-    );
+    // A page is never empty but past the end: `limit=0` gives one, and
+    // the next page's link moves on.
+    for limit in ["0", "-3"] {
+        let r = s.get(&format!("/api/signatures?limit={limit}"));
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 1);
+        assert!(r.header("link").unwrap().contains("limit=1&offset=1"));
+    }
     assert_eq!(s.get("/api/signatures?limit=x").status, 400);
 
     // The dashboard: 500 crashes a page, the totals of all, a link on.
@@ -897,9 +901,8 @@ fn signatures_come_in_pages(db: &str) {
 
 fn heavy_logs_come_in_pages(db: &str) {
     let s = TestServer::start(db, unlimited());
-    // Logs of 1,000,000 characters, weighed at up to 4 bytes each: 4 fit
-    // the budget of one answer, not 5.
-    const { assert!(4 * 4_000_000 <= DETAILS_LOG_BUDGET && 5 * 4_000_000 > DETAILS_LOG_BUDGET) };
+    // Logs of 1,000,000 bytes: 4 fit the budget of one answer, not 5.
+    const { assert!(4 * 1_000_000 <= DETAILS_LOG_BUDGET && 5 * 1_000_000 > DETAILS_LOG_BUDGET) };
     let mut ids = Vec::new();
     let mut sig = String::new();
     for k in 0..6 {
@@ -955,6 +958,32 @@ fn heavy_logs_come_in_pages(db: &str) {
         "{}",
         html.len()
     );
+    // The log shown is the longest complete report's: not a longer one
+    // that is incomplete (part 1 of 2), not the newest.
+    let sized = |extra: &str, len: usize| {
+        let mut log = crash_log("BUG: heavy log crash", extra);
+        log.extend(std::iter::repeat_n(b'y', len - log.len() - 1));
+        log.push(b'\n');
+        log
+    };
+    let long = receipt(&s.submit(&zlib_url(&sized("long", 1_200_000), "x86_64", "6.1", None)));
+    let part = receipt(&s.submit(&zlib_url(
+        &sized("part", 1_500_000),
+        "x86_64",
+        "6.1",
+        Some((1, 2, 0xbeef)),
+    )));
+    let newest = receipt(&s.submit(&zlib_url(&sized("newest", 900_000), "x86_64", "6.1", None)));
+    for r in [&long, &part, &newest] {
+        assert_eq!(r["signature"], sig.as_str());
+    }
+    let html = s.get(&format!("/s/{sig}")).text();
+    let shown = html
+        .split("<h2>Representative log</h2><p class=\"small\">Report ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap();
+    assert_eq!(shown, long["id"].as_str().unwrap());
 }
 
 /// Behind a trusted proxy each client has its own budget; without one
@@ -1023,6 +1052,19 @@ fn unreachable_database_is_named() {
         "{m}"
     );
     assert!(!m.contains("s3cret") && !m.contains('\n'), "{m}");
+    // A password with an unencoded '#' (the URL does not parse) is hidden
+    // too; a libpq keyword string is refused, not taken as a file name.
+    for db in [
+        format!("postgres://ci:ab#cd@127.0.0.1:{port}/crashes"),
+        "host=127.0.0.1 user=ci password=ab#cd dbname=crashes".to_string(),
+    ] {
+        let e = rt
+            .block_on(panicqr_intake::store::Store::open(&db, 2))
+            .unwrap_err();
+        let m = e.to_string();
+        assert!(!m.contains("ab#cd") && m.contains("***"), "{m}");
+    }
+    assert!(!std::path::Path::new("host=127.0.0.1 user=ci password=ab#cd dbname=crashes").exists());
     // A SQLite file that cannot be created is named too.
     let e = rt
         .block_on(panicqr_intake::store::Store::open(

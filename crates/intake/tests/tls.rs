@@ -126,7 +126,7 @@ fn untrusted_certificate_is_refused() {
 /// authority does not stand in for it.
 #[test]
 fn self_signed_certificate_given_is_trusted() {
-    let (cert, key) = self_signed(&["localhost", "127.0.0.1"]);
+    let (cert, key) = self_signed(&["localhost", "127.0.0.1"], false);
     let tls = ServerTls::from_pem_files(&cert, &key).unwrap();
     let s = TestServer::start_tls(&common::sqlite_db(), unlimited(), tls, &cert);
     let port = s.addr.port();
@@ -151,7 +151,7 @@ fn self_signed_certificate_given_is_trusted() {
     assert_eq!(s.count(), 1);
     // Another certificate for the same names, or an authority that did
     // not sign this one: refused.
-    let (other, _) = self_signed(&["localhost", "127.0.0.1"]);
+    let (other, _) = self_signed(&["localhost", "127.0.0.1"], false);
     let pki = test_pki();
     for ca in [&other, &pki.ca] {
         let client = Server::new(&format!("https://localhost:{port}"))
@@ -161,7 +161,7 @@ fn self_signed_certificate_given_is_trusted() {
         assert!(client.submit(&crash_url(6)).is_err());
     }
     // The certificate given, but the server's name is not in it.
-    let (elsewhere_cert, elsewhere_key) = self_signed(&["intake.example"]);
+    let (elsewhere_cert, elsewhere_key) = self_signed(&["intake.example"], false);
     let tls = ServerTls::from_pem_files(&elsewhere_cert, &elsewhere_key).unwrap();
     let s2 = TestServer::start_tls(&common::sqlite_db(), unlimited(), tls, &elsewhere_cert);
     let client = Server::new(&format!("https://localhost:{}", s2.addr.port()))
@@ -174,7 +174,25 @@ fn self_signed_certificate_given_is_trusted() {
         rustls::Error::InvalidCertificate(CertificateError::NotValidForName)
     );
     assert!(message.contains("for another name"), "{message}");
-    assert_eq!(s.count() + s2.count(), 1);
+    // Given, but expired: refused as expired (the pin is no way around
+    // WebPKI's other checks).
+    let (old_cert, old_key) = self_signed(&["localhost", "127.0.0.1"], true);
+    let tls = ServerTls::from_pem_files(&old_cert, &old_key).unwrap();
+    let s3 = TestServer::start_tls(&common::sqlite_db(), unlimited(), tls, &old_cert);
+    let client = Server::new(&format!("https://localhost:{}", s3.addr.port()))
+        .unwrap()
+        .with_ca_file(&old_cert)
+        .unwrap();
+    let (e, _) = tls_failure(client.submit(&crash_url(7)));
+    assert!(
+        matches!(
+            e,
+            rustls::Error::InvalidCertificate(CertificateError::ExpiredContext { .. })
+                | rustls::Error::InvalidCertificate(CertificateError::Expired)
+        ),
+        "{e:?}"
+    );
+    assert_eq!(s.count() + s2.count() + s3.count(), 1);
 }
 
 /// A certificate from the trusted authority, but for other names, is

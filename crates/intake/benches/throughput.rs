@@ -80,28 +80,7 @@ fn main() {
 fn run(name: &str, db: &str, urls: &[String], n: usize) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = Arc::new(rt.block_on(Store::open(db, 16)).unwrap());
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
-        rate_limit: RateLimit {
-            per_minute: 0,
-            burst: 0,
-        },
-        read_rate_limit: RateLimit {
-            per_minute: 0,
-            burst: 0,
-        },
-        ..Config::default()
-    };
-    rt.spawn(serve(
-        listener,
-        store.clone(),
-        config,
-        std::future::pending(),
-    ));
-    let client = Server::new(&format!("http://{addr}")).unwrap();
+    let client = unlimited_server(&rt, store.clone());
     for threads in [32, 1] {
         let batch = if threads == 1 {
             &urls[2 * n..2 * n + 400]
@@ -163,22 +142,8 @@ fn fill(unit: &str) -> String {
 fn worst_cases(db: &str) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let store = Arc::new(rt.block_on(Store::open(db, 4)).unwrap());
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let off = RateLimit {
-        per_minute: 0,
-        burst: 0,
-    };
-    let config = Config {
-        rate_limit: off,
-        read_rate_limit: off,
-        ..Config::default()
-    };
-    let max_body = config.max_body;
-    rt.spawn(serve(listener, store, config, std::future::pending()));
-    let client = Server::new(&format!("http://{addr}")).unwrap();
+    let client = unlimited_server(&rt, store);
+    let max_body = Config::default().max_body;
     let shapes = [
         ("empty lines", fill("\n")),
         ("one-letter lines", fill("a\n")),
@@ -245,21 +210,7 @@ fn heavy_signature(name: &str, db: &str) {
         let url = zlib_url(&log, "x86_64", "6.1", None);
         sig = rt.block_on(store.submit(&url, now + k)).unwrap().signature;
     }
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let off = RateLimit {
-        per_minute: 0,
-        burst: 0,
-    };
-    let config = Config {
-        rate_limit: off,
-        read_rate_limit: off,
-        ..Config::default()
-    };
-    rt.spawn(serve(listener, store, config, std::future::pending()));
-    let client = Server::new(&format!("http://{addr}")).unwrap();
+    let client = unlimited_server(&rt, store);
     for path in [
         format!("/api/signatures/{sig}?offset=1000000000"),
         format!("/api/signatures/{sig}"),
@@ -275,4 +226,24 @@ fn heavy_signature(name: &str, db: &str) {
             r.body.len()
         );
     }
+}
+
+/// An intake on a loopback port of `rt`, without rate limits, and a client
+/// of it.
+fn unlimited_server(rt: &tokio::runtime::Runtime, store: Arc<Store>) -> Server {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let off = RateLimit {
+        per_minute: 0,
+        burst: 0,
+    };
+    let config = Config {
+        rate_limit: off,
+        read_rate_limit: off,
+        ..Config::default()
+    };
+    rt.spawn(serve(listener, store, config, std::future::pending()));
+    Server::new(&format!("http://{addr}")).unwrap()
 }

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { createRequire as requireFrom } from "node:module";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,11 +25,7 @@ let server;
 let serverUrl;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--no-first-run", "--disable-sync", "--disable-quic"],
-  });
+  browser = await launchChromium();
   const bin = process.env.PANICQR || join(root, "target", "release", "panicqr");
   server = spawn(bin, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
   serverUrl = await new Promise((resolve, reject) => {

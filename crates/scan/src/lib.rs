@@ -534,17 +534,21 @@ fn fit_within(g: &GrayImage, side: u32) -> GrayImage {
     scale(g, side as f32 / long as f32)
 }
 
+/// The grey value at (x, y), the nearest edge pixel outside the image.
+fn clamped(g: &GrayImage, x: i64, y: i64) -> u32 {
+    let (w, h) = g.dimensions();
+    let x = x.clamp(0, i64::from(w) - 1) as u32;
+    let y = y.clamp(0, i64::from(h) - 1) as u32;
+    u32::from(g.get_pixel(x, y).0[0])
+}
+
 /// Half the size, through a tent filter: weights 1, 3, 3, 1 along each
 /// axis, as the filtered resize (triangle) gives at this ratio, which keeps
 /// thin modules better than the mean of four, in integers and a fraction of
 /// its time.
 fn half(g: &GrayImage) -> GrayImage {
     let (w, h) = g.dimensions();
-    let at = |x: i64, y: i64| {
-        let x = x.clamp(0, i64::from(w) - 1) as u32;
-        let y = y.clamp(0, i64::from(h) - 1) as u32;
-        u32::from(g.get_pixel(x, y).0[0])
-    };
+    let at = |x: i64, y: i64| clamped(g, x, y);
     const TAPS: [(i64, u32); 4] = [(-1, 1), (0, 3), (1, 3), (2, 1)];
     GrayImage::from_fn((w / 2).max(1), (h / 2).max(1), |x, y| {
         let (x0, y0) = (2 * i64::from(x), 2 * i64::from(y));
@@ -566,11 +570,7 @@ fn half(g: &GrayImage) -> GrayImage {
 /// large photo takes seconds).
 fn double(g: &GrayImage) -> GrayImage {
     let (w, h) = g.dimensions();
-    let at = |x: i64, y: i64| {
-        let x = x.clamp(0, i64::from(w) - 1) as u32;
-        let y = y.clamp(0, i64::from(h) - 1) as u32;
-        u32::from(g.get_pixel(x, y).0[0])
-    };
+    let at = |x: i64, y: i64| clamped(g, x, y);
     GrayImage::from_fn(2 * w, 2 * h, |x, y| {
         // Output pixel centre (x + 0.5) / 2 - 0.5 in input pixels: the
         // nearest input pixel, and the neighbour on the side it leans to.
